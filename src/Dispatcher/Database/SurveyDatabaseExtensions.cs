@@ -1,0 +1,43 @@
+using ChatSurvey.Domain.Storage;
+using Npgsql;
+
+namespace ChatSurvey.Dispatcher.Database;
+
+public static class SurveyDatabaseExtensions
+{
+    public const string ConnectionStringName = "Survey";
+
+    /// <summary>
+    /// Registers the one <see cref="NpgsqlDataSource"/> of the process. With <c>ConnectionStrings:Survey</c> empty it first
+    /// starts (or adopts) the embedded PostgreSQL cluster under <c>Storage:LocalDataDir</c> and uses that.
+    /// Throws <see cref="PostgresNotInstalledException"/> when that is needed and no server binaries exist.
+    /// </summary>
+    public static async Task AddSurveyDatabaseAsync(this IHostApplicationBuilder builder, CancellationToken cancellationToken = default)
+    {
+        builder.Services.AddOptions<StorageOptions>()
+            .BindConfiguration(StorageOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            var dataDir = builder.Configuration[$"{StorageOptions.Section}:{nameof(StorageOptions.LocalDataDir)}"];
+            var root = Path.Combine(builder.Environment.ContentRootPath, string.IsNullOrWhiteSpace(dataDir) ? ".data" : dataDir);
+            using var loggerFactory = LoggerFactory.Create(logging => logging.AddConsole());
+            var cluster = await LocalPostgresCluster.StartAsync(
+                new LocalPostgresOptions { DataRoot = root },
+                loggerFactory.CreateLogger("ChatSurvey.LocalPostgres"),
+                cancellationToken);
+            builder.Services.AddSingleton(cluster);
+            connectionString = cluster.ConnectionString;
+            builder.Configuration[$"ConnectionStrings:{ConnectionStringName}"] = connectionString;
+        }
+
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString)
+        {
+            Name = "survey",
+        }.Build());
+        builder.Services.AddHostedService<SurveyDatabase>();
+    }
+}
