@@ -1,7 +1,6 @@
 using ChatSurvey.Domain.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using Xunit;
 
 namespace ChatSurvey.TestSupport;
 
