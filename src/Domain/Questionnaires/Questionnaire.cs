@@ -89,7 +89,8 @@ public sealed record LocalizedText(string Web, string? Sms = null);
 /// <summary>
 /// A versioned questionnaire definition, stored as JSON (embedded defaults under Questionnaires/Definitions, administrators'
 /// versions in the <c>questionnaires</c> table). Invariants (checked on load): codes unique; every criterion/element question
-/// names a declared element; conditions refer to an earlier gate or choice question; choice questions have options.
+/// names a declared element; conditions refer to an earlier gate or choice question; choice questions have options
+/// (the full list is <see cref="QuestionnaireCatalogue.Validate"/>).
 /// </summary>
 public sealed record Questionnaire
 {
@@ -101,6 +102,9 @@ public sealed record Questionnaire
 
     /// <summary>The method it follows, e.g. "QĐ 1001/QĐ-BNV (2023)".</summary>
     public required string Method { get; init; }
+
+    /// <summary>Where the wording comes from and how far it was verified (SIPAS.md: the official appendices could not be checked).</summary>
+    public string? Source { get; init; }
 
     public required LocalizedText Intro { get; init; }
 
