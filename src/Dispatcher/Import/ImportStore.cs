@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ChatSurvey.Dispatcher.Import;
+
+/// <summary>The <c>imports</c> table: one row per file upload or JSON batch, with its status and report.</summary>
+public sealed class ImportStore(NpgsqlDataSource dataSource)
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Records a queued import (before its job runs) and returns its id.</summary>
+    public async Task<long> CreateAsync(ImportSource source, string? fileName, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "INSERT INTO imports (source, file_name, status) VALUES ($1, $2, 'queued') RETURNING id");
+        command.Parameters.AddWithValue(ToText(source));
+        command.Parameters.AddWithValue(NpgsqlDbType.Text, (object?)fileName ?? DBNull.Value);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>The import's status and report, or null when there is no such import.</summary>
+    public async Task<ImportInfo?> GetAsync(long importId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await ReadAsync(connection, null, importId, cancellationToken);
+    }
+
+    internal static async Task<ImportInfo?> ReadAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, long importId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT source, file_name, status, total_rows, accepted, duplicates, rejected::text, error, created_at, finished_at
+            FROM imports
+            WHERE id = $1
+            """, connection, transaction);
+        command.Parameters.AddWithValue(importId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+
+        var totalRows = reader.GetInt32(3);
+        var accepted = reader.GetInt32(4);
+        var duplicates = reader.GetInt32(5);
+        var rejected = JsonSerializer.Deserialize<List<RejectedRow>>(reader.GetString(6), Json) ?? [];
+        // Only the first rows are listed; the rest are the rows neither accepted, duplicate nor listed.
+        var notListed = Math.Max(0, totalRows - accepted - duplicates - rejected.Count);
+        return new ImportInfo(
+            importId,
+            ParseSource(reader.GetString(0)),
+            reader.IsDBNull(1) ? null : reader.GetString(1),
+            ParseStatus(reader.GetString(2)),
+            new ImportReport(importId, totalRows, accepted, duplicates, rejected, notListed),
+            reader.IsDBNull(7) ? null : reader.GetString(7),
+            reader.GetFieldValue<DateTimeOffset>(8),
+            reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9));
+    }
+
+    internal static string ToText(ImportSource source) => source switch
+    {
+        ImportSource.Api => "api",
+        ImportSource.Csv => "csv",
+        ImportSource.Xlsx => "xlsx",
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown import source."),
+    };
+
+    internal static string ToText(ImportStatus status) => status switch
+    {
+        ImportStatus.Queued => "queued",
+        ImportStatus.Running => "running",
+        ImportStatus.Succeeded => "succeeded",
+        ImportStatus.Failed => "failed",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown import status."),
+    };
+
+    private static ImportSource ParseSource(string text) => text switch
+    {
+        "api" => ImportSource.Api,
+        "csv" => ImportSource.Csv,
+        "xlsx" => ImportSource.Xlsx,
+        _ => throw new InvalidOperationException($"Unknown import source '{text}' in the database."),
+    };
+
+    internal static ImportStatus ParseStatus(string text) => text switch
+    {
+        "queued" => ImportStatus.Queued,
+        "running" => ImportStatus.Running,
+        "succeeded" => ImportStatus.Succeeded,
+        "failed" => ImportStatus.Failed,
+        _ => throw new InvalidOperationException($"Unknown import status '{text}' in the database."),
+    };
+}

@@ -1,0 +1,113 @@
+namespace ChatSurvey.Dispatcher.Import;
+
+/// <summary>
+/// One completed procedure as the one-stop-shop system exports it, before validation: every field is the raw text
+/// (a JSON batch element of <c>POST /api/admin/transactions</c>, or a CSV/XLSX data row with the same columns).
+/// <c>ResultDate</c> is the day the result was handed over, <c>YYYY-MM-DD</c> in Hai Phong; <c>ApplicantType</c> is
+/// <c>citizen</c> (the default when empty) or <c>organization</c>.
+/// </summary>
+public sealed record TransactionRow(
+    string? DossierCode,
+    string? AgencyCode,
+    string? ProcedureCode,
+    string? Phone,
+    string? ResultDate,
+    string? ApplicantName = null,
+    string? ApplicantType = null);
+
+/// <summary>
+/// A <see cref="TransactionRow"/> with the number the report gives it. For files it is the row the user sees in a
+/// spreadsheet: the header is row 1, so the first data row is row 2, and blank rows keep their numbers.
+/// </summary>
+public readonly record struct ImportRow(int Row, TransactionRow Transaction)
+{
+    /// <summary>
+    /// Numbers the elements of a JSON batch by their 0-based index in the array, so a client finds a rejected
+    /// element as <c>body[row]</c>.
+    /// </summary>
+    public static IEnumerable<ImportRow> FromBatch(IEnumerable<TransactionRow> transactions) =>
+        transactions.Select((transaction, index) => new ImportRow(index, transaction));
+}
+
+/// <summary>A row that was not imported: its number, the API name of the first offending field and why.</summary>
+public sealed record RejectedRow(int Row, string Field, string Reason);
+
+/// <summary>The API names of the columns, used as <see cref="RejectedRow.Field"/> whatever the file's header spelling.</summary>
+public static class TransactionFields
+{
+    public const string DossierCode = "dossierCode";
+    public const string AgencyCode = "agencyCode";
+    public const string ProcedureCode = "procedureCode";
+    public const string Phone = "phone";
+    public const string ResultDate = "resultDate";
+    public const string ApplicantName = "applicantName";
+    public const string ApplicantType = "applicantType";
+
+    /// <summary>The columns a file must have (the others may be left out).</summary>
+    public static IReadOnlyList<string> Required { get; } = [DossierCode, AgencyCode, ProcedureCode, Phone, ResultDate];
+
+    /// <summary>All columns in the order of the API shape.</summary>
+    public static IReadOnlyList<string> All { get; } = [.. Required, ApplicantName, ApplicantType];
+}
+
+public enum ImportSource
+{
+    Api,
+    Csv,
+    Xlsx,
+}
+
+public enum ImportStatus
+{
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+/// <summary>
+/// The outcome of one import. Every data row is counted once:
+/// <c>TotalRows = Accepted + Duplicates + RejectedCount</c>. <c>Duplicates</c> are valid rows not inserted because
+/// their (agency, dossier code) was already in the table or came earlier in the same import (the first occurrence
+/// wins). <c>Rejected</c> lists the rejected rows in file order, at most
+/// <see cref="TransactionImporter.MaxRejectedListed"/> of them; <c>RejectedNotListed</c> counts the others.
+/// </summary>
+public sealed record ImportReport(
+    long ImportId,
+    int TotalRows,
+    int Accepted,
+    int Duplicates,
+    IReadOnlyList<RejectedRow> Rejected,
+    int RejectedNotListed = 0)
+{
+    public int RejectedCount => Rejected.Count + RejectedNotListed;
+}
+
+/// <summary>An import as <c>GET /api/admin/imports/{id}</c> shows it. The report counts stay 0 until it has succeeded.</summary>
+public sealed record ImportInfo(
+    long Id,
+    ImportSource Source,
+    string? FileName,
+    ImportStatus Status,
+    ImportReport Report,
+    string? Error,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? FinishedAt);
+
+/// <summary>The file cannot be read as a transactions file at all (no header, missing columns, not an XLSX workbook).</summary>
+public sealed class ImportFileException : Exception
+{
+    public ImportFileException()
+    {
+    }
+
+    public ImportFileException(string message)
+        : base(message)
+    {
+    }
+
+    public ImportFileException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
