@@ -1,4 +1,8 @@
 using ChatSurvey.BotHost;
+using ChatSurvey.BotHost.Admin;
+using ChatSurvey.BotHost.Bot;
+using ChatSurvey.BotHost.PublicResults;
+using ChatSurvey.Dispatcher;
 using ChatSurvey.BotHost.Health;
 using ChatSurvey.Dispatcher.Database;
 using ChatSurvey.Domain.Storage;
@@ -14,15 +18,27 @@ catch (PostgresNotInstalledException e)
     return 1;
 }
 
+builder.AddDispatcher();
 builder.Services.AddProblemDetails();
 builder.Services.AddHealth();
+builder.Services.AddSurveyBot();
+builder.Services.AddAdminApi();
+builder.Services.AddMemoryCache();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
 
 app.MapHealth();
+app.MapSurveyBot();
+app.MapAdminApi();
+app.MapAdminLogin();
+app.MapSimulatorPage();
+app.MapPublicResultsApi();
 app.MapGet("/", () => TypedResults.Text(
     "ChatSurvey — khảo sát sự hài lòng của người dân, tổ chức (SIPAS)\n/healthz\n", "text/plain; charset=utf-8"));
 

@@ -8,6 +8,8 @@ internal static class StartupBanner
 {
     public static void Print(WebApplication app)
     {
+        // Made now rather than on the first admin call, so a development run's generated key is in the start-up log.
+        _ = app.Services.GetRequiredService<Admin.AdminApiKey>();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
         var baseUrl = addresses?.FirstOrDefault();
         if (baseUrl is null)

@@ -1,3 +1,4 @@
+using ChatSurvey.Dispatcher;
 using ChatSurvey.Dispatcher.Database;
 using ChatSurvey.Domain.Storage;
 
@@ -12,6 +13,8 @@ catch (PostgresNotInstalledException e)
     await Console.Error.WriteLineAsync(e.Message);
     return 1;
 }
+
+builder.AddDispatcher();
 
 using var host = builder.Build();
 await host.RunAsync();

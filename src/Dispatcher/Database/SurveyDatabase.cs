@@ -1,4 +1,5 @@
 using ChatSurvey.Domain.Catalogue;
+using ChatSurvey.Domain.Questionnaires;
 using ChatSurvey.Domain.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -21,6 +22,10 @@ internal sealed class SurveyDatabase(
         // The data source hides the password from its ConnectionString; DbUp needs the full one.
         var connectionString = configuration.GetConnectionString(SurveyDatabaseExtensions.ConnectionStringName)!;
         await DatabaseMigrator.MigrateAsync(connectionString, logger, cancellationToken);
+        // The shipped questionnaires are product data, not demo data: always present.
+        var questionnaires = await QuestionnaireStore.EnsureDefaultsAsync(dataSource, cancellationToken);
+        if (questionnaires > 0)
+            logger.LogInformation("Stored {Count} default questionnaire version(s)", questionnaires);
         if (options.Value.SeedDemoData)
         {
             var added = await DemoCatalogue.SeedAsync(dataSource, cancellationToken);

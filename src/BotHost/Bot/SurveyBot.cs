@@ -1,0 +1,128 @@
+using ChatSurvey.BotHost.Bot.Storage;
+using ChatSurvey.Domain.Conversations;
+using ChatSurvey.Domain.Sms;
+using Microsoft.Bot.Builder;
+using Microsoft.Bot.Schema;
+
+namespace ChatSurvey.BotHost.Bot;
+
+/// <summary>What the bot keeps per conversation in Bot Builder state: the engine's progress as its own JSON.</summary>
+public sealed class ConversationRecord
+{
+    public string? ProgressJson { get; set; }
+}
+
+/// <summary>
+/// The survey bot: loads the conversation's progress through a Bot Builder state accessor, hands the message to the
+/// domain engine, commits answers + state + inbound log in one transaction, then replies. A concurrent turn on the
+/// same conversation (stale ETag) makes this turn start over on fresh state, a bounded number of times.
+/// </summary>
+public sealed class SurveyBot : ActivityHandler
+{
+    private const int MaxAttempts = 4;
+    private const string NoOpenSurvey =
+        "Cảm ơn Ông/Bà đã nhắn tin. Hiện không có khảo sát nào đang mở cho số điện thoại này.";
+    private readonly ConversationState _conversationState;
+    private readonly IStatePropertyAccessor<ConversationRecord> _record;
+    private readonly SurveyTurnStore _store;
+    private readonly QuestionnaireCache _questionnaires;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<SurveyBot> _logger;
+
+    public SurveyBot(
+        ConversationState conversationState,
+        SurveyTurnStore store,
+        QuestionnaireCache questionnaires,
+        TimeProvider clock,
+        ILogger<SurveyBot> logger)
+    {
+        _conversationState = conversationState;
+        _record = conversationState.CreateProperty<ConversationRecord>("survey");
+        _store = store;
+        _questionnaires = questionnaires;
+        _clock = clock;
+        _logger = logger;
+    }
+
+    protected override async Task OnMessageActivityAsync(ITurnContext<IMessageActivity> turnContext, CancellationToken cancellationToken)
+    {
+        var route = turnContext.TurnState.Get<SurveyRoute>()
+            ?? throw new InvalidOperationException("The channel adapter did not route this turn.");
+        var inbound = turnContext.TurnState.Get<InboundMessage>();
+        var text = turnContext.Activity.Text ?? "";
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var (outcome, outgoing, firstTurn) = route.HasSurvey
+                ? await RunEngineAsync(turnContext, route, text, cancellationToken)
+                : NoSurvey(text, route.Channel);
+            try
+            {
+                await _store.CommitAsync(route, inbound, outcome, StoredReply.Join(outgoing.Select(r => r.Text)), firstTurn,
+                    () => route.HasSurvey ? _conversationState.SaveChangesAsync(turnContext, false, cancellationToken) : Task.CompletedTask,
+                    cancellationToken);
+            }
+            catch (StorageConcurrencyException) when (attempt < MaxAttempts)
+            {
+                _logger.LogInformation("Conversation {Conversation} changed during the turn; retrying ({Attempt})", route.ConversationId, attempt);
+                await _conversationState.LoadAsync(turnContext, force: true, cancellationToken);
+                continue;
+            }
+
+            foreach (var reply in outgoing)
+                await turnContext.SendActivityAsync(ToActivity(reply, route), cancellationToken);
+            return;
+        }
+    }
+
+    private async Task<(TurnOutcome Outcome, IReadOnlyList<BotReply> Replies, bool FirstTurn)> RunEngineAsync(
+        ITurnContext turnContext, SurveyRoute route, string text, CancellationToken cancellationToken)
+    {
+        var questionnaire = await _questionnaires.GetAsync(route.QuestionnaireId!.Value, cancellationToken);
+        var now = _clock.GetUtcNow();
+        var record = await _record.GetAsync(turnContext, () => new ConversationRecord(), cancellationToken);
+        SurveyProgress progress;
+        if (record.ProgressJson is not null)
+        {
+            progress = SurveyProgress.FromJson(record.ProgressJson);
+        }
+        else if (route.InvitationId is not null && route.Channel == SurveyChannel.Sms)
+        {
+            // A two-way SMS invitation already showed the intro and the first question: the first reply answers it.
+            progress = SurveyEngine.Start(questionnaire, route.Channel, now).Progress;
+        }
+        else
+        {
+            progress = SurveyProgress.NotStarted(questionnaire, now);
+        }
+
+        var firstTurn = record.ProgressJson is null;
+        var result = SurveyEngine.Handle(questionnaire, progress, text, route.Channel, now);
+        await _record.SetAsync(turnContext, new ConversationRecord { ProgressJson = result.Progress.ToJson() }, cancellationToken);
+        return (TurnOutcome.From(result), result.Replies, firstTurn);
+    }
+
+    /// <summary>A message from someone with no open survey: keywords still work; anything else gets one polite line.</summary>
+    private static (TurnOutcome Outcome, IReadOnlyList<BotReply> Replies, bool FirstTurn) NoSurvey(string text, SurveyChannel channel)
+    {
+        var (signal, reply) = KeywordReplies.ForMessage(text);
+        reply ??= NoOpenSurvey;
+        return (new TurnOutcome(signal, [], null), [new BotReply(channel == SurveyChannel.Sms ? VietnameseText.ToGsm7(reply) : reply, [])], false);
+    }
+
+    private static Activity ToActivity(BotReply reply, SurveyRoute route)
+    {
+        var activity = MessageFactory.Text(reply.Text);
+        if (route.Channel == SurveyChannel.Web && reply.Options.Count > 0)
+        {
+            activity.SuggestedActions = new SuggestedActions
+            {
+                Actions = reply.Options
+                    .Select(o => new CardAction(ActionTypes.ImBack, title: o.Label, value: o.Value))
+                    .ToList(),
+            };
+        }
+
+        return activity;
+    }
+}

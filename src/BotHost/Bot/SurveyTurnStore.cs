@@ -1,0 +1,261 @@
+using ChatSurvey.BotHost.Bot.Storage;
+using ChatSurvey.Domain.Conversations;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ChatSurvey.BotHost.Bot;
+
+/// <summary>
+/// The SQL side of a bot turn. Reads are single round-trips; everything a turn changes (conversation, response,
+/// answers, opt-out, inbound log and — through the ambient transaction — the bot state) commits in ONE transaction,
+/// so a message is either fully recorded or not at all, and a redelivered message id is refused by the database.
+/// </summary>
+public sealed class SurveyTurnStore(NpgsqlDataSource dataSource)
+{
+    /// <summary>The reply given the first time this provider message was processed, or null when it is new.</summary>
+    public async Task<string?> FindProcessedReplyAsync(string channel, string providerMessageId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT coalesce(reply, '') FROM inbound_messages WHERE channel = $1 AND provider_message_id = $2");
+        command.Parameters.AddWithValue(channel);
+        command.Parameters.AddWithValue(providerMessageId);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    /// <summary>
+    /// The SMS route for a phone: its newest invitation that was sent and has not expired or been cancelled
+    /// (completed surveys still route, so the citizen hears "already completed").
+    /// </summary>
+    public async Task<SurveyRoute> RouteSmsAsync(string phone, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT i.id, i.wave_id, i.agency_id, w.questionnaire_id
+            FROM invitations i
+            JOIN waves w ON w.id = i.wave_id
+            WHERE i.phone = $1
+              AND i.status IN ('claimed', 'sent', 'delivered')
+              AND (i.expires_at IS NULL OR i.expires_at > now())
+              AND w.status <> 'cancelled'
+            ORDER BY i.created_at DESC, i.id DESC
+            LIMIT 1
+            """);
+        command.Parameters.AddWithValue(phone);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return new SurveyRoute($"sms-{phone}", SurveyChannel.Sms, "sms", phone, null, null, null, null);
+        var invitationId = reader.GetInt64(0);
+        return new SurveyRoute(
+            $"sms-inv-{invitationId}", SurveyChannel.Sms, "sms", phone,
+            invitationId, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+    }
+
+    /// <summary>
+    /// Writes the turn. <paramref name="saveBotState"/> runs inside the same transaction (the PostgreSQL
+    /// <c>IStorage</c> joins <see cref="BotStateTransaction.Current"/>); a stale ETag there aborts everything.
+    /// </summary>
+    /// <exception cref="DuplicateInboundMessageException">The provider message id was already recorded.</exception>
+    public async Task CommitAsync(
+        SurveyRoute route,
+        InboundMessage? inbound,
+        TurnOutcome outcome,
+        string replyText,
+        bool firstTurn,
+        Func<Task> saveBotState,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+
+        NpgsqlBatchCommand? conversation = null;
+        if (route.HasSurvey)
+        {
+            // A first turn creates the conversation and must be the only one to: its bot state had no ETag to check,
+            // so a concurrent first turn that lost this race starts over on the winner's state.
+            conversation = Command(
+                firstTurn
+                    ? """
+                      INSERT INTO conversations (id, channel, invitation_id, agency_id, questionnaire_id)
+                      VALUES ($1, $2, $3, $4, $5)
+                      ON CONFLICT (id) DO NOTHING
+                      """
+                    : """
+                      INSERT INTO conversations (id, channel, invitation_id, agency_id, questionnaire_id)
+                      VALUES ($1, $2, $3, $4, $5)
+                      ON CONFLICT (id) DO UPDATE SET last_activity_at = now()
+                      """,
+                route.ConversationId, route.ChannelName, (object?)route.InvitationId ?? DBNull.Value,
+                route.AgencyId!.Value, route.QuestionnaireId!.Value);
+            batch.BatchCommands.Add(conversation);
+        }
+
+        if (route.HasSurvey && (outcome.Answers.Count > 0 || IsFinal(outcome.Signal)))
+            batch.BatchCommands.Add(ResponseAndAnswers(route, outcome));
+
+        if (route.Phone is not null && outcome.Signal == EngineSignal.OptOut)
+        {
+            batch.BatchCommands.Add(Command(
+                "INSERT INTO opt_outs (phone, source) VALUES ($1, 'keyword') ON CONFLICT (phone) DO NOTHING", route.Phone));
+        }
+        else if (route.Phone is not null && outcome.Signal == EngineSignal.OptIn)
+        {
+            batch.BatchCommands.Add(Command("DELETE FROM opt_outs WHERE phone = $1", route.Phone));
+        }
+
+        if (inbound is not null)
+        {
+            batch.BatchCommands.Add(Command(
+                """
+                INSERT INTO inbound_messages (channel, provider_message_id, from_address, to_address, body, conversation_id, reply)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                """,
+                route.ChannelName, inbound.ProviderMessageId, inbound.From, (object?)inbound.To ?? DBNull.Value, inbound.Body,
+                route.HasSurvey ? route.ConversationId : DBNull.Value, replyText));
+        }
+
+        try
+        {
+            if (batch.BatchCommands.Count > 0)
+                await batch.ExecuteNonQueryAsync(cancellationToken);
+            if (firstTurn && conversation is { RecordsAffected: 0 })
+                throw new StorageConcurrencyException(route.ConversationId, "");
+            using (BotStateTransaction.Enlist(connection, transaction))
+                await saveBotState();
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation
+                                          && e.ConstraintName == "inbound_messages_provider_message_key")
+        {
+            throw new DuplicateInboundMessageException(inbound!.ProviderMessageId, e);
+        }
+    }
+
+    private static bool IsFinal(EngineSignal signal) => signal is EngineSignal.Completed or EngineSignal.Expired;
+
+    /// <summary>Upserts the response (partial → completed/expired) and its answers in one statement.</summary>
+    private static NpgsqlBatchCommand ResponseAndAnswers(SurveyRoute route, TurnOutcome outcome)
+    {
+        var answers = outcome.Answers;
+        var status = outcome.Status switch
+        {
+            SurveyStatus.Completed => "completed",
+            SurveyStatus.Expired => "expired",
+            _ => "partial",
+        };
+        var command = new NpgsqlBatchCommand(
+            """
+            WITH response AS (
+                INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status, completed_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7 = 'completed' THEN now() END)
+                ON CONFLICT (conversation_id) DO UPDATE
+                    SET status = CASE WHEN responses.status = 'completed' THEN 'completed' ELSE EXCLUDED.status END,
+                        completed_at = coalesce(responses.completed_at, EXCLUDED.completed_at)
+                RETURNING id
+            )
+            INSERT INTO answers (response_id, question_code, kind, rating, choice, text_value)
+            SELECT response.id, a.code, a.kind, a.rating, a.choice, a.text_value
+            FROM response, unnest($8::text[], $9::text[], $10::smallint[], $11::text[], $12::text[])
+                AS a(code, kind, rating, choice, text_value)
+            ON CONFLICT (response_id, question_code) DO UPDATE
+                SET kind = EXCLUDED.kind, rating = EXCLUDED.rating, choice = EXCLUDED.choice,
+                    text_value = EXCLUDED.text_value, answered_at = now()
+            """);
+        command.Parameters.AddWithValue(route.ConversationId);
+        command.Parameters.AddWithValue((object?)route.InvitationId ?? DBNull.Value);
+        command.Parameters.AddWithValue((object?)route.WaveId ?? DBNull.Value);
+        command.Parameters.AddWithValue(route.AgencyId!.Value);
+        command.Parameters.AddWithValue(route.QuestionnaireId!.Value);
+        command.Parameters.AddWithValue(route.ChannelName);
+        command.Parameters.AddWithValue(status);
+        command.Parameters.Add(new NpgsqlParameter { Value = answers.Select(a => a.QuestionCode).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = answers.Select(a => KindName(a.Kind)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = answers.Select(a => (short?)a.Rating).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Smallint });
+        command.Parameters.Add(new NpgsqlParameter { Value = answers.Select(a => a.Choice).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = answers.Select(a => a.Text).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        return command;
+    }
+
+    internal static string KindName(AnswerKind kind) => kind switch
+    {
+        AnswerKind.Rating => "rating",
+        AnswerKind.YesNo => "yes_no",
+        AnswerKind.Choice => "choice",
+        AnswerKind.Text => "text",
+        AnswerKind.Skipped => "skipped",
+        AnswerKind.Missing => "missing",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown answer kind."),
+    };
+
+    private static NpgsqlBatchCommand Command(string sql, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return command;
+    }
+}
+
+/// <summary>
+/// The replies of a turn as stored in <c>inbound_messages.reply</c>: one text, replies separated by the ASCII record
+/// separator (replies themselves contain line breaks), so a redelivered message gets the very same messages.
+/// </summary>
+public static class StoredReply
+{
+    public const char Separator = '\u001e';
+
+    public static string Join(IEnumerable<string> replies) => string.Join(Separator, replies);
+
+    public static IReadOnlyList<string> Split(string stored) => stored.Length == 0 ? [] : stored.Split(Separator);
+}
+
+/// <summary>What a turn changed: the engine's signal, the answers it recorded and the survey's status after it.</summary>
+public sealed record TurnOutcome(EngineSignal Signal, IReadOnlyList<RecordedAnswer> Answers, SurveyStatus? Status)
+{
+    public static TurnOutcome From(EngineResult result) => new(result.Signal, result.Answers, result.Progress.Status);
+}
+
+/// <summary>The provider delivered a message id that is already recorded: answer as the first time, record nothing.</summary>
+public sealed class DuplicateInboundMessageException : Exception
+{
+    public DuplicateInboundMessageException(string providerMessageId, Exception inner)
+        : base($"Inbound message {providerMessageId} was already processed.", inner)
+    {
+        ProviderMessageId = providerMessageId;
+    }
+
+    public DuplicateInboundMessageException()
+    {
+        ProviderMessageId = "";
+    }
+
+    public DuplicateInboundMessageException(string message)
+        : base(message)
+    {
+        ProviderMessageId = "";
+    }
+
+    public string ProviderMessageId { get; }
+}
+
+/// <summary>
+/// The connection and transaction of the turn being committed, visible to the PostgreSQL <c>IStorage</c> so the bot
+/// state is written in the same transaction as the answers (Bot Builder's <c>IStorage</c> has no transaction parameter).
+/// </summary>
+public static class BotStateTransaction
+{
+    private static readonly AsyncLocal<(NpgsqlConnection Connection, NpgsqlTransaction Transaction)?> Ambient = new();
+
+    public static (NpgsqlConnection Connection, NpgsqlTransaction Transaction)? Current => Ambient.Value;
+
+    public static IDisposable Enlist(NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
+        Ambient.Value = (connection, transaction);
+        return new Scope();
+    }
+
+    private sealed class Scope : IDisposable
+    {
+        public void Dispose() => Ambient.Value = null;
+    }
+}

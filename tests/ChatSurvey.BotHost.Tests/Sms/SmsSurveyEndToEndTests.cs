@@ -1,0 +1,276 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Xml.Linq;
+using ChatSurvey.Domain.Sms;
+using ChatSurvey.TestSupport;
+using ChatSurvey.TestSupport.Twilio;
+using Npgsql;
+
+namespace ChatSurvey.BotHost.Tests.Sms;
+
+/// <summary>
+/// A citizen answers the SMS questionnaire end to end: real Kestrel, real PostgreSQL, the Twilio SDK talking to the
+/// project's Twilio fake, and signed webhooks posted the way Twilio posts them.
+/// </summary>
+public sealed class SmsSurveyEndToEndTests : IAsyncLifetime
+{
+    private const string ServiceNumber = "+15005550006";
+    private TwilioFake _twilio = null!;
+    private TestDatabase _database = null!;
+    private BotHostFactory _factory = null!;
+    private HttpClient _http = null!;
+    private string _baseUrl = "";
+    private int _sidCounter;
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _twilio = await TwilioFake.StartAsync(cancellationToken: Cancel);
+        _database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
+        (_factory, _baseUrl) = BotHostFactory.StartOnKestrel(_database.ConnectionString, _twilio.ConfigurationValues(ServiceNumber));
+        _http = new HttpClient { BaseAddress = new Uri(_baseUrl) };
+        _http.DefaultRequestHeaders.Add("X-Api-Key", BotHostFactory.AdminKey);
+    }
+
+    [Fact]
+    public async Task Citizen_Should_AnswerWholeSmsQuestionnaire_When_RepliesToInvitation()
+    {
+        const string phone = "+84912000001";
+        var invitation = await InviteAsync(phone, "sipas-sms");
+
+        // The invitation went out through the Twilio SDK to the fake: one message, at most two GSM-7 segments.
+        var sent = Assert.Single(_twilio.MessagesTo(phone));
+        Assert.Equal(ServiceNumber, sent.From);
+        Assert.Contains($"/s/{invitation.GetProperty("code").GetString()}", sent.Body, StringComparison.Ordinal);
+        Assert.Contains("Cau 1/7", sent.Body, StringComparison.Ordinal);
+        var invitationMeasure = Gsm7.Measure(sent.Body);
+        Assert.Equal(SmsEncoding.Gsm7, invitationMeasure.Encoding);
+        Assert.InRange(invitationMeasure.Segments, 1, 2);
+
+        // Delivery receipts arrive signed at the status callback and move the invitation forward.
+        Assert.Equal(HttpStatusCode.NoContent, await _twilio.SendStatusCallbackAsync(sent.Sid, "delivered", cancellationToken: Cancel));
+        Assert.Equal("delivered", await ScalarAsync<string>($"SELECT status FROM invitations WHERE provider_message_id = '{sent.Sid}'"));
+
+        // Seven answers: five elements, overall, comment. Every reply is one GSM-7 segment.
+        string[] answers = ["5", "4", "rất hài lòng", "3", "Hai long!", "5", "Nhan vien nhiet tinh"];
+        var replies = new List<string>();
+        foreach (var answer in answers)
+        {
+            var (status, texts) = await PostSmsAsync(phone, answer);
+            Assert.Equal(HttpStatusCode.OK, status);
+            replies.AddRange(texts);
+        }
+
+        Assert.All(replies, r =>
+        {
+            var measure = Gsm7.Measure(r);
+            Assert.Equal(SmsEncoding.Gsm7, measure.Encoding);
+            Assert.Equal(1, measure.Segments);
+        });
+        Assert.Contains("Cam on", replies[^1], StringComparison.Ordinal);
+
+        var stored = await RowsAsync(
+            """
+            SELECT a.question_code, coalesce(a.rating::text, a.text_value) FROM answers a
+            JOIN responses r ON r.id = a.response_id WHERE r.invitation_id = $1 ORDER BY a.id
+            """, invitation.GetProperty("invitationId").GetInt64());
+        Assert.Equal(
+            ["E1.S=5", "E2.S=4", "E3.S=5", "E4.S=3", "E5.S=4", "OVERALL=5", "COMMENT=Nhan vien nhiet tinh"],
+            stored);
+        Assert.Equal("completed", await ScalarAsync<string>(
+            $"SELECT status FROM responses WHERE invitation_id = {invitation.GetProperty("invitationId").GetInt64()}"));
+
+        var waveId = await ScalarAsync<long>($"SELECT wave_id FROM invitations WHERE provider_message_id = '{sent.Sid}'");
+        var results = await _http.GetFromJsonAsync<JsonElement>($"/api/public/results?wave={waveId}", Cancel);
+        var agency = Assert.Single(results.GetProperty("agencies").EnumerateArray());
+        Assert.Equal("HP-STP", agency.GetProperty("agencyCode").GetString());
+        Assert.Equal(1, agency.GetProperty("responses").GetInt32());
+        // Five element indices: 100, 100, 100, 0 (a 3), 100 → mean 80.
+        Assert.Equal(80.0, agency.GetProperty("index").GetDouble(), 6);
+        Assert.DoesNotContain(phone[3..], results.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Webhook_Should_Refuse403AndChangeNothing_When_UnsignedOrMisSigned()
+    {
+        const string phone = "+84912000002";
+        await InviteAsync(phone, "sipas-sms");
+        var form = Form(phone, "5", NextSid());
+
+        using var unsigned = new HttpRequestMessage(HttpMethod.Post, $"{_baseUrl}/api/sms/twilio") { Content = new FormUrlEncodedContent(form) };
+        var wrongKey = TwilioSignature.SignedPost("not-the-auth-token", $"{_baseUrl}/api/sms/twilio", form);
+        var wrongUrl = TwilioSignature.SignedPost(_twilio.AuthToken, "https://elsewhere.example/api/sms/twilio", form);
+        wrongUrl.RequestUri = new Uri($"{_baseUrl}/api/sms/twilio");
+        foreach (var request in new[] { unsigned, wrongKey, wrongUrl })
+        {
+            using var response = await _http.SendAsync(request, Cancel);
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        }
+
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM inbound_messages"));
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM answers"));
+    }
+
+    [Fact]
+    public async Task Webhook_Should_RecordOnceAndAnswerAlike_When_SameMessageSidPostedTwice()
+    {
+        const string phone = "+84912000003";
+        await InviteAsync(phone, "sipas-sms");
+        var sid = NextSid();
+
+        var first = await PostSmsAsync(phone, "4", sid);
+        var second = await PostSmsAsync(phone, "4", sid);
+
+        Assert.Equal(first.Replies, second.Replies);
+        Assert.Equal(1L, await ScalarAsync<long>($"SELECT count(*) FROM inbound_messages WHERE provider_message_id = '{sid}'"));
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response_id JOIN invitations i ON i.id = r.invitation_id WHERE i.phone = '+84912000003'"));
+        // The survey moved on by one question, not two.
+        var next = await PostSmsAsync(phone, "5");
+        Assert.Contains("Cau 3/7", next.Replies[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stop_Should_SilenceNumberForGood_When_CitizenRepliesStop()
+    {
+        const string phone = "+84912000004";
+        await InviteAsync(phone, "sipas-sms");
+
+        var stop = await PostSmsAsync(phone, "TU CHOI");
+
+        Assert.Contains("tu choi", stop.Replies[0], StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("keyword", await ScalarAsync<string>($"SELECT source FROM opt_outs WHERE phone = '{phone}'"));
+
+        // A later invitation for the same number (another questionnaire, so another wave) is never sent.
+        var again = await InviteAsync(phone, "sipas-full");
+        Assert.Equal("optedout", again.GetProperty("status").GetString());
+        Assert.Single(_twilio.MessagesTo(phone));
+
+        // Importing the same person's transaction again changes nothing: opt-outs are kept per phone.
+        await ExecuteAsync(
+            $"""
+            INSERT INTO transactions (agency_id, procedure_id, dossier_code, phone, result_date)
+            SELECT agency_id, procedure_id, dossier_code, phone, result_date FROM transactions WHERE phone = '{phone}'
+            ON CONFLICT (agency_id, dossier_code) DO NOTHING
+            """);
+        Assert.Equal(1L, await ScalarAsync<long>($"SELECT count(*) FROM opt_outs WHERE phone = '{phone}'"));
+        var third = await InviteAsync(phone, "sipas-2017");
+        Assert.Equal("optedout", third.GetProperty("status").GetString());
+        Assert.Single(_twilio.MessagesTo(phone));
+    }
+
+    [Fact]
+    public async Task Provider21610_Should_RecordOptOut_When_StatusCallbackSaysUnsubscribed()
+    {
+        const string phone = "+84912000005";
+        await InviteAsync(phone, "sipas-sms");
+        var sent = Assert.Single(_twilio.MessagesTo(phone));
+
+        Assert.Equal(HttpStatusCode.NoContent, await _twilio.SendStatusCallbackAsync(sent.Sid, "failed", 21610, Cancel));
+        // A late "sent" does not overwrite the final status.
+        Assert.Equal(HttpStatusCode.NoContent, await _twilio.SendStatusCallbackAsync(sent.Sid, "sent", cancellationToken: Cancel));
+
+        Assert.Equal("provider", await ScalarAsync<string>($"SELECT source FROM opt_outs WHERE phone = '{phone}'"));
+        Assert.Equal("failed", await ScalarAsync<string>($"SELECT status FROM invitations WHERE provider_message_id = '{sent.Sid}'"));
+        Assert.Equal("21610", await ScalarAsync<string>($"SELECT error_code FROM invitations WHERE provider_message_id = '{sent.Sid}'"));
+    }
+
+    [Fact]
+    public async Task ConcurrentWebhooks_Should_RecordEveryAnswerOnce_When_SameConversationAtOnce()
+    {
+        const string phone = "+84912000006";
+        await InviteAsync(phone, "sipas-sms");
+
+        // First turn race: no bot state exists yet, so the conversation row decides who goes first.
+        await Task.WhenAll(PostSmsAsync(phone, "5"), PostSmsAsync(phone, "4"));
+        // Later races: both turns load the same state and ETag; the loser's save conflicts and it starts over.
+        await Task.WhenAll(PostSmsAsync(phone, "3"), PostSmsAsync(phone, "2"));
+        await Task.WhenAll(PostSmsAsync(phone, "1"), PostSmsAsync(phone, "5"));
+
+        var ratings = await RowsAsync(
+            """
+            SELECT a.question_code, a.rating::text FROM answers a JOIN responses r ON r.id = a.response_id
+            JOIN invitations i ON i.id = r.invitation_id WHERE i.phone = $1 ORDER BY a.question_code
+            """, phone);
+        Assert.Equal(["E1.S", "E2.S", "E3.S", "E4.S", "E5.S", "OVERALL"], ratings.Select(r => r.Split('=')[0]));
+        // Each of the six values sent was recorded exactly once.
+        Assert.Equal(["1", "2", "3", "4", "5", "5"], ratings.Select(r => r.Split('=')[1]).Order());
+        Assert.Equal(6L, await ScalarAsync<long>($"SELECT count(*) FROM inbound_messages WHERE from_address = '{phone}'"));
+    }
+
+    [Fact]
+    public async Task Stranger_Should_GetOnePoliteLine_When_NoOpenInvitation()
+    {
+        var (status, replies) = await PostSmsAsync("+84912000007", "5");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("khong co khao sat", Assert.Single(replies), StringComparison.Ordinal);
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM conversations"));
+        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM inbound_messages WHERE from_address = '+84912000007'"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await _factory.DisposeAsync();
+        await _twilio.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    private async Task<JsonElement> InviteAsync(string phone, string questionnaire)
+    {
+        using var response = await _http.PostAsJsonAsync("/api/admin/invitations",
+            new { phone, agencyCode = "HP-STP", procedureCode = "DEMO-LLTP", questionnaire }, Cancel);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
+    }
+
+    private string NextSid() => "SM" + Interlocked.Increment(ref _sidCounter).ToString("x32");
+
+    private List<KeyValuePair<string, string>> Form(string from, string body, string sid) =>
+    [
+        new("MessageSid", sid),
+        new("SmsSid", sid),
+        new("AccountSid", _twilio.AccountSid),
+        new("From", from),
+        new("To", ServiceNumber),
+        new("Body", body),
+        new("NumMedia", "0"),
+        new("ApiVersion", TwilioFake.ApiVersion),
+    ];
+
+    private async Task<(HttpStatusCode Status, List<string> Replies)> PostSmsAsync(string from, string body, string? sid = null)
+    {
+        using var request = TwilioSignature.SignedPost(_twilio.AuthToken, $"{_baseUrl}/api/sms/twilio", Form(from, body, sid ?? NextSid()));
+        using var response = await _http.SendAsync(request, Cancel);
+        var content = await response.Content.ReadAsStringAsync(Cancel);
+        if (response.StatusCode != HttpStatusCode.OK)
+            return (response.StatusCode, []);
+        var replies = XDocument.Parse(content).Descendants("Message").Select(m => m.Value).ToList();
+        return (response.StatusCode, replies);
+    }
+
+    private async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var command = _database.DataSource.CreateCommand(sql);
+        return (T)(await command.ExecuteScalarAsync(Cancel))!;
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var command = _database.DataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync(Cancel);
+    }
+
+    private async Task<List<string>> RowsAsync(string sql, object parameter)
+    {
+        await using var command = _database.DataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        await using var reader = await command.ExecuteReaderAsync(Cancel);
+        var rows = new List<string>();
+        while (await reader.ReadAsync(Cancel))
+            rows.Add($"{reader.GetString(0)}={reader.GetString(1)}");
+        return rows;
+    }
+}
