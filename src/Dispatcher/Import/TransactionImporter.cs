@@ -50,18 +50,9 @@ public sealed class TransactionImporter(TimeProvider timeProvider)
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(rows);
 
-        // Outside the import's transaction, so that GET /imports/{id} shows it running.
-        await using (var running = dataSource.CreateCommand(
-            "UPDATE imports SET status = 'running', error = NULL WHERE id = $1 AND status <> 'succeeded'"))
-        {
-            // A concurrent run of the same import holds its row until it commits: wait for it rather than time out.
-            running.CommandTimeout = 0;
-            running.Parameters.AddWithValue(importId);
-            await running.ExecuteNonQueryAsync(cancellationToken);
-        }
-
         try
         {
+            await MarkRunningAsync(dataSource, importId, cancellationToken);
             return await LoadAsync(dataSource, importId, rows, cancellationToken);
         }
         catch (Exception e)
@@ -227,6 +218,17 @@ public sealed class TransactionImporter(TimeProvider timeProvider)
         while (await reader.ReadAsync(cancellationToken))
             codes[reader.GetString(0)] = reader.GetInt64(1);
         return codes;
+    }
+
+    private static async Task MarkRunningAsync(NpgsqlDataSource dataSource, long importId, CancellationToken cancellationToken)
+    {
+        // Outside the import's transaction, so that GET /imports/{id} shows it running.
+        await using var running = dataSource.CreateCommand(
+            "UPDATE imports SET status = 'running', error = NULL WHERE id = $1 AND status <> 'succeeded'");
+        // A concurrent run of the same import holds its row until it commits: wait for it rather than time out.
+        running.CommandTimeout = 0;
+        running.Parameters.AddWithValue(importId);
+        await running.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task MarkFailedAsync(NpgsqlDataSource dataSource, long importId, Exception exception)
