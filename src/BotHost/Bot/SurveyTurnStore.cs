@@ -169,23 +169,12 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue(route.ChannelName);
         command.Parameters.AddWithValue(status);
         command.Parameters.Add(new NpgsqlParameter { Value = answers.Select(a => a.QuestionCode).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = answers.Select(a => KindName(a.Kind)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = answers.Select(a => a.StorageKind).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = answers.Select(a => (short?)a.Rating).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Smallint });
         command.Parameters.Add(new NpgsqlParameter { Value = answers.Select(a => a.Choice).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = answers.Select(a => a.Text).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         return command;
     }
-
-    internal static string KindName(AnswerKind kind) => kind switch
-    {
-        AnswerKind.Rating => "rating",
-        AnswerKind.YesNo => "yes_no",
-        AnswerKind.Choice => "choice",
-        AnswerKind.Text => "text",
-        AnswerKind.Skipped => "skipped",
-        AnswerKind.Missing => "missing",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown answer kind."),
-    };
 
     private static NpgsqlBatchCommand Command(string sql, params object[] values)
     {
