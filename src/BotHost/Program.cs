@@ -23,6 +23,7 @@ builder.Services.AddProblemDetails();
 builder.Services.AddHealth();
 builder.Services.AddSurveyBot();
 builder.Services.AddAdminApi();
+builder.Services.AddWaves();
 builder.Services.AddMemoryCache();
 
 var app = builder.Build();
@@ -39,6 +40,7 @@ app.MapAdminApi();
 app.MapAdminLogin();
 app.MapSimulatorPage();
 app.MapPublicResultsApi();
+app.MapJobsDashboard();
 app.MapGet("/", () => TypedResults.Text(
     "ChatSurvey — khảo sát sự hài lòng của người dân, tổ chức (SIPAS)\n/healthz\n", "text/plain; charset=utf-8"));
 

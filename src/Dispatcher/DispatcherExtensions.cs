@@ -1,3 +1,4 @@
+using ChatSurvey.Dispatcher.Jobs;
 using ChatSurvey.Dispatcher.Sending;
 using ChatSurvey.Dispatcher.Sms;
 using ChatSurvey.Domain.Questionnaires;
@@ -8,7 +9,9 @@ public static class DispatcherExtensions
 {
     /// <summary>
     /// The sending side shared by BotHost and the worker-only process: options, the SMS gateway chosen by
-    /// <c>Sms:Provider</c>, and the invitation services. Call after <c>AddSurveyDatabaseAsync</c>.
+    /// <c>Sms:Provider</c>, the invitation services, and Hangfire on the survey database — the client always, the server
+    /// (workers on the import, plan, send and default queues, and the recurring jobs) unless
+    /// <c>Dispatcher:Enabled=false</c>. Call after <c>AddSurveyDatabaseAsync</c>.
     /// </summary>
     public static IHostApplicationBuilder AddDispatcher(this IHostApplicationBuilder builder)
     {
@@ -19,8 +22,14 @@ public static class DispatcherExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<QuestionnaireStore>();
         builder.AddSmsGateway();
+        builder.Services.AddSingleton<SendRateLimiter>();
         builder.Services.AddSingleton<InvitationSender>();
         builder.Services.AddSingleton<ManualInvitations>();
+        builder.Services.AddTransient<SendDueJob>();
+        builder.Services.AddTransient<ReconcileClaimsJob>();
+        builder.Services.AddTransient<ReminderJob>();
+        builder.Services.AddTransient<ExpiryJob>();
+        builder.AddHangfireDispatcher();
         return builder;
     }
 }

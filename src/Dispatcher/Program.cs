@@ -1,21 +1,32 @@
-using ChatSurvey.Dispatcher;
 using ChatSurvey.Dispatcher.Database;
 using ChatSurvey.Domain.Storage;
 
-// Worker-only process: shares the database (and, later, the Hangfire queues) with BotHost.
-var builder = Host.CreateApplicationBuilder(args);
-try
-{
-    await builder.AddSurveyDatabaseAsync();
-}
-catch (PostgresNotInstalledException e)
-{
-    await Console.Error.WriteLineAsync(e.Message);
-    return 1;
-}
+namespace ChatSurvey.Dispatcher;
 
-builder.AddDispatcher();
+/// <summary>
+/// Worker-only process: a Hangfire server on the same database and queues as BotHost (DESIGN.md §3).
+/// An explicit, namespaced entry point: with ASP.NET Core referenced (Hangfire.AspNetCore), a top-level one would become a
+/// public global <c>Program</c> and clash with BotHost's in tests that load both.
+/// </summary>
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        try
+        {
+            await builder.AddSurveyDatabaseAsync();
+        }
+        catch (PostgresNotInstalledException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 1;
+        }
 
-using var host = builder.Build();
-await host.RunAsync();
-return 0;
+        builder.AddDispatcher();
+
+        using var host = builder.Build();
+        await host.RunAsync();
+        return 0;
+    }
+}

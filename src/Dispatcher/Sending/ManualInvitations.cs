@@ -45,10 +45,13 @@ public sealed class ManualInvitations(NpgsqlDataSource dataSource, TimeProvider 
             """, cancellationToken, ids.AgencyId, ids.ProcedureId, dossier, request.Phone, today);
 
         var code = InvitationCodes.New();
+        // The caller sends it at once (InvitationSender.SendAsync); planned a minute ahead, the background sender only
+        // takes it up if that immediate send did not go through.
         var invitationId = await ScalarAsync<long>(connection, transaction,
             """
             INSERT INTO invitations (wave_id, transaction_id, agency_id, phone, code, planned_at, expires_at)
-            VALUES ($1, $2, $3, $4, $5, now(), now() + make_interval(days => (SELECT expire_after_days FROM waves WHERE id = $1)))
+            VALUES ($1, $2, $3, $4, $5, now() + interval '1 minute',
+                    now() + make_interval(days => (SELECT expire_after_days FROM waves WHERE id = $1)))
             ON CONFLICT (wave_id, phone) DO NOTHING
             RETURNING id
             """, cancellationToken, waveId, transactionId, ids.AgencyId, request.Phone, code);

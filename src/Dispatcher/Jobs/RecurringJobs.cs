@@ -1,0 +1,41 @@
+using ChatSurvey.Dispatcher.Sending;
+using Hangfire;
+
+namespace ChatSurvey.Dispatcher.Jobs;
+
+/// <summary>The recurring jobs (ids are stable: the dashboard and operators use them).</summary>
+public static class RecurringJobs
+{
+    public const string SendDue = "send-due";
+    public const string Reminders = "reminders";
+    public const string Expiry = "expiry";
+    public const string Reconcile = "reconcile-claims";
+
+    public static void Register(IRecurringJobManager manager)
+    {
+        ArgumentNullException.ThrowIfNull(manager);
+        // Cron in Hai Phong time, like every schedule of the product (DESIGN.md §3).
+        var options = new RecurringJobOptions { TimeZone = SendWindow.TimeZone };
+        manager.AddOrUpdate<SendDueJob>(SendDue, JobQueues.Send, job => job.DispatchAsync(CancellationToken.None), Cron.Minutely(), options);
+        manager.AddOrUpdate<ReminderJob>(Reminders, JobQueues.Send, job => job.RunAsync(CancellationToken.None), "*/5 * * * *", options);
+        manager.AddOrUpdate<ExpiryJob>(Expiry, JobQueues.Default, job => job.RunAsync(CancellationToken.None), "*/15 * * * *", options);
+        manager.AddOrUpdate<ReconcileClaimsJob>(Reconcile, JobQueues.Send, job => job.RunAsync(CancellationToken.None), Cron.Minutely(), options);
+    }
+}
+
+/// <summary>
+/// In a process that runs the Hangfire server: registers the recurring jobs and starts one dispatch at once, so a
+/// (re)started worker settles abandoned claims and resumes sending without waiting for the next minute.
+/// </summary>
+internal sealed class RecurringJobsRegistration(IRecurringJobManager manager, ILogger<RecurringJobsRegistration> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        RecurringJobs.Register(manager);
+        manager.Trigger(RecurringJobs.SendDue);
+        logger.LogInformation("Recurring jobs registered; dispatch triggered");
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
