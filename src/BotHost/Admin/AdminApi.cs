@@ -19,6 +19,9 @@ internal static class AdminApi
             .DisableAntiforgery();
         admin.MapInvitationsApi();
         admin.MapSimulatorApi();
+        admin.MapCatalogueApi();
+        admin.MapTransactionsApi();
+        admin.MapWavesApi();
         return admin;
     }
 }

@@ -1,0 +1,86 @@
+using System.Text.Json.Serialization;
+
+namespace ChatSurvey.Dispatcher.Waves;
+
+/// <summary>The statuses of <c>waves.status</c>. Draft → running ⇄ paused; draft, running or paused → cancelled.</summary>
+public static class WaveStatus
+{
+    public const string Draft = "draft";
+    public const string Planning = "planning";
+    public const string Running = "running";
+    public const string Paused = "paused";
+    public const string Completed = "completed";
+    public const string Cancelled = "cancelled";
+}
+
+/// <summary>The questionnaires a wave may name (DESIGN.md §5).</summary>
+public static class WaveQuestionnaires
+{
+    public static IReadOnlyList<string> Codes { get; } = ["sipas-sms", "sipas-full", "sipas-2017"];
+}
+
+/// <summary>A wave that passed the checks that need no database: values parsed, defaults applied.</summary>
+public sealed record WaveDraft(
+    string Name,
+    string Questionnaire,
+    DateOnly ResultsFrom,
+    DateOnly ResultsTo,
+    IReadOnlyList<WaveAgencyTarget> Agencies,
+    decimal ExpectedResponseRate,
+    TimeOnly SendWindowStart,
+    TimeOnly SendWindowEnd,
+    int ReminderAfterHours,
+    int ExpireAfterDays,
+    int CooldownDays,
+    int Seed);
+
+public sealed record WaveAgencyTarget(string AgencyCode, int Target);
+
+/// <summary>
+/// <c>GET /api/admin/waves/{id}</c>. Counts are of the wave's invitations: <see cref="Planned"/> all of them (the
+/// plan), <see cref="Sent"/> handed to the provider, <see cref="Delivered"/> with a delivery receipt,
+/// <see cref="Failed"/> failed, <see cref="Responded"/> with a response (partial or completed), <see cref="Completed"/>
+/// with a completed response, <see cref="OptedOut"/> refused or whose phone opted out after it was created,
+/// <see cref="Expired"/> expired unanswered.
+/// </summary>
+public sealed record WaveProgress(
+    long Id, string Status, long Planned, long Sent, long Delivered, long Failed, long Responded, long Completed, long OptedOut, long Expired);
+
+/// <summary>One agency's part of a started wave's plan.</summary>
+public sealed record PlannedAgency(string AgencyCode, int Target, int Eligible, int Required, int Planned, int Shortfall);
+
+/// <summary>The answer of a status change: the wave's new status (and, on start, its plan).</summary>
+public sealed record WaveStatusChange(
+    long Id,
+    string Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Planned = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<PlannedAgency>? Agencies = null);
+
+public enum WaveChangeOutcome
+{
+    Changed,
+    NotFound,
+    Conflict,
+}
+
+/// <summary>A status change's outcome; on <see cref="WaveChangeOutcome.Conflict"/>, <see cref="CurrentStatus"/> says why.</summary>
+public sealed record WaveChangeResult(WaveChangeOutcome Outcome, string? CurrentStatus, WaveStatusChange? Change)
+{
+    public static WaveChangeResult NotFound { get; } = new(WaveChangeOutcome.NotFound, null, null);
+
+    public static WaveChangeResult Conflict(string current) => new(WaveChangeOutcome.Conflict, current, null);
+}
+
+/// <summary><c>GET /api/admin/waves/{id}/responses</c>: one response, its phone masked.</summary>
+public sealed record WaveResponse(long? InvitationId, string Channel, string Status, string? Phone, IReadOnlyList<WaveAnswer> Answers);
+
+/// <summary>One answer; <see cref="Value"/> is the rating, choice or text, null when skipped or missing.</summary>
+public sealed record WaveAnswer(string Question, string? Value);
+
+/// <summary>The outcome of creating a wave: its id, or the offending fields (API names) and why.</summary>
+public sealed record WaveCreateResult(long? Id, IReadOnlyDictionary<string, string[]> Errors)
+{
+    public static WaveCreateResult Invalid(IReadOnlyDictionary<string, string[]> errors) => new(null, errors);
+
+    public static WaveCreateResult Created(long id) => new(id, new Dictionary<string, string[]>());
+}

@@ -1,0 +1,20 @@
+using ChatSurvey.Dispatcher.Import;
+using ChatSurvey.Dispatcher.Waves;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ChatSurvey.Dispatcher;
+
+public static class WavesExtensions
+{
+    /// <summary>Waves (creation, planning, status, progress) and transaction imports (the JSON batch and the upload job).</summary>
+    public static IServiceCollection AddWaves(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<WaveStore>();
+        services.TryAddSingleton<WavePlanner>();
+        services.TryAddSingleton(sp => new TransactionImporter(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddTransient<ImportJob>();
+        services.TryAddSingleton<ImportJobScheduler>();
+        return services;
+    }
+}
