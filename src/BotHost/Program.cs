@@ -2,6 +2,7 @@ using ChatSurvey.BotHost;
 using ChatSurvey.BotHost.Admin;
 using ChatSurvey.BotHost.Bot;
 using ChatSurvey.BotHost.PublicResults;
+using ChatSurvey.BotHost.WebChat;
 using ChatSurvey.Dispatcher;
 using ChatSurvey.BotHost.Health;
 using ChatSurvey.Dispatcher.Database;
@@ -22,6 +23,7 @@ builder.AddDispatcher();
 builder.Services.AddProblemDetails();
 builder.Services.AddHealth();
 builder.Services.AddSurveyBot();
+builder.Services.AddWebChat();
 builder.Services.AddAdminApi();
 builder.Services.AddWaves();
 builder.Services.AddMemoryCache();
@@ -30,6 +32,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
@@ -41,6 +44,7 @@ app.MapAdminLogin();
 app.MapSimulatorPage();
 app.MapPublicResultsApi();
 app.MapJobsDashboard();
+app.MapWebChat();
 app.MapGet("/", () => TypedResults.Text(
     "ChatSurvey — khảo sát sự hài lòng của người dân, tổ chức (SIPAS)\n/healthz\n", "text/plain; charset=utf-8"));
 

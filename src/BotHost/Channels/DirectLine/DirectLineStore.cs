@@ -1,0 +1,178 @@
+using System.Security.Cryptography;
+using Microsoft.Bot.Schema;
+using Newtonsoft.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ChatSurvey.BotHost.Channels.DirectLine;
+
+/// <summary>What a Direct Line conversation is bound to when its first token is issued.</summary>
+public sealed record DirectLineBinding(string Id, long? InvitationId, long? WaveId, long AgencyId, long QuestionnaireId);
+
+/// <summary>One stored activity: its watermark and its JSON as sent to the client.</summary>
+public sealed record StoredActivity(long Seq, string Json);
+
+/// <summary>
+/// Direct Line conversations and their activities in PostgreSQL, so any BotHost instance answers any poll.
+/// Activities are numbered under the conversation row's lock, so a higher watermark never commits before a lower
+/// one and a poll with a watermark returns each activity exactly once.
+/// </summary>
+public sealed class DirectLineStore(NpgsqlDataSource dataSource)
+{
+    /// <summary>Activities as Direct Line clients expect them: Bot Schema's own names, no nulls.</summary>
+    internal static readonly JsonSerializerSettings ActivityJson = new()
+    {
+        NullValueHandling = NullValueHandling.Ignore,
+        DateFormatHandling = DateFormatHandling.IsoDateFormat,
+        DateTimeZoneHandling = DateTimeZoneHandling.Utc,
+    };
+
+    public static string NewConversationId() => Base64UrlId(16);
+
+    public async Task<DirectLineBinding> CreateAsync(long agencyId, long questionnaireId, CancellationToken cancellationToken)
+    {
+        var id = NewConversationId();
+        await using var command = dataSource.CreateCommand(
+            "INSERT INTO directline_conversations (id, agency_id, questionnaire_id) VALUES ($1, $2, $3)");
+        command.Parameters.AddWithValue(id);
+        command.Parameters.AddWithValue(agencyId);
+        command.Parameters.AddWithValue(questionnaireId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return new DirectLineBinding(id, null, null, agencyId, questionnaireId);
+    }
+
+    /// <summary>The invitation's one web conversation, created on first use (a race is decided by the unique index).</summary>
+    public async Task<DirectLineBinding> FindOrCreateForInvitationAsync(
+        long invitationId, long waveId, long agencyId, long questionnaireId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            WITH created AS (
+                INSERT INTO directline_conversations (id, invitation_id, wave_id, agency_id, questionnaire_id)
+                VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (invitation_id) WHERE invitation_id IS NOT NULL DO NOTHING
+                RETURNING id
+            )
+            SELECT id FROM created
+            UNION ALL
+            SELECT id FROM directline_conversations WHERE invitation_id = $2
+            LIMIT 1
+            """);
+        command.Parameters.AddWithValue(NewConversationId());
+        command.Parameters.AddWithValue(invitationId);
+        command.Parameters.AddWithValue(waveId);
+        command.Parameters.AddWithValue(agencyId);
+        command.Parameters.AddWithValue(questionnaireId);
+        var id = (string?)await command.ExecuteScalarAsync(cancellationToken);
+        if (id is null)
+        {
+            // The competing insert had not committed when this statement's snapshot was taken: read it now.
+            await using var again = dataSource.CreateCommand("SELECT id FROM directline_conversations WHERE invitation_id = $1");
+            again.Parameters.AddWithValue(invitationId);
+            id = (string)(await again.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        return new DirectLineBinding(id, invitationId, waveId, agencyId, questionnaireId);
+    }
+
+    public async Task<DirectLineBinding?> FindAsync(string conversationId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT invitation_id, wave_id, agency_id, questionnaire_id FROM directline_conversations WHERE id = $1");
+        command.Parameters.AddWithValue(conversationId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        return new DirectLineBinding(
+            conversationId,
+            reader.IsDBNull(0) ? null : reader.GetInt64(0),
+            reader.IsDBNull(1) ? null : reader.GetInt64(1),
+            reader.GetInt64(2),
+            reader.GetInt64(3));
+    }
+
+    /// <summary>
+    /// Appends activities in order, giving each its id (<c>{conversation}|{seq}</c>). With a client activity id
+    /// (a citizen's post), a repost of the same id stores nothing and returns the first post's id.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> AppendAsync(
+        string conversationId, IReadOnlyList<Activity> activities, string? clientActivityId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        await using (var lockRow = new NpgsqlCommand("SELECT last_seq FROM directline_conversations WHERE id = $1 FOR UPDATE", connection, transaction))
+        {
+            lockRow.Parameters.AddWithValue(conversationId);
+            var last = await lockRow.ExecuteScalarAsync(cancellationToken)
+                ?? throw new InvalidOperationException($"Direct Line conversation {conversationId} does not exist.");
+
+            if (clientActivityId is not null)
+            {
+                await using var existing = new NpgsqlCommand(
+                    "SELECT seq FROM directline_activities WHERE conversation_id = $1 AND client_activity_id = $2", connection, transaction);
+                existing.Parameters.AddWithValue(conversationId);
+                existing.Parameters.AddWithValue(clientActivityId);
+                if (await existing.ExecuteScalarAsync(cancellationToken) is long seen)
+                    return [ActivityId(conversationId, seen)];
+            }
+
+            var seq = (long)last;
+            var ids = new List<string>(activities.Count);
+            var seqs = new long[activities.Count];
+            var json = new string[activities.Count];
+            for (var i = 0; i < activities.Count; i++)
+            {
+                seqs[i] = ++seq;
+                activities[i].Id = ActivityId(conversationId, seq);
+                ids.Add(activities[i].Id);
+                json[i] = JsonConvert.SerializeObject(activities[i], ActivityJson);
+            }
+
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            var insert = new NpgsqlBatchCommand(
+                """
+                INSERT INTO directline_activities (conversation_id, seq, client_activity_id, activity)
+                SELECT $1, a.seq, CASE WHEN a.ord = 1 THEN $4 END, a.activity::jsonb
+                FROM unnest($2::bigint[], $3::text[]) WITH ORDINALITY AS a(seq, activity, ord)
+                """);
+            insert.Parameters.AddWithValue(conversationId);
+            insert.Parameters.Add(new NpgsqlParameter { Value = seqs, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+            insert.Parameters.Add(new NpgsqlParameter { Value = json, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            insert.Parameters.Add(new NpgsqlParameter { Value = (object?)clientActivityId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            var advance = new NpgsqlBatchCommand("UPDATE directline_conversations SET last_seq = $2 WHERE id = $1");
+            advance.Parameters.AddWithValue(conversationId);
+            advance.Parameters.AddWithValue(seq);
+            batch.BatchCommands.Add(insert);
+            batch.BatchCommands.Add(advance);
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return ids;
+        }
+    }
+
+    /// <summary>The activities after <paramref name="watermark"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<StoredActivity>> ReadAsync(string conversationId, long watermark, int max, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT seq, activity::text FROM directline_activities
+            WHERE conversation_id = $1 AND seq > $2
+            ORDER BY seq
+            LIMIT $3
+            """);
+        command.Parameters.AddWithValue(conversationId);
+        command.Parameters.AddWithValue(watermark);
+        command.Parameters.AddWithValue(max);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var activities = new List<StoredActivity>();
+        while (await reader.ReadAsync(cancellationToken))
+            activities.Add(new StoredActivity(reader.GetInt64(0), reader.GetString(1)));
+        return activities;
+    }
+
+    internal static string ActivityId(string conversationId, long seq) => $"{conversationId}|{seq:D7}";
+
+    private static string Base64UrlId(int bytes) =>
+        System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(bytes));
+}

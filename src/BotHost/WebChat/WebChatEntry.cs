@@ -1,0 +1,86 @@
+using System.Text.RegularExpressions;
+using ChatSurvey.BotHost.Channels.DirectLine;
+using ChatSurvey.Domain.Questionnaires;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace ChatSurvey.BotHost.WebChat;
+
+/// <summary>Why a web chat cannot be opened from a link, as the page tells the citizen.</summary>
+public enum EntryRefusal
+{
+    UnknownCode,
+    Expired,
+    AnsweredBySms,
+    UnknownAgency,
+}
+
+/// <summary>A conversation a token can be issued for, or the reason there is none.</summary>
+public sealed record WebChatEntry(DirectLineBinding? Binding, EntryRefusal? Refusal);
+
+/// <summary>
+/// How a browser gets into a survey: an invitation code (<c>/s/{code}</c>; one conversation per invitation, so
+/// opening the link again resumes it) or an agency code (the counter's QR code; a new anonymous survey each time).
+/// </summary>
+public sealed partial class WebChatEntries(NpgsqlDataSource dataSource, DirectLineStore store, QuestionnaireStore questionnaires, IOptions<WebChatOptions> options)
+{
+    public static bool IsCodeShaped(string? code) => code is not null && CodePattern().IsMatch(code);
+
+    public async Task<WebChatEntry> ForInvitationAsync(string? code, CancellationToken cancellationToken)
+    {
+        if (!IsCodeShaped(code))
+            return new WebChatEntry(null, EntryRefusal.UnknownCode);
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT i.id, i.wave_id, i.agency_id, w.questionnaire_id,
+                   i.status IN ('claimed', 'sent', 'delivered') AND (i.expires_at IS NULL OR i.expires_at > now())
+                       AND w.status <> 'cancelled' AS open,
+                   EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id AND r.channel <> 'webchat') AS by_sms
+            FROM invitations i
+            JOIN waves w ON w.id = i.wave_id
+            WHERE i.code = $1
+            """);
+        command.Parameters.AddWithValue(code!.ToUpperInvariant());
+        long invitationId, waveId, agencyId, questionnaireId;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken))
+                return new WebChatEntry(null, EntryRefusal.UnknownCode);
+            if (!reader.GetBoolean(4))
+                return new WebChatEntry(null, EntryRefusal.Expired);
+            if (reader.GetBoolean(5))
+                return new WebChatEntry(null, EntryRefusal.AnsweredBySms);
+            (invitationId, waveId, agencyId, questionnaireId) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        }
+
+        var binding = await store.FindOrCreateForInvitationAsync(invitationId, waveId, agencyId, questionnaireId, cancellationToken);
+        return new WebChatEntry(binding, null);
+    }
+
+    public async Task<WebChatEntry> ForAgencyAsync(string? agencyCode, CancellationToken cancellationToken)
+    {
+        var agencyId = await FindAgencyAsync(agencyCode, cancellationToken);
+        if (agencyId is null)
+            return new WebChatEntry(null, EntryRefusal.UnknownAgency);
+        var questionnaire = await questionnaires.GetAsync(options.Value.Questionnaire, cancellationToken: cancellationToken)
+            ?? throw new InvalidOperationException($"WebChat:Questionnaire '{options.Value.Questionnaire}' is not stored.");
+        return new WebChatEntry(await store.CreateAsync(agencyId.Value, questionnaire.Id, cancellationToken), null);
+    }
+
+    /// <summary>The agency's id and name, or null when the code is unknown.</summary>
+    public async Task<(long Id, string Name)?> FindAgencyByCodeAsync(string? agencyCode, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(agencyCode) || agencyCode.Length > 64)
+            return null;
+        await using var command = dataSource.CreateCommand("SELECT id, name FROM agencies WHERE code = $1");
+        command.Parameters.AddWithValue(agencyCode);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1)) : null;
+    }
+
+    private async Task<long?> FindAgencyAsync(string? agencyCode, CancellationToken cancellationToken) =>
+        (await FindAgencyByCodeAsync(agencyCode, cancellationToken))?.Id;
+
+    [GeneratedRegex("^[A-Za-z0-9]{6,32}$")]
+    private static partial Regex CodePattern();
+}
