@@ -428,8 +428,10 @@ public sealed class InvitationSender(
         await using var sent = dataSource.CreateCommand(
             """
             UPDATE invitations i
-            SET status = CASE WHEN i.status = 'claimed' THEN 'sent' ELSE i.status END,
+            SET status = CASE WHEN i.status <> 'claimed' THEN i.status WHEN $3 = 'delivered' THEN 'delivered' ELSE 'sent' END,
                 provider_message_id = $2, provider_status = $3, sent_at = coalesce(i.sent_at, $4), claim_token = NULL,
+                -- The simulator (and some providers) report delivery at once; a status callback may still follow.
+                delivered_at = CASE WHEN $3 = 'delivered' THEN coalesce(i.delivered_at, $4) ELSE i.delivered_at END,
                 reminder_due_at = CASE WHEN w.reminder_after_hours > 0 THEN $4 + make_interval(hours => w.reminder_after_hours) END,
                 expires_at = $4 + make_interval(days => w.expire_after_days)
             FROM waves w
