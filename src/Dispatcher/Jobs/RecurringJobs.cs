@@ -10,6 +10,7 @@ public static class RecurringJobs
     public const string Reminders = "reminders";
     public const string Expiry = "expiry";
     public const string Reconcile = "reconcile-claims";
+    public const string ScoreRefresh = "score-refresh";
 
     public static void Register(IRecurringJobManager manager)
     {
@@ -20,6 +21,7 @@ public static class RecurringJobs
         manager.AddOrUpdate<ReminderJob>(Reminders, JobQueues.Send, job => job.RunAsync(CancellationToken.None), "*/5 * * * *", options);
         manager.AddOrUpdate<ExpiryJob>(Expiry, JobQueues.Default, job => job.RunAsync(CancellationToken.None), "*/15 * * * *", options);
         manager.AddOrUpdate<ReconcileClaimsJob>(Reconcile, JobQueues.Send, job => job.RunAsync(CancellationToken.None), Cron.Minutely(), options);
+        manager.AddOrUpdate<ScoreRefreshJob>(ScoreRefresh, JobQueues.Default, job => job.RunAsync(CancellationToken.None), Cron.Minutely(), options);
     }
 }
 
