@@ -373,6 +373,13 @@ public sealed class InvitationSender(
     private sealed record Claim(
         long Id, string Phone, string Code, string AgencyName, string ProcedureShortName, long QuestionnaireId, bool OptedOut);
 
+    private async Task<bool> IsOptedOutAsync(string phone, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM opt_outs WHERE phone = $1)");
+        command.Parameters.AddWithValue(phone);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     private static async Task<List<Claim>> ReadClaimsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         var claims = new List<Claim>();
@@ -389,7 +396,8 @@ public sealed class InvitationSender(
     /// <summary>Hands one claimed invitation to the provider and records the outcome. Retryable errors are thrown.</summary>
     private async Task<SendOutcome> SendClaimedAsync(Claim claim, CancellationToken cancellationToken)
     {
-        if (claim.OptedOut)
+        // Checked again right before the provider call: a STOP may have arrived while the batch waited for its rate slot.
+        if (claim.OptedOut || await IsOptedOutAsync(claim.Phone, cancellationToken))
         {
             await SetStatusAsync(claim.Id, "opted_out", null, cancellationToken);
             return SendOutcome.OptedOut;
