@@ -23,31 +23,42 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// The SMS route for a phone: its newest invitation that was sent and has not expired or been cancelled
-    /// (completed surveys still route, so the citizen hears "already completed").
+    /// The SMS route for a message: the reply given the first time, when this provider message id was processed before,
+    /// and the phone's newest invitation that was sent and has not expired or been cancelled (completed surveys still
+    /// route, so the citizen hears "already completed"). One round trip: it is on every SMS turn.
     /// </summary>
-    public async Task<SurveyRoute> RouteSmsAsync(string phone, CancellationToken cancellationToken)
+    public async Task<(string? ProcessedReply, SurveyRoute Route)> RouteSmsAsync(
+        string providerMessageId, string phone, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             """
-            SELECT i.id, i.wave_id, i.agency_id, w.questionnaire_id
-            FROM invitations i
-            JOIN waves w ON w.id = i.wave_id
-            WHERE i.phone = $1
-              AND i.status IN ('claimed', 'sent', 'delivered')
-              AND (i.expires_at IS NULL OR i.expires_at > now())
-              AND w.status <> 'cancelled'
-            ORDER BY i.created_at DESC, i.id DESC
-            LIMIT 1
+            SELECT (SELECT coalesce(m.reply, '') FROM inbound_messages m
+                    WHERE m.channel = 'sms' AND m.provider_message_id = $1),
+                   r.id, r.wave_id, r.agency_id, r.questionnaire_id
+            FROM (SELECT 1) one
+            LEFT JOIN LATERAL (
+                SELECT i.id, i.wave_id, i.agency_id, w.questionnaire_id
+                FROM invitations i
+                JOIN waves w ON w.id = i.wave_id
+                WHERE i.phone = $2
+                  AND i.status IN ('claimed', 'sent', 'delivered')
+                  AND (i.expires_at IS NULL OR i.expires_at > now())
+                  AND w.status <> 'cancelled'
+                ORDER BY i.created_at DESC, i.id DESC
+                LIMIT 1
+            ) r ON true
             """);
+        command.Parameters.AddWithValue(providerMessageId);
         command.Parameters.AddWithValue(phone);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-            return new SurveyRoute($"sms-{phone}", SurveyChannel.Sms, "sms", phone, null, null, null, null);
-        var invitationId = reader.GetInt64(0);
-        return new SurveyRoute(
+        await reader.ReadAsync(cancellationToken);
+        var processed = reader.IsDBNull(0) ? null : reader.GetString(0);
+        if (reader.IsDBNull(1))
+            return (processed, new SurveyRoute($"sms-{phone}", SurveyChannel.Sms, "sms", phone, null, null, null, null));
+        var invitationId = reader.GetInt64(1);
+        return (processed, new SurveyRoute(
             $"sms-inv-{invitationId}", SurveyChannel.Sms, "sms", phone,
-            invitationId, reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+            invitationId, reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4)));
     }
 
     /// <summary>

@@ -59,14 +59,13 @@ public static partial class TwilioWebhookApi
     internal static async Task<IReadOnlyList<string>> HandleInboundAsync(
         InboundMessage inbound, SurveyTurnStore store, TwilioSmsAdapter adapter, IBot bot, ILogger logger, CancellationToken cancellationToken)
     {
-        var previous = await store.FindProcessedReplyAsync(TwilioSmsAdapter.ChannelId, inbound.ProviderMessageId, cancellationToken);
+        var (previous, route) = await store.RouteSmsAsync(inbound.ProviderMessageId, inbound.From, cancellationToken);
         if (previous is not null)
         {
             logger.LogInformation("Message {MessageSid} was delivered again; answering as the first time", inbound.ProviderMessageId);
             return StoredReply.Split(previous);
         }
 
-        var route = await store.RouteSmsAsync(inbound.From, cancellationToken);
         try
         {
             var replies = await adapter.ProcessAsync(route, inbound, bot, cancellationToken);
