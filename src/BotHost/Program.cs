@@ -25,6 +25,7 @@ builder.Services.AddHealth();
 builder.Services.AddSurveyBot();
 builder.Services.AddWebChat();
 builder.Services.AddAdminApi();
+builder.Services.AddAdminUi();
 builder.Services.AddWaves();
 builder.Services.AddMemoryCache();
 
@@ -40,13 +41,12 @@ app.UseAntiforgery();
 app.MapHealth();
 app.MapSurveyBot();
 app.MapAdminApi();
-app.MapAdminLogin();
 app.MapSimulatorPage();
 app.MapPublicResultsApi();
 app.MapJobsDashboard();
 app.MapWebChat();
-app.MapGet("/", () => TypedResults.Text(
-    "ChatSurvey — khảo sát sự hài lòng của người dân, tổ chức (SIPAS)\n/healthz\n", "text/plain; charset=utf-8"));
+app.MapAdminUi();
+app.MapGet("/", () => TypedResults.Redirect("/results"));
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));
 await app.RunAsync();

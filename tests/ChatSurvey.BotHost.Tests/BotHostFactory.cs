@@ -11,11 +11,21 @@ public sealed class BotHostFactory(string connectionString, IEnumerable<KeyValue
 {
     public const string AdminKey = "test-admin-key";
 
+    /// <summary>The administrator every test host creates at start-up through <c>Admin:InitialAdmin</c>.</summary>
+    public const string AdminUser = "admin";
+
+    public const string AdminPassword = "test-admin-password";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Survey", connectionString);
         builder.UseSetting("Admin:ApiKey", AdminKey);
+        builder.UseSetting("Admin:InitialAdmin:UserName", AdminUser);
+        builder.UseSetting("Admin:InitialAdmin:Password", AdminPassword);
+        // Keep the test output readable: the app's start-up chatter would bury a failure's message in CI logs.
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Warning");
         foreach (var (key, value) in settings ?? [])
             builder.UseSetting(key, value);
     }

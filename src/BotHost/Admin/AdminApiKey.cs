@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using ChatSurvey.BotHost.Accounts;
 using Microsoft.Extensions.Options;
 
 namespace ChatSurvey.BotHost.Admin;
@@ -31,15 +32,25 @@ public sealed class AdminApiKey
         && CryptographicOperations.FixedTimeEquals(_key, Encoding.UTF8.GetBytes(presented));
 }
 
-/// <summary>Endpoint filter for the admin API group: a signed-in administrator or a matching key, else 401.</summary>
+/// <summary>
+/// Endpoint filter for the admin API group: a signed-in administrator or a matching key passes; another signed-in
+/// account (an agency viewer) gets 403; anyone else 401.
+/// </summary>
 internal sealed class AdminApiKeyFilter(AdminApiKey key) : IEndpointFilter
 {
-    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
-        context.HttpContext.User.IsInRole(AdminAuth.Role)
-        || key.Matches(context.HttpContext.Request.Headers[AdminApiKey.HeaderName].FirstOrDefault())
-            ? next(context)
-            : ValueTask.FromResult<object?>(TypedResults.Problem(
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (http.User.IsInRole(AccountRoles.Administrator) || key.Matches(http.Request.Headers[AdminApiKey.HeaderName].FirstOrDefault()))
+            return next(context);
+        return ValueTask.FromResult<object?>(http.User.Identity?.IsAuthenticated == true
+            ? TypedResults.Problem(
+                title: "Administrators only",
+                detail: "This account may read its agency's results only.",
+                statusCode: StatusCodes.Status403Forbidden)
+            : TypedResults.Problem(
                 title: "Admin API key required",
-                detail: $"Send the key configured in Admin:ApiKey in the {AdminApiKey.HeaderName} header.",
+                detail: $"Send the key configured in Admin:ApiKey in the {AdminApiKey.HeaderName} header, or sign in as an administrator.",
                 statusCode: StatusCodes.Status401Unauthorized));
+    }
 }

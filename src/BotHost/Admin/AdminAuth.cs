@@ -1,65 +1,109 @@
+using System.Globalization;
 using System.Security.Claims;
-using Microsoft.AspNetCore.Antiforgery;
+using ChatSurvey.BotHost.Accounts;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
 namespace ChatSurvey.BotHost.Admin;
 
 /// <summary>
-/// Sign-in for the admin pages: a cookie issued after the administrator proves they hold the admin key.
-/// (Named accounts with roles come with the admin UI; the API keeps accepting <c>X-Api-Key</c>.)
+/// Cookie sign-in for the admin UI with the accounts in PostgreSQL (<see cref="AccountStore"/>), and the two policies.
+/// Scripts keep using <c>X-Api-Key</c> on <c>/api/admin</c> (<see cref="AdminApiKeyFilter"/>).
 /// </summary>
 internal static class AdminAuth
 {
-    public const string Role = "admin";
-    public const string Policy = "admin";
+    public const string LoginPath = "/admin/login";
 
     public static IServiceCollection AddAdminAuth(this IServiceCollection services)
     {
+        services.AddSingleton<AccountStore>();
+        services.AddHostedService<InitialAdministrator>();
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(options =>
             {
-                options.LoginPath = "/admin/login";
+                options.LoginPath = LoginPath;
                 options.Cookie.Name = "chatsurvey.admin";
                 options.Cookie.HttpOnly = true;
                 options.Cookie.SameSite = SameSiteMode.Strict;
+                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 options.ExpireTimeSpan = TimeSpan.FromHours(8);
                 options.SlidingExpiration = true;
+                options.Events.OnValidatePrincipal = ValidateAccountAsync;
+                options.Events.OnRedirectToLogin = context => Challenge(context, StatusCodes.Status401Unauthorized);
+                options.Events.OnRedirectToAccessDenied = context => Challenge(context, StatusCodes.Status403Forbidden);
             });
-        services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy.RequireRole(Role));
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AuthPolicies.Administrator, policy => policy.RequireRole(AccountRoles.Administrator))
+            .AddPolicy(AuthPolicies.SignedIn, policy => policy.RequireRole(AccountRoles.Administrator, AccountRoles.AgencyViewer));
         services.AddAntiforgery();
         return services;
     }
 
-    public static IEndpointRouteBuilder MapAdminLogin(this IEndpointRouteBuilder endpoints)
+    /// <summary>Issues the sign-in cookie for an account that has just proved its password.</summary>
+    public static Task SignInAsync(HttpContext context, Account account)
     {
-        endpoints.MapGet("/admin/login", (HttpContext context, IAntiforgery antiforgery, string? error) =>
-            Html.Page("Đăng nhập quản trị", $"""
-                <form method="post" action="/admin/login" class="card">
-                  {Html.Antiforgery(antiforgery, context)}
-                  <label>Khóa quản trị (Admin:ApiKey)<input type="password" name="key" autocomplete="current-password" required></label>
-                  {(error is null ? "" : "<p class=\"error\">Khóa không đúng.</p>")}
-                  <button type="submit">Đăng nhập</button>
-                </form>
-                """));
-        endpoints.MapPost("/admin/login", async (HttpContext context, AdminApiKey key, IAntiforgery antiforgery, string? returnUrl) =>
+        List<Claim> claims =
+        [
+            new(ClaimTypes.Name, account.UserName),
+            new(ClaimTypes.GivenName, account.DisplayName),
+            new(ClaimTypes.Role, account.Role),
+            new(AccountClaims.AccountId, account.Id.ToString(CultureInfo.InvariantCulture)),
+        ];
+        if (account.AgencyCode is not null)
+            claims.Add(new(AccountClaims.AgencyCode, account.AgencyCode));
+        var identity = new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme);
+        return context.SignInAsync(new ClaimsPrincipal(identity));
+    }
+
+    /// <summary>The agency an agency viewer may read; null for an administrator (every agency).</summary>
+    public static string? ViewerAgency(this ClaimsPrincipal user) =>
+        user.IsInRole(AccountRoles.Administrator) ? null : user.FindFirstValue(AccountClaims.AgencyCode) ?? "";
+
+    /// <summary>Whether the signed-in account may read this agency's results.</summary>
+    public static bool MayRead(this ClaimsPrincipal user, string? agencyCode) =>
+        user.IsInRole(AccountRoles.Administrator)
+        || (agencyCode is not null && user.IsInRole(AccountRoles.AgencyViewer)
+            && string.Equals(user.FindFirstValue(AccountClaims.AgencyCode), agencyCode, StringComparison.Ordinal));
+
+    // A disabled, deleted or re-roled account loses its session at the next request, not when the cookie expires.
+    private static async Task ValidateAccountAsync(CookieValidatePrincipalContext context)
+    {
+        var id = context.Principal?.FindFirstValue(AccountClaims.AccountId);
+        var role = context.Principal?.FindFirstValue(ClaimTypes.Role);
+        var store = context.HttpContext.RequestServices.GetRequiredService<AccountStore>();
+        var account = long.TryParse(id, CultureInfo.InvariantCulture, out var accountId)
+            ? await store.FindAsync(accountId, context.HttpContext.RequestAborted)
+            : null;
+        if (account is null || account.Disabled || account.Role != role)
         {
-            if (!await antiforgery.IsRequestValidAsync(context))
-                return Results.BadRequest();
-            var form = await context.Request.ReadFormAsync(context.RequestAborted);
-            if (!key.Matches(form["key"].ToString()))
-                return Results.Redirect("/admin/login?error=1");
-            var identity = new ClaimsIdentity(
-                [new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, Role)],
-                CookieAuthenticationDefaults.AuthenticationScheme);
-            await context.SignInAsync(new ClaimsPrincipal(identity));
-            return Results.LocalRedirect(string.IsNullOrEmpty(returnUrl) || !returnUrl.StartsWith('/') ? "/admin/simulator" : returnUrl);
-        });
-        endpoints.MapPost("/admin/logout", async (HttpContext context) =>
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        }
+    }
+
+    // Pages: to the login form (401) or a short Vietnamese refusal (403). APIs and scripts: the bare status.
+    private static Task Challenge(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        var request = context.Request;
+        if (request.Path.StartsWithSegments("/api") || !HttpMethods.IsGet(request.Method))
         {
-            await context.SignOutAsync();
-            return Results.Redirect("/admin/login");
-        }).RequireAuthorization(Policy);
-        return endpoints;
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            context.Response.Redirect(context.RedirectUri);
+            return Task.CompletedTask;
+        }
+
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/html; charset=utf-8";
+        return context.Response.WriteAsync("""
+            <!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Không có quyền · ChatSurvey</title><link rel="stylesheet" href="/lib/pico.min.css"></head>
+            <body><main class="container"><h1>403 — Không có quyền truy cập</h1>
+            <p>Tài khoản của bạn không được xem trang này.</p><p><a href="/admin">Về trang chủ</a></p></main></body></html>
+            """, context.HttpContext.RequestAborted);
     }
 }

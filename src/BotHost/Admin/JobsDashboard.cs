@@ -1,5 +1,6 @@
 using Hangfire;
 using Hangfire.Dashboard;
+using ChatSurvey.BotHost.Accounts;
 
 namespace ChatSurvey.BotHost.Admin;
 
@@ -17,10 +18,10 @@ internal static class JobsDashboard
             // The endpoint's policy signs in (cookie) and checks the role; the filter checks again inside Hangfire,
             // whose default filter (local requests only) would be wrong behind a proxy.
             Authorization = [new AdminRoleFilter()],
-        }).RequireAuthorization(AdminAuth.Policy);
+        }).RequireAuthorization(AuthPolicies.Administrator);
 
     private sealed class AdminRoleFilter : IDashboardAuthorizationFilter
     {
-        public bool Authorize(DashboardContext context) => context.GetHttpContext().User.IsInRole(AdminAuth.Role);
+        public bool Authorize(DashboardContext context) => context.GetHttpContext().User.IsInRole(AccountRoles.Administrator);
     }
 }

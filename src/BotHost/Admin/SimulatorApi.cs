@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ChatSurvey.BotHost.Accounts;
 using ChatSurvey.BotHost.Bot;
 using ChatSurvey.BotHost.Channels.Twilio;
 using ChatSurvey.Dispatcher.Import;
@@ -33,7 +34,7 @@ internal static class SimulatorApi
 
     public static IEndpointRouteBuilder MapSimulatorPage(this IEndpointRouteBuilder endpoints)
     {
-        var page = endpoints.MapGroup("/admin/simulator").RequireAuthorization(AdminAuth.Policy);
+        var page = endpoints.MapGroup("/admin/simulator").RequireAuthorization(AuthPolicies.Administrator);
         page.MapGet("/", PageAsync);
         page.MapPost("/", async (HttpContext context, SurveyTurnStore store, TwilioSmsAdapter adapter, IBot bot,
             ILoggerFactory loggers, IOptions<SmsOptions> sms, IAntiforgery antiforgery) =>

@@ -1,0 +1,32 @@
+namespace ChatSurvey.BotHost.Accounts;
+
+/// <summary>The roles an account can hold (the <c>accounts.role</c> values).</summary>
+public static class AccountRoles
+{
+    /// <summary>Everything: catalogue, imports, waves, simulator, results of every agency, accounts, jobs.</summary>
+    public const string Administrator = "administrator";
+
+    /// <summary>Reads the results of one agency (<c>accounts.agency_id</c>) and nothing else.</summary>
+    public const string AgencyViewer = "agency_viewer";
+
+    public static bool IsKnown(string? role) => role is Administrator or AgencyViewer;
+}
+
+/// <summary>Authorization policy names.</summary>
+public static class AuthPolicies
+{
+    /// <summary>The administrator role.</summary>
+    public const string Administrator = "administrator";
+
+    /// <summary>Any signed-in account (administrator or agency viewer); pages check the agency themselves.</summary>
+    public const string SignedIn = "signed-in";
+}
+
+/// <summary>Claim types ChatSurvey puts in the sign-in cookie.</summary>
+public static class AccountClaims
+{
+    /// <summary>The agency code an agency viewer may read.</summary>
+    public const string AgencyCode = "chatsurvey:agency";
+
+    public const string AccountId = "chatsurvey:account";
+}

@@ -1,0 +1,184 @@
+using Microsoft.AspNetCore.Identity;
+using Npgsql;
+
+namespace ChatSurvey.BotHost.Accounts;
+
+public sealed record Account(
+    long Id,
+    string UserName,
+    string DisplayName,
+    string Role,
+    string? AgencyCode,
+    string? AgencyName,
+    bool Disabled,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? LastSignInAt);
+
+public sealed record NewAccount(string? UserName, string? DisplayName, string? Role, string? AgencyCode, string? Password);
+
+/// <summary>What is wrong with a form value, in Vietnamese for the admin UI.</summary>
+public sealed record AccountProblem(string Field, string Message);
+
+/// <summary>
+/// Accounts in PostgreSQL. Passwords are hashed with ASP.NET Core Identity's <see cref="PasswordHasher{TUser}"/>
+/// (PBKDF2 with a per-password salt); a hash from an older format is upgraded at the next sign-in.
+/// </summary>
+public sealed class AccountStore(NpgsqlDataSource dataSource, TimeProvider clock)
+{
+    public const int MinimumPasswordLength = 12;
+
+    private static readonly PasswordHasher<string> Hasher = new();
+
+    // Verified when the user name is unknown, so a wrong name costs as long as a wrong password.
+    private static readonly string DummyHash = Hasher.HashPassword("", Guid.NewGuid().ToString());
+
+    public static string NormalizeUserName(string? userName) => (userName ?? "").Trim().ToLowerInvariant();
+
+    public static IEnumerable<AccountProblem> CheckPassword(string? password)
+    {
+        if (string.IsNullOrEmpty(password) || password.Length < MinimumPasswordLength)
+            yield return new AccountProblem("password", $"Mật khẩu phải có ít nhất {MinimumPasswordLength} ký tự.");
+        else if (password.Length > 256)
+            yield return new AccountProblem("password", "Mật khẩu dài quá 256 ký tự.");
+    }
+
+    /// <summary>Creates the account, or returns what is wrong and changes nothing.</summary>
+    public async Task<(Account? Account, IReadOnlyList<AccountProblem> Problems)> CreateAsync(
+        NewAccount account, CancellationToken cancellationToken = default)
+    {
+        var problems = new List<AccountProblem>();
+        var userName = NormalizeUserName(account.UserName);
+        if (!System.Text.RegularExpressions.Regex.IsMatch(userName, "^[a-z0-9][a-z0-9._@-]{1,63}$"))
+            problems.Add(new("userName", "Tên đăng nhập gồm 2–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch, @."));
+        var displayName = string.IsNullOrWhiteSpace(account.DisplayName) ? userName : account.DisplayName.Trim();
+        if (!AccountRoles.IsKnown(account.Role))
+            problems.Add(new("role", "Vai trò phải là quản trị viên hoặc người xem của đơn vị."));
+        var agencyCode = string.IsNullOrWhiteSpace(account.AgencyCode) ? null : account.AgencyCode.Trim();
+        if (account.Role == AccountRoles.AgencyViewer && agencyCode is null)
+            problems.Add(new("agencyCode", "Người xem của đơn vị cần chọn đơn vị."));
+        problems.AddRange(CheckPassword(account.Password));
+        if (problems.Count > 0)
+            return (null, problems);
+
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO accounts (user_name, display_name, role, agency_id, password_hash)
+            SELECT $1, $2, $3, a.id, $5
+            FROM (SELECT 1) one
+            LEFT JOIN agencies a ON a.code = $4
+            WHERE $4::text IS NULL OR a.id IS NOT NULL
+            ON CONFLICT (user_name) DO NOTHING
+            RETURNING id
+            """);
+        command.Parameters.Add(new() { Value = userName });
+        command.Parameters.Add(new() { Value = displayName });
+        command.Parameters.Add(new() { Value = account.Role! });
+        command.Parameters.Add(new() { Value = account.Role == AccountRoles.AgencyViewer ? agencyCode! : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = Hasher.HashPassword(userName, account.Password!) });
+        var id = await command.ExecuteScalarAsync(cancellationToken);
+        if (id is long created)
+            return (await FindAsync(created, cancellationToken), []);
+
+        return await ExistsAsync(userName, cancellationToken)
+            ? (null, [new("userName", $"Tên đăng nhập \"{userName}\" đã có.")])
+            : (null, [new("agencyCode", $"Không có đơn vị mã \"{agencyCode}\".")]);
+    }
+
+    /// <summary>The account when the name and password match an enabled account; records the sign-in.</summary>
+    public async Task<Account?> SignInAsync(string? userName, string? password, CancellationToken cancellationToken = default)
+    {
+        var name = NormalizeUserName(userName);
+        await using var command = dataSource.CreateCommand(
+            "SELECT id, password_hash, disabled FROM accounts WHERE user_name = $1");
+        command.Parameters.Add(new() { Value = name });
+        long? id = null;
+        string hash = DummyHash;
+        var disabled = true;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                id = reader.GetInt64(0);
+                hash = reader.GetString(1);
+                disabled = reader.GetBoolean(2);
+            }
+        }
+
+        var result = Hasher.VerifyHashedPassword(name, hash, password ?? "");
+        if (id is null || disabled || result == PasswordVerificationResult.Failed)
+            return null;
+
+        await using var update = dataSource.CreateCommand("""
+            UPDATE accounts SET last_sign_in_at = $2, password_hash = coalesce($3, password_hash) WHERE id = $1
+            """);
+        update.Parameters.Add(new() { Value = id.Value });
+        update.Parameters.Add(new() { Value = clock.GetUtcNow() });
+        update.Parameters.Add(new()
+        {
+            Value = result == PasswordVerificationResult.SuccessRehashNeeded ? Hasher.HashPassword(name, password!) : DBNull.Value,
+            NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text,
+        });
+        await update.ExecuteNonQueryAsync(cancellationToken);
+        return await FindAsync(id.Value, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AccountProblem>> SetPasswordAsync(long id, string? password, CancellationToken cancellationToken = default)
+    {
+        var problems = CheckPassword(password).ToList();
+        if (problems.Count > 0)
+            return problems;
+        var account = await FindAsync(id, cancellationToken);
+        if (account is null)
+            return [new("id", "Không có tài khoản này.")];
+        await using var command = dataSource.CreateCommand("UPDATE accounts SET password_hash = $2 WHERE id = $1");
+        command.Parameters.Add(new() { Value = id });
+        command.Parameters.Add(new() { Value = Hasher.HashPassword(account.UserName, password!) });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return [];
+    }
+
+    public async Task<bool> SetDisabledAsync(long id, bool disabled, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE accounts SET disabled = $2 WHERE id = $1");
+        command.Parameters.Add(new() { Value = id });
+        command.Parameters.Add(new() { Value = disabled });
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<bool> ExistsAsync(string? userName, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM accounts WHERE user_name = $1)");
+        command.Parameters.Add(new() { Value = NormalizeUserName(userName) });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task<Account?> FindAsync(long id, CancellationToken cancellationToken = default) =>
+        (await QueryAsync("WHERE ac.id = $1", id, cancellationToken)).SingleOrDefault();
+
+    public Task<IReadOnlyList<Account>> ListAsync(CancellationToken cancellationToken = default) =>
+        QueryAsync("", null, cancellationToken);
+
+    private async Task<IReadOnlyList<Account>> QueryAsync(string where, long? id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            SELECT ac.id, ac.user_name, ac.display_name, ac.role, ag.code, ag.name, ac.disabled, ac.created_at, ac.last_sign_in_at
+            FROM accounts ac
+            LEFT JOIN agencies ag ON ag.id = ac.agency_id
+            {where}
+            ORDER BY ac.role, ac.user_name
+            """);
+        if (id is not null)
+            command.Parameters.Add(new() { Value = id.Value });
+        var accounts = new List<Account>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            accounts.Add(new Account(
+                reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.GetBoolean(6), reader.GetFieldValue<DateTimeOffset>(7),
+                reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8)));
+        }
+
+        return accounts;
+    }
+}
