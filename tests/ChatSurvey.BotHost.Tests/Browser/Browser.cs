@@ -1,0 +1,78 @@
+using Microsoft.Playwright;
+
+namespace ChatSurvey.BotHost.Tests.Browser;
+
+/// <summary>
+/// Headless Debian Chromium driven by Playwright (no browser download works here): one per test, disposed with it.
+/// </summary>
+internal sealed class Browser : IAsyncDisposable
+{
+    public static readonly string ChromiumPath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+
+    private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
+
+    private Browser(IPlaywright playwright, IBrowser browser)
+    {
+        _playwright = playwright;
+        _browser = browser;
+    }
+
+    /// <summary>Where screenshots go: <c>SCREENSHOTS_DIR</c>, else <c>screenshots/</c> beside the test assembly.</summary>
+    public static string ScreenshotDirectory =>
+        Environment.GetEnvironmentVariable("SCREENSHOTS_DIR") ?? Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    public static async Task<Browser> LaunchAsync()
+    {
+        Assert.True(File.Exists(ChromiumPath), $"Chromium is needed at {ChromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH).");
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run"],
+        });
+        return new Browser(playwright, browser);
+    }
+
+    /// <summary>A fresh page (own cookies) at a laptop-sized viewport, or a phone-sized one.</summary>
+    public async Task<IPage> NewPageAsync(bool phone = false)
+    {
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            Locale = "vi-VN",
+            AcceptDownloads = true,
+            ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1366, Height = 900 },
+        });
+        context.SetDefaultTimeout(20_000);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>A new page signed in through the login form.</summary>
+    public async Task<IPage> SignedInPageAsync(string baseUrl, string userName = BotHostFactory.AdminUser, string password = BotHostFactory.AdminPassword)
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync(baseUrl + "/admin/login");
+        await page.GetByLabel("Tên đăng nhập").FillAsync(userName);
+        await page.GetByLabel("Mật khẩu").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Đăng nhập" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/admin/login", StringComparison.Ordinal));
+        return page;
+    }
+
+    /// <summary>Saves a full-page screenshot as <c>{name}.png</c> in <see cref="ScreenshotDirectory"/>.</summary>
+    public static async Task<string> ScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(ScreenshotDirectory);
+        var path = Path.Combine(ScreenshotDirectory, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        return path;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+}
