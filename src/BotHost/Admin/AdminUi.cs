@@ -1,5 +1,8 @@
 using ChatSurvey.BotHost.Accounts;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.WebEncoders;
 
 namespace ChatSurvey.BotHost.Admin;
 
@@ -11,11 +14,14 @@ namespace ChatSurvey.BotHost.Admin;
 internal static class AdminUi
 {
     /// <summary>Pages (and page folders) any signed-in account may open.</summary>
-    private static readonly string[] SignedInPages = ["/Admin/Index", "/Admin/Logout", "/Admin/Results"];
+    private static readonly string[] SignedInPages = ["/Admin/Index", "/Admin/Logout", "/Admin/Password", "/Admin/Results"];
 
     public static IServiceCollection AddAdminUi(this IServiceCollection services)
     {
         services.Configure<RouteOptions>(options => options.LowercaseUrls = true);
+        // Razor's default encoder escapes every non-Latin letter (&#x1EA1; for "ạ"): Vietnamese pages would be larger
+        // and unreadable in source. Allowing all ranges still encodes <, >, &, quotes.
+        services.Configure<WebEncoderOptions>(options => options.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
         services.AddRazorPages(options =>
         {
             options.Conventions.AddFolderApplicationModelConvention("/Admin", model =>

@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Security.Claims;
+using ChatSurvey.BotHost.Accounts;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Npgsql;
+
+namespace ChatSurvey.BotHost.Pages.Admin.Accounts;
+
+/// <summary>Administrators manage the sign-in accounts: create, reset a password, disable or enable.</summary>
+public sealed class IndexModel(AccountStore accounts, NpgsqlDataSource dataSource) : PageModel
+{
+    public IReadOnlyList<Account> Accounts { get; private set; } = [];
+
+    public IReadOnlyList<(string Code, string Name)> Agencies { get; private set; } = [];
+
+    [BindProperty]
+    public NewAccountForm Form { get; set; } = new();
+
+    [TempData]
+    public string? Message { get; set; }
+
+    public long CurrentAccountId =>
+        long.TryParse(User.FindFirstValue(AccountClaims.AccountId), CultureInfo.InvariantCulture, out var id) ? id : 0;
+
+    public async Task OnGetAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
+
+    public async Task<IActionResult> OnPostCreateAsync(CancellationToken cancellationToken)
+    {
+        var (account, problems) = await accounts.CreateAsync(
+            new NewAccount(Form.UserName, Form.DisplayName, Form.Role,
+                Form.Role == AccountRoles.AgencyViewer ? Form.AgencyCode : null, Form.Password),
+            cancellationToken);
+        if (account is null)
+        {
+            foreach (var problem in problems)
+                ModelState.AddModelError($"Form.{char.ToUpperInvariant(problem.Field[0])}{problem.Field[1..]}", problem.Message);
+            Form.Password = null;
+            await LoadAsync(cancellationToken);
+            return Page();
+        }
+
+        Message = $"Đã tạo tài khoản {account.UserName}.";
+        return RedirectToPage();
+    }
+
+    public async Task<IActionResult> OnPostPasswordAsync(long id, string? password, CancellationToken cancellationToken)
+    {
+        var problems = await accounts.SetPasswordAsync(id, password, cancellationToken);
+        Message = problems.Count == 0 ? "Đã đặt mật khẩu mới." : string.Join(" ", problems.Select(p => p.Message));
+        return RedirectToPage();
+    }
+
+    public async Task<IActionResult> OnPostDisableAsync(long id, bool disabled, CancellationToken cancellationToken)
+    {
+        if (disabled && id == CurrentAccountId)
+        {
+            Message = "Không thể khóa tài khoản đang đăng nhập.";
+            return RedirectToPage();
+        }
+
+        Message = await accounts.SetDisabledAsync(id, disabled, cancellationToken)
+            ? disabled ? "Đã khóa tài khoản." : "Đã mở khóa tài khoản."
+            : "Không có tài khoản này.";
+        return RedirectToPage();
+    }
+
+    public static string RoleName(string role) =>
+        role == AccountRoles.Administrator ? "Quản trị viên" : "Người xem của đơn vị";
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        Accounts = await accounts.ListAsync(cancellationToken);
+        await using var command = dataSource.CreateCommand("SELECT code, name FROM agencies ORDER BY name");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var agencies = new List<(string, string)>();
+        while (await reader.ReadAsync(cancellationToken))
+            agencies.Add((reader.GetString(0), reader.GetString(1)));
+        Agencies = agencies;
+    }
+
+    public sealed class NewAccountForm
+    {
+        public string? UserName { get; set; }
+
+        public string? DisplayName { get; set; }
+
+        public string? Role { get; set; } = AccountRoles.AgencyViewer;
+
+        public string? AgencyCode { get; set; }
+
+        public string? Password { get; set; }
+    }
+}
