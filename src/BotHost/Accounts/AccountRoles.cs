@@ -20,6 +20,9 @@ public static class AuthPolicies
 
     /// <summary>Any signed-in account (administrator or agency viewer); pages check the agency themselves.</summary>
     public const string SignedIn = "signed-in";
+
+    /// <summary>The admin API: the administrator role from the sign-in cookie or the <c>X-Api-Key</c> scheme.</summary>
+    public const string AdminApi = "admin-api";
 }
 
 /// <summary>Claim types ChatSurvey puts in the sign-in cookie.</summary>

@@ -1,3 +1,5 @@
+using ChatSurvey.BotHost.Accounts;
+
 namespace ChatSurvey.BotHost.Admin;
 
 internal static class AdminApi
@@ -10,11 +12,14 @@ internal static class AdminApi
         return services;
     }
 
-    /// <summary><c>/api/admin/...</c>: every endpoint behind <see cref="AdminApiKeyFilter"/>.</summary>
+    /// <summary>
+    /// <c>/api/admin/...</c>: every endpoint needs the administrator role, from the sign-in cookie or the
+    /// <c>X-Api-Key</c> scheme (<see cref="AdminApiKeyHandler"/>), checked before any body is read.
+    /// </summary>
     public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
         var admin = endpoints.MapGroup("/api/admin")
-            .AddEndpointFilter<AdminApiKeyFilter>()
+            .RequireAuthorization(AuthPolicies.AdminApi)
             .WithTags("Admin")
             .DisableAntiforgery();
         admin.MapInvitationsApi();

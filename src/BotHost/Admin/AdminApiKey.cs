@@ -1,4 +1,7 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
 using System.Text;
 using ChatSurvey.BotHost.Accounts;
 using Microsoft.Extensions.Options;
@@ -33,24 +36,38 @@ public sealed class AdminApiKey
 }
 
 /// <summary>
-/// Endpoint filter for the admin API group: a signed-in administrator or a matching key passes; another signed-in
-/// account (an agency viewer) gets 403; anyone else 401.
+/// The <c>X-Api-Key</c> scheme of the admin API: a matching key signs the request in as an administrator ("api-key");
+/// no header means no result (the cookie may still sign the request in); a wrong key fails.
 /// </summary>
-internal sealed class AdminApiKeyFilter(AdminApiKey key) : IEndpointFilter
+internal sealed class AdminApiKeyHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AdminApiKey key)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public const string Scheme = "ApiKey";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var http = context.HttpContext;
-        if (http.User.IsInRole(AccountRoles.Administrator) || key.Matches(http.Request.Headers[AdminApiKey.HeaderName].FirstOrDefault()))
-            return next(context);
-        return ValueTask.FromResult<object?>(http.User.Identity?.IsAuthenticated == true
-            ? TypedResults.Problem(
-                title: "Administrators only",
-                detail: "This account may read its agency's results only.",
-                statusCode: StatusCodes.Status403Forbidden)
-            : TypedResults.Problem(
-                title: "Admin API key required",
-                detail: $"Send the key configured in Admin:ApiKey in the {AdminApiKey.HeaderName} header, or sign in as an administrator.",
-                statusCode: StatusCodes.Status401Unauthorized));
+        if (!Request.Headers.TryGetValue(AdminApiKey.HeaderName, out var presented))
+            return Task.FromResult(AuthenticateResult.NoResult());
+        if (!key.Matches(presented.FirstOrDefault()))
+            return Task.FromResult(AuthenticateResult.Fail($"The {AdminApiKey.HeaderName} header does not match Admin:ApiKey."));
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, "api-key"), new Claim(ClaimTypes.Role, AccountRoles.Administrator)], Scheme);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme)));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        WriteProblemAsync(StatusCodes.Status401Unauthorized, "Sign-in required",
+            $"Send the key configured in Admin:ApiKey in the {AdminApiKey.HeaderName} header, or sign in as an administrator.");
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WriteProblemAsync(StatusCodes.Status403Forbidden, "Administrators only", "This account may read its agency's results only.");
+
+    private Task WriteProblemAsync(int status, string title, string detail)
+    {
+        if (Response.HasStarted)
+            return Task.CompletedTask;
+        Response.StatusCode = status;
+        return Results.Problem(title: title, detail: detail, statusCode: status).ExecuteAsync(Context);
     }
 }

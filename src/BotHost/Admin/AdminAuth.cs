@@ -8,7 +8,7 @@ namespace ChatSurvey.BotHost.Admin;
 
 /// <summary>
 /// Cookie sign-in for the admin UI with the accounts in PostgreSQL (<see cref="AccountStore"/>), and the two policies.
-/// Scripts keep using <c>X-Api-Key</c> on <c>/api/admin</c> (<see cref="AdminApiKeyFilter"/>).
+/// Scripts keep using <c>X-Api-Key</c> on <c>/api/admin</c> (<see cref="AdminApiKeyHandler"/>).
 /// </summary>
 internal static class AdminAuth
 {
@@ -31,10 +31,14 @@ internal static class AdminAuth
                 options.Events.OnValidatePrincipal = ValidateAccountAsync;
                 options.Events.OnRedirectToLogin = context => Challenge(context, StatusCodes.Status401Unauthorized);
                 options.Events.OnRedirectToAccessDenied = context => Challenge(context, StatusCodes.Status403Forbidden);
-            });
+            })
+            .AddScheme<AuthenticationSchemeOptions, AdminApiKeyHandler>(AdminApiKeyHandler.Scheme, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(AuthPolicies.Administrator, policy => policy.RequireRole(AccountRoles.Administrator))
-            .AddPolicy(AuthPolicies.SignedIn, policy => policy.RequireRole(AccountRoles.Administrator, AccountRoles.AgencyViewer));
+            .AddPolicy(AuthPolicies.SignedIn, policy => policy.RequireRole(AccountRoles.Administrator, AccountRoles.AgencyViewer))
+            .AddPolicy(AuthPolicies.AdminApi, policy => policy
+                .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme, AdminApiKeyHandler.Scheme)
+                .RequireRole(AccountRoles.Administrator));
         services.AddAntiforgery();
         return services;
     }
