@@ -43,7 +43,7 @@ internal sealed class AdminApiKeyHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, AdminApiKey key)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
-    public const string Scheme = "ApiKey";
+    public const string SchemeName = "ApiKey";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -52,8 +52,8 @@ internal sealed class AdminApiKeyHandler(
         if (!key.Matches(presented.FirstOrDefault()))
             return Task.FromResult(AuthenticateResult.Fail($"The {AdminApiKey.HeaderName} header does not match Admin:ApiKey."));
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, "api-key"), new Claim(ClaimTypes.Role, AccountRoles.Administrator)], Scheme);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme)));
+            [new Claim(ClaimTypes.Name, "api-key"), new Claim(ClaimTypes.Role, AccountRoles.Administrator)], SchemeName);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>

@@ -32,12 +32,12 @@ internal static class AdminAuth
                 options.Events.OnRedirectToLogin = context => Challenge(context, StatusCodes.Status401Unauthorized);
                 options.Events.OnRedirectToAccessDenied = context => Challenge(context, StatusCodes.Status403Forbidden);
             })
-            .AddScheme<AuthenticationSchemeOptions, AdminApiKeyHandler>(AdminApiKeyHandler.Scheme, null);
+            .AddScheme<AuthenticationSchemeOptions, AdminApiKeyHandler>(AdminApiKeyHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(AuthPolicies.Administrator, policy => policy.RequireRole(AccountRoles.Administrator))
             .AddPolicy(AuthPolicies.SignedIn, policy => policy.RequireRole(AccountRoles.Administrator, AccountRoles.AgencyViewer))
             .AddPolicy(AuthPolicies.AdminApi, policy => policy
-                .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme, AdminApiKeyHandler.Scheme)
+                .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme, AdminApiKeyHandler.SchemeName)
                 .RequireRole(AccountRoles.Administrator));
         services.AddAntiforgery();
         return services;
