@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Text.Json;
+using ChatSurvey.BotHost.PublicResults;
+using ChatSurvey.Domain.Scoring;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Caching.Memory;
+using Npgsql;
+
+namespace ChatSurvey.BotHost.Pages;
+
+/// <summary>
+/// <c>/results?wave={id}</c>, public: the published indices of the latest published wave (or another published one),
+/// per agency and per element, with no personal data at all (no phones, names or comments). Figures come from
+/// <see cref="PublicResultsSource"/>, the cached source of <c>GET /api/public/results</c>, so visitors never run the
+/// scoring query themselves.
+/// </summary>
+public sealed class ResultsModel(NpgsqlDataSource dataSource, IMemoryCache cache, TimeProvider clock) : PageModel
+{
+    public IReadOnlyList<PublishedWave> Waves { get; private set; } = [];
+
+    public PublishedWave? Wave { get; private set; }
+
+    public PublishedResults? Results { get; private set; }
+
+    /// <summary>Agencies with figures, best index first.</summary>
+    public IReadOnlyList<AgencyScore> RankedAgencies { get; private set; } = [];
+
+    public string? WaveError { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(string? wave, CancellationToken cancellationToken)
+    {
+        Waves = await PublicResultsSource.WavesAsync(dataSource, cache, clock, cancellationToken);
+        if (string.IsNullOrWhiteSpace(wave))
+        {
+            Wave = Waves.Count > 0 ? Waves[0] : null;
+        }
+        else if (!long.TryParse(wave.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+                 || (Wave = Waves.FirstOrDefault(w => w.Id == id)) is null)
+        {
+            // Unknown, unpublished or malformed: say so beside the wave picker, with a 404 for crawlers and scripts.
+            WaveError = $"Không có đợt khảo sát công bố kết quả với mã “{wave.Trim()}”.";
+            Response.StatusCode = StatusCodes.Status404NotFound;
+            return Page();
+        }
+
+        if (Wave is null)
+            return Page();
+
+        Results = await PublicResultsSource.GetAsync(dataSource, cache, clock, Wave.Id, null, cancellationToken);
+        RankedAgencies = Results.Report.Agencies
+            .Where(a => a.Index is not null)
+            .OrderByDescending(a => a.Index)
+            .ThenBy(a => a.AgencyName, StringComparer.Ordinal)
+            .ToList();
+        return Page();
+    }
+
+    /// <summary>The data behind the charts, read by <c>/js/results.js</c>: codes, names and figures only.</summary>
+    public string ChartJson() => JsonSerializer.Serialize(new
+    {
+        elements = Results?.Report.Overall.Elements.Select(e => new { e.ElementCode, e.Name, e.Index, e.CiLow, e.CiHigh, e.Count }) ?? [],
+        agencies = RankedAgencies.Select(a => new { a.AgencyCode, a.AgencyName, a.Index, a.CiLow, a.CiHigh, a.Count }),
+    }, JsonSerializerOptions.Web);
+}

@@ -1,0 +1,67 @@
+using System.Globalization;
+using ChatSurvey.Dispatcher.Sending;
+
+namespace ChatSurvey.BotHost.PublicResults;
+
+/// <summary>
+/// How the results pages write figures: Vietnamese conventions (comma decimals, dot thousands), times in Hai Phong,
+/// and the scoring rules in Vietnamese, stated beside the figures as SIPAS.md asks. Missing figures show as a dash.
+/// </summary>
+internal static class ResultsFormat
+{
+    public static readonly CultureInfo Vietnamese = CultureInfo.GetCultureInfo("vi-VN");
+
+    public const string None = "—";
+
+    public const string IndexRule =
+        "Chỉ số hài lòng = tỷ lệ câu trả lời hợp lệ chọn mức 4 (hài lòng) hoặc 5 (rất hài lòng), tính theo phần trăm. " +
+        "Chỉ số của yếu tố gộp các câu trả lời về các tiêu chí của yếu tố đó (hoặc câu hỏi chung của yếu tố khi phiếu " +
+        "không hỏi tiêu chí). Chỉ số chung của đơn vị = trung bình cộng chỉ số các yếu tố (chưa có trọng số chính thức). " +
+        "Điểm trung bình theo thang 1–5.";
+
+    public const string IntervalRule =
+        "Khoảng tin cậy 95% (Wilson) cho biết mức dao động có thể của chỉ số do chọn mẫu.";
+
+    public static string LowSampleRule(int minimum) =>
+        $"Dấu * : ít hơn {minimum.ToString(Vietnamese)} câu trả lời hợp lệ, chỉ số chưa đủ tin cậy.";
+
+    /// <summary>An index or interval bound in percent, one decimal: 66,7.</summary>
+    public static string Percent(double? value) => value is { } v ? v.ToString("0.0", Vietnamese) : None;
+
+    /// <summary>A mean rating, two decimals: 3,67.</summary>
+    public static string Mean(double? value) => value is { } v ? v.ToString("0.00", Vietnamese) : None;
+
+    /// <summary>The 95 % interval: 20,8–93,9.</summary>
+    public static string Interval(double? low, double? high) =>
+        low is null || high is null ? None : $"{Percent(low)}–{Percent(high)}";
+
+    public static string Count(int value) => value.ToString("#,0", Vietnamese);
+
+    public static string Rate(double? fraction) => fraction is { } f ? (100 * f).ToString("0.0", Vietnamese) + "%" : None;
+
+    public static DateTimeOffset Local(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, SendWindow.TimeZone);
+
+    /// <summary>A time in Hai Phong: 14:05 ngày 03/02/2026.</summary>
+    public static string Time(DateTimeOffset instant) =>
+        Local(instant).ToString("HH:mm 'ngày' dd/MM/yyyy", Vietnamese);
+
+    public static string Date(DateOnly date) => date.ToString("dd/MM/yyyy", Vietnamese);
+
+    public static string Channel(string channel) => channel switch
+    {
+        "sms" => "SMS",
+        "webchat" or "directline" => "Web chat",
+        _ => channel,
+    };
+
+    public static string WaveStatus(string status) => status switch
+    {
+        "draft" => "Nháp",
+        "planning" => "Đang lập kế hoạch",
+        "running" => "Đang chạy",
+        "paused" => "Tạm dừng",
+        "completed" => "Đã kết thúc",
+        "cancelled" => "Đã hủy",
+        _ => status,
+    };
+}

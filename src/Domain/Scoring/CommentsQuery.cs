@@ -1,0 +1,109 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ChatSurvey.Domain.Scoring;
+
+/// <summary>
+/// One free-text comment (the questionnaire's <c>comment</c> question). It carries no respondent data: no phone, no
+/// name, no invitation or response id — only when, where and through which channel it came. The text is the citizen's
+/// own words and may itself contain personal data; callers that show it redact it first.
+/// </summary>
+public sealed record CommentItem(
+    DateTimeOffset AnsweredAt,
+    string AgencyCode,
+    string AgencyName,
+    string? ProcedureName,
+    string Channel,
+    string Text);
+
+/// <summary>A page of comments, newest first, and how many the filter holds in all.</summary>
+public sealed record CommentPage(int Total, IReadOnlyList<CommentItem> Items);
+
+/// <summary>
+/// The citizens' comments for a <see cref="ScoreFilter"/> (wave, agency, period; the same response rules as
+/// <see cref="ScoringQuery"/>), so the results page and the exports show the comments behind the same figures.
+/// A comment is a non-blank text answer to a question whose role is <c>comment</c> in the response's questionnaire.
+/// </summary>
+public static class CommentsQuery
+{
+    private const string Matching =
+        """
+        FROM answers a
+        JOIN responses r ON r.id = a.response_id
+        JOIN agencies ag ON ag.id = r.agency_id
+        JOIN questionnaires qn ON qn.id = r.questionnaire_id
+        -- The procedure comes through the invitation's transaction; a QR-code or open-link response has none.
+        LEFT JOIN invitations i ON i.id = r.invitation_id
+        LEFT JOIN transactions t ON t.id = i.transaction_id
+        LEFT JOIN procedures p ON p.id = t.procedure_id
+        WHERE a.kind = 'text'
+          AND length(btrim(a.text_value)) > 0
+          AND EXISTS (
+              SELECT 1
+              FROM jsonb_array_elements(
+                  CASE WHEN jsonb_typeof(qn.definition -> 'questions') = 'array' THEN qn.definition -> 'questions' ELSE '[]'::jsonb END
+              ) q
+              WHERE q ->> 'code' = a.question_code AND q ->> 'role' = 'comment')
+          AND (@wave_id IS NULL OR r.wave_id = @wave_id)
+          AND (@agency_code IS NULL OR ag.code = @agency_code)
+          AND (@period_from IS NULL OR coalesce(r.completed_at, r.started_at) >= @period_from)
+          AND (@period_to IS NULL OR coalesce(r.completed_at, r.started_at) < @period_to)
+        """;
+
+    /// <summary>
+    /// The comments of <paramref name="filter"/>, newest first (by answer time), skipping <paramref name="skip"/> and
+    /// returning at most <paramref name="take"/>. The procedure is known only for responses to an invitation.
+    /// </summary>
+    public static async Task<CommentPage> ListAsync(
+        NpgsqlDataSource dataSource, ScoreFilter filter, int skip, int take, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
+        ArgumentOutOfRangeException.ThrowIfNegative(take);
+
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(Command($"SELECT count(*)::integer {Matching}", filter));
+        var page = Command(
+            $"""
+            SELECT a.answered_at, ag.code, ag.name, p.name, r.channel, btrim(a.text_value)
+            {Matching}
+            ORDER BY a.answered_at DESC, a.id DESC
+            OFFSET @skip LIMIT @take
+            """, filter);
+        page.Parameters.Add(new NpgsqlParameter("skip", NpgsqlDbType.Integer) { Value = skip });
+        page.Parameters.Add(new NpgsqlParameter("take", NpgsqlDbType.Integer) { Value = take });
+        batch.BatchCommands.Add(page);
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var total = reader.GetInt32(0);
+        await reader.NextResultAsync(cancellationToken);
+        var items = new List<CommentItem>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(new CommentItem(
+                reader.GetFieldValue<DateTimeOffset>(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetString(4),
+                reader.GetString(5)));
+        }
+
+        return new CommentPage(total, items);
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, ScoreFilter filter)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.Add(Parameter("wave_id", NpgsqlDbType.Bigint, filter.WaveId));
+        command.Parameters.Add(Parameter("agency_code", NpgsqlDbType.Text, filter.AgencyCode));
+        command.Parameters.Add(Parameter("period_from", NpgsqlDbType.TimestampTz, filter.From?.ToUniversalTime()));
+        command.Parameters.Add(Parameter("period_to", NpgsqlDbType.TimestampTz, filter.To?.ToUniversalTime()));
+        return command;
+    }
+
+    private static NpgsqlParameter Parameter(string name, NpgsqlDbType type, object? value) =>
+        new(name, type) { Value = value ?? DBNull.Value };
+}

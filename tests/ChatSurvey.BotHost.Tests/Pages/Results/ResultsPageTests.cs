@@ -1,0 +1,351 @@
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using ChatSurvey.BotHost.PublicResults;
+using ChatSurvey.BotHost.Tests.Admin;
+using ChatSurvey.Domain.Scoring;
+using ChatSurvey.TestSupport;
+using CsvHelper;
+using MiniExcelLibs;
+
+namespace ChatSurvey.BotHost.Tests.Pages.Results;
+
+/// <summary>
+/// <c>/admin/results</c> and its exports over HTTP, on the figures of <see cref="ResultsSeed"/>: what the page and the
+/// files show is what <see cref="ScoringQuery"/> computes (and what was computed by hand), and an agency viewer sees
+/// their own agency only.
+/// </summary>
+public sealed partial class ResultsPageTests(ResultsHost host) : IClassFixture<ResultsHost>
+{
+    private const string ViewerPassword = "viewer-password-123";
+
+    private readonly TestDatabase _database = host.Database;
+    private readonly BotHostFactory _factory = host.Factory;
+    private readonly long _wave = host.Wave;
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ResultsPage_Should_ShowScoringQueryFigures_When_AdministratorChoosesAgency()
+    {
+        using var client = await _factory.SignedInClientAsync();
+        var report = await ScoringQuery.RunAsync(_database.DataSource, ScoreFilter.ForWave(_wave), Cancel);
+        var a1 = report.Agencies.Single(a => a.AgencyCode == ResultsSeed.AgencyA1);
+
+        var html = await GetOkAsync(client, $"/admin/results?wave={_wave}&agency=A1");
+
+        // Hand-computed (ResultsSeed): the agency line and a few element and criterion figures.
+        Assert.Equal("58,3%", Figure(Section(html, "id=\"overall\""), "index"));
+        Assert.Equal("3,50", Figure(Section(html, "id=\"overall\""), "mean"));
+        Assert.Equal("3", Figure(Section(html, "id=\"overall\""), "responses"));
+        Assert.Equal("50,0", Figure(Row(html, "data-code=\"E1\""), "index"));
+        Assert.Equal("3,00", Figure(Row(html, "data-code=\"E1\""), "mean"));
+        Assert.Equal("66,7", Figure(Row(html, "data-code=\"E1.C1\""), "index"));
+        Assert.Equal("33,3", Figure(Row(html, "data-code=\"E1.C2\""), "index"));
+        Assert.Equal("66,7", Figure(Row(html, "data-code=\"E2\""), "index"));
+        Assert.Equal("4,00", Figure(Row(html, "data-code=\"E2\""), "mean"));
+        // Every element and criterion row is the scoring query's figure, formatted the Vietnamese way.
+        Assert.Equal(ResultsFormat.Interval(a1.CiLow, a1.CiHigh), Figure(Section(html, "id=\"overall\""), "ci"));
+        foreach (var element in a1.Elements)
+        {
+            AssertRow(Row(html, $"data-code=\"{element.ElementCode}\""), element.Index, element.Mean, element.Count, element.CiLow, element.CiHigh);
+            foreach (var c in element.Criteria)
+                AssertRow(Row(html, $"data-code=\"{c.CriterionCode}\""), c.Index, c.Mean, c.Count, c.CiLow, c.CiHigh);
+        }
+
+        // The agency table lists both agencies, A2 (62,5) ranked before A1 (58,3), and flags the small samples.
+        var agencies = Section(html, "id=\"agencies\"");
+        Assert.True(agencies.IndexOf("data-agency=\"A2\"", StringComparison.Ordinal) < agencies.IndexOf("data-agency=\"A1\"", StringComparison.Ordinal));
+        Assert.Equal("62,5", Figure(Row(agencies, "data-agency=\"A2\""), "index"));
+        Assert.Equal("2", Figure(Row(agencies, "data-agency=\"A2\""), "responses"));
+        Assert.Contains("ít mẫu", agencies, StringComparison.Ordinal);
+
+        // Comments of A1 only, newest first, with the phone typed in a comment masked; no respondent data anywhere.
+        var comments = Section(html, "id=\"comments\"");
+        Assert.Contains("Phòng chờ hơi chật.", comments, StringComparison.Ordinal);
+        Assert.Contains("Cán bộ hướng dẫn nhiệt tình", comments, StringComparison.Ordinal);
+        Assert.True(comments.IndexOf("Phòng chờ", StringComparison.Ordinal) < comments.IndexOf("Cán bộ", StringComparison.Ordinal));
+        Assert.DoesNotContain(ResultsSeed.Comments[2], comments, StringComparison.Ordinal);
+        Assert.Contains("Đăng ký khai sinh", comments, StringComparison.Ordinal);
+        Assert.Contains("********78", comments, StringComparison.Ordinal);
+        AssertNoPersonalData(html);
+
+        // The chart data carries the same element figures.
+        Assert.Contains("\"elementCode\":\"E1\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ResultsPage_Should_DefaultToLatestRunningWaveAndRejectBadInput_When_QueryOmittedOrWrong()
+    {
+        using var client = await _factory.SignedInClientAsync();
+
+        // No query: the running wave (not the later draft), whole wave, both agencies' comments.
+        var html = await GetOkAsync(client, "/admin/results");
+        Assert.Contains($"<option value=\"{_wave}\" selected=\"selected\">{ResultsSeed.WaveName}", html, StringComparison.Ordinal);
+        Assert.Contains("Toàn đợt", Section(html, "id=\"line-title\""), StringComparison.Ordinal);
+        Assert.Contains("(3 ý kiến", html, StringComparison.Ordinal);
+        // Whole wave, pooled per element: E1 = 6/10 answers rated 4–5 = 60,0 %.
+        Assert.Equal("60,0", Figure(Row(html, "data-code=\"E1\""), "index"));
+
+        var badWave = await GetOkAsync(client, "/admin/results?wave=abc");
+        Assert.Contains("class=\"field-error\">Mã đợt khảo sát phải là một số nguyên dương.", badWave, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-code=\"E1\"", badWave, StringComparison.Ordinal);
+        var unknownWave = await GetOkAsync(client, "/admin/results?wave=999999");
+        Assert.Contains("Không có đợt khảo sát số 999999.", unknownWave, StringComparison.Ordinal);
+        var unknownAgency = await GetOkAsync(client, $"/admin/results?wave={_wave}&agency=ZZ9");
+        Assert.Contains("class=\"field-error\">Không có đơn vị mã ZZ9.", unknownAgency, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-code=\"E1\"", unknownAgency, StringComparison.Ordinal);
+
+        using var badFormat = await client.GetAsync($"/admin/results/export?wave={_wave}&format=pdf", Cancel);
+        Assert.Equal(HttpStatusCode.BadRequest, badFormat.StatusCode);
+        using var noWave = await client.GetAsync("/admin/results/export?wave=999999&format=csv", Cancel);
+        Assert.Equal(HttpStatusCode.NotFound, noWave.StatusCode);
+    }
+
+    [Fact]
+    public async Task Export_Should_HoldPageFigures_When_DownloadedAsXlsxAndCsv()
+    {
+        using var client = await _factory.SignedInClientAsync();
+        var report = await ScoringQuery.RunAsync(_database.DataSource, ScoreFilter.ForWave(_wave), Cancel);
+        var today = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Ho_Chi_Minh")).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+
+        using var xlsx = await client.GetAsync($"/admin/results/export?wave={_wave}&format=xlsx", Cancel);
+        Assert.Equal(HttpStatusCode.OK, xlsx.StatusCode);
+        Assert.Equal($"ket-qua-sipas-dot-{_wave}-{today}.xlsx", xlsx.Content.Headers.ContentDisposition?.FileNameStar ?? xlsx.Content.Headers.ContentDisposition?.FileName);
+        using var workbook = new MemoryStream(await xlsx.Content.ReadAsByteArrayAsync(Cancel));
+        Assert.Equal(["Chỉ số", "Ý kiến", "Cách tính"], MiniExcel.GetSheetNames(workbook));
+        var figures = MiniExcel.Query(workbook, useHeaderRow: true, sheetName: "Chỉ số").Cast<IDictionary<string, object?>>().ToList();
+
+        // Whole wave first (agency *), then each agency: overall, 5 elements, 16 criteria of sipas-full → 22 rows each.
+        Assert.Equal(3 * 22, figures.Count);
+        Assert.Equal(["*", "A1", "A2"], figures.Select(r => (string)r["Mã đơn vị"]!).Distinct());
+        var expected = Expected(report).ToList();
+        Assert.Equal(expected.Count, figures.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var (agency, level, code, count, index, mean, low, high) = expected[i];
+            var row = figures[i];
+            Assert.Equal((agency, level, code), ((string)row["Mã đơn vị"]!, (string)row["Cấp"]!, (string)row["Mã"]!));
+            Assert.Equal(count, Convert.ToInt32(row["Số câu trả lời hợp lệ"], System.Globalization.CultureInfo.InvariantCulture));
+            AssertNumber(index, row["Chỉ số (%)"]);
+            AssertNumber(mean, row["Điểm trung bình (1–5)"]);
+            AssertNumber(low, row["KTC 95% cận dưới (%)"]);
+            AssertNumber(high, row["KTC 95% cận trên (%)"]);
+        }
+
+        // Hand-computed, as on the page: A1 58,33 %, its E1.C2 33,33 %; A2 62,5 % over 2 responses.
+        var a1 = figures.Single(r => (string)r["Mã đơn vị"]! == "A1" && (string)r["Cấp"]! == "overall");
+        AssertNumber(58.33, a1["Chỉ số (%)"]);
+        Assert.Equal(3, Convert.ToInt32(a1["Phiếu hoàn thành"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("có", a1["Ít mẫu"]);
+        AssertNumber(33.33, figures.Single(r => (string)r["Mã đơn vị"]! == "A1" && (string)r["Mã"]! == "E1.C2")["Chỉ số (%)"]);
+        AssertNumber(62.5, figures.Single(r => (string)r["Mã đơn vị"]! == "A2" && (string)r["Cấp"]! == "overall")["Chỉ số (%)"]);
+
+        // The comments sheet: newest first, agency and procedure, phone masked, nothing about the respondent.
+        var comments = MiniExcel.Query(workbook, useHeaderRow: true, sheetName: "Ý kiến").Cast<IDictionary<string, object?>>().ToList();
+        Assert.Equal(
+            [ResultsSeed.Comments[2], ResultsSeed.Comments[1], "Cán bộ hướng dẫn nhiệt tình, có gì gọi tôi ********78"],
+            comments.Select(c => (string)c["Ý kiến"]!));
+        Assert.Equal(["A2", "A1", "A1"], comments.Select(c => (string)c["Mã đơn vị"]!));
+        Assert.All(comments, c => Assert.Equal("Đăng ký khai sinh", c["Thủ tục"]));
+        Assert.Equal("2026-04-02 12:00", comments[0]["Thời gian"]);
+        var allText = string.Join("|", comments.SelectMany(c => c.Values).Concat(figures.SelectMany(r => r.Values)));
+        AssertNoPersonalData(allText);
+
+        // CSV: UTF-8 with a byte order mark, the same rows and figures, readable with CsvHelper.
+        using var csvResponse = await client.GetAsync($"/admin/results/export?wave={_wave}&format=csv", Cancel);
+        Assert.Equal(HttpStatusCode.OK, csvResponse.StatusCode);
+        Assert.Equal("text/csv", csvResponse.Content.Headers.ContentType?.MediaType);
+        var bytes = await csvResponse.Content.ReadAsByteArrayAsync(Cancel);
+        Assert.Equal(Encoding.UTF8.Preamble.ToArray(), bytes[..3]);
+        using var csvStream = new MemoryStream(bytes);
+        await using var csv = CsvReader.Create(csvStream, null, leaveOpen: true);
+        await csv.ReadHeaderAsync(Cancel);
+        Assert.Equal("Mã đơn vị", csv.Headers[0]);
+        var csvRows = new List<string?[]>();
+        while (await csv.ReadAsync(Cancel))
+            csvRows.Add(Enumerable.Range(0, csv.Headers.Count).Select(i => csv.IsEmpty(i) ? null : csv.GetString(i)).ToArray());
+        Assert.Equal(expected.Count, csvRows.Count);
+        var column = csv.Headers.Select((h, i) => (h, i)).ToDictionary(x => x.h, x => x.i);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal((string)figures[i]["Mã đơn vị"]!, csvRows[i][column["Mã đơn vị"]]);
+            Assert.Equal((string)figures[i]["Tên"]!, csvRows[i][column["Tên"]]);
+            AssertNumber(expected[i].Index, csvRows[i][column["Chỉ số (%)"]]);
+            AssertNumber(expected[i].High, csvRows[i][column["KTC 95% cận trên (%)"]]);
+        }
+    }
+
+    [Fact]
+    public async Task AgencyViewer_Should_SeeOnlyOwnAgency_When_OpeningResultsAndExports()
+    {
+        await AdminSignIn.CreateViewerAsync(_database.DataSource, "viewer.a1", ViewerPassword, ResultsSeed.AgencyA1);
+        using var client = await _factory.SignedInClientAsync("viewer.a1", ViewerPassword);
+
+        var html = await GetOkAsync(client, $"/admin/results?wave={_wave}");
+        Assert.Contains($"{ResultsSeed.AgencyA1Name} (A1)", Section(html, "id=\"line-title\""), StringComparison.Ordinal);
+        Assert.Equal("58,3%", Figure(Section(html, "id=\"overall\""), "index"));
+        // Nothing of A2: not in an agency table, the agency picker, the comments or the chart data.
+        Assert.DoesNotContain(ResultsSeed.AgencyA2Name, html, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-agency=", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(ResultsSeed.Comments[2], html, StringComparison.Ordinal);
+        Assert.Contains(ResultsSeed.Comments[1], html, StringComparison.Ordinal);
+        Assert.Equal("58,3%", Figure(Section(await GetOkAsync(client, $"/admin/results?wave={_wave}&agency=A1"), "id=\"overall\""), "index"));
+
+        using var other = await client.GetAsync($"/admin/results?wave={_wave}&agency=A2", Cancel);
+        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+        using var otherExport = await client.GetAsync($"/admin/results/export?wave={_wave}&agency=A2&format=xlsx", Cancel);
+        Assert.Equal(HttpStatusCode.Forbidden, otherExport.StatusCode);
+
+        // Their own export holds A1 only: no whole-wave line, no other agency, no other agency's comment.
+        using var export = await client.GetAsync($"/admin/results/export?wave={_wave}&format=xlsx", Cancel);
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        using var workbook = new MemoryStream(await export.Content.ReadAsByteArrayAsync(Cancel));
+        var rows = MiniExcel.Query(workbook, useHeaderRow: true, sheetName: "Chỉ số").Cast<IDictionary<string, object?>>().ToList();
+        Assert.Equal(["A1"], rows.Select(r => (string)r["Mã đơn vị"]!).Distinct());
+        var comments = MiniExcel.Query(workbook, useHeaderRow: true, sheetName: "Ý kiến").Cast<IDictionary<string, object?>>().ToList();
+        Assert.Equal(2, comments.Count);
+        Assert.All(comments, c => Assert.Equal("A1", c["Mã đơn vị"]));
+
+        // A viewer cannot reach administrator pages either.
+        using var waves = await client.GetAsync("/admin/accounts", Cancel);
+        Assert.Equal(HttpStatusCode.Forbidden, waves.StatusCode);
+    }
+
+    [Fact]
+    public async Task ResultsPage_Should_RedirectToLogin_When_Anonymous()
+    {
+        using var client = _factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        foreach (var path in new[] { $"/admin/results?wave={_wave}", $"/admin/results/export?wave={_wave}&format=csv" })
+        {
+            using var response = await client.GetAsync(path, Cancel);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.StartsWith("/admin/login", response.Headers.Location?.PathAndQuery, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    /// <summary>Rows in export order: whole wave (*) then each agency; overall, then each element followed by its criteria.</summary>
+    private static IEnumerable<(string Agency, string Level, string Code, int Count, double? Index, double? Mean, double? Low, double? High)> Expected(ScoreReport report)
+    {
+        var lines = new List<(string Code, int Count, double? Index, double? Mean, double? Low, double? High, IReadOnlyList<ElementScore> Elements)>
+        {
+            ("*", report.Overall.Count, report.Overall.Index, report.Overall.Mean, report.Overall.CiLow, report.Overall.CiHigh, report.Overall.Elements),
+        };
+        lines.AddRange(report.Agencies.Select(a => (a.AgencyCode, a.Count, a.Index, a.Mean, a.CiLow, a.CiHigh, a.Elements)));
+        foreach (var line in lines)
+        {
+            yield return (line.Code, "overall", "SIPAS", line.Count, line.Index, line.Mean, line.Low, line.High);
+            foreach (var e in line.Elements)
+            {
+                yield return (line.Code, "element", e.ElementCode, e.Count, e.Index, e.Mean, e.CiLow, e.CiHigh);
+                foreach (var c in e.Criteria)
+                    yield return (line.Code, "criterion", c.CriterionCode, c.Count, c.Index, c.Mean, c.CiLow, c.CiHigh);
+            }
+        }
+    }
+
+    private static void AssertNumber(double? expected, object? actual)
+    {
+        if (expected is null)
+        {
+            Assert.True(actual is null || actual is string { Length: 0 }, $"Expected an empty cell, got '{actual}'.");
+            return;
+        }
+
+        var value = actual is string text
+            ? double.Parse(text, System.Globalization.CultureInfo.InvariantCulture)
+            : Convert.ToDouble(actual, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(expected.Value, value, 0.005 + 1e-9);
+    }
+
+    private static void AssertRow(string row, double? index, double? mean, int count, double? low, double? high)
+    {
+        Assert.Equal(ResultsFormat.Percent(index), Figure(row, "index"));
+        Assert.Equal(ResultsFormat.Mean(mean), Figure(row, "mean"));
+        Assert.Equal(ResultsFormat.Count(count), Figure(row, "count"));
+        Assert.Equal(ResultsFormat.Interval(low, high), Figure(row, "ci"));
+    }
+
+    /// <summary>No seeded phone (in any common writing), no applicant name, no phone typed in a comment.</summary>
+    internal static void AssertNoPersonalData(string text)
+    {
+        foreach (var phone in ResultsSeed.Phones)
+        {
+            Assert.DoesNotContain(phone, text, StringComparison.Ordinal);
+            Assert.DoesNotContain("0" + phone[3..], text, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain(ResultsSeed.PhoneInComment, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Bí Mật", text, StringComparison.Ordinal);
+    }
+
+    internal static async Task<string> GetOkAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path, Cancel);
+        var html = await response.Content.ReadAsStringAsync(Cancel);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path} answered {(int)response.StatusCode}: {html[..Math.Min(html.Length, 500)]}");
+        return html;
+    }
+
+    /// <summary>The whole element (tag, nested content and end tag) whose start tag carries <paramref name="marker"/>.</summary>
+    internal static string Section(string html, string marker)
+    {
+        var at = html.IndexOf(marker, StringComparison.Ordinal);
+        Assert.True(at >= 0, $"The page has no {marker}.");
+        var open = html.LastIndexOf('<', at);
+        var tag = TagName().Match(html, open + 1).Value;
+        // Balance nested elements of the same name (a stats div holds stat divs).
+        var depth = 0;
+        foreach (Match m in Regex.Matches(html[open..], $"<(/?){tag}[\\s>]"))
+        {
+            depth += m.Groups[1].Value.Length == 0 ? 1 : -1;
+            if (depth == 0)
+                return html[open..(open + m.Index + m.Length)];
+        }
+
+        throw new InvalidOperationException($"Unclosed <{tag}> at {marker}.");
+    }
+
+    internal static string Row(string html, string marker) => Section(html, marker);
+
+    /// <summary>The text of the cell marked <c>data-figure="{name}"</c>, without the low-sample star.</summary>
+    internal static string Figure(string html, string name)
+    {
+        var match = Regex.Match(html, $"""data-figure="{name}">([^<]*)<""");
+        Assert.True(match.Success, $"No {name} figure in: {html}");
+        return WebUtility.HtmlDecode(match.Groups[1].Value).Trim().TrimEnd('*');
+    }
+
+    [GeneratedRegex(@"\G[a-z0-9]+")]
+    private static partial Regex TagName();
+}
+
+/// <summary>One host and database for the class: the tests only read the seeded results (the viewer test adds an account).</summary>
+public sealed class ResultsHost : IAsyncLifetime
+{
+    public TestDatabase Database { get; private set; } = null!;
+
+    public BotHostFactory Factory { get; private set; } = null!;
+
+    public long Wave { get; private set; }
+
+    public async ValueTask InitializeAsync()
+    {
+        Database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
+        Factory = new BotHostFactory(Database.ConnectionString,
+        [
+            new("Storage:SeedDemoData", "false"),
+            new("Dispatcher:Enabled", "false"),
+            new("WebChat:TokenSigningKey", "results-page-tests-signing-key-0123456789"),
+        ]);
+        _ = Factory.Services; // starts the host: migrations and the shipped questionnaires
+        Wave = await ResultsSeed.SeedAsync(Database.DataSource);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
