@@ -6,12 +6,13 @@ namespace ChatSurvey.Dispatcher;
 
 public static class WavesExtensions
 {
-    /// <summary>Waves (creation, planning, status, progress) and transaction imports (the JSON batch and the upload job).</summary>
+    /// <summary>Waves (creation, planning, status, progress, the admin pages' read queries) and transaction imports (the JSON batch and the upload job).</summary>
     public static IServiceCollection AddWaves(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<WaveStore>();
         services.TryAddSingleton<WavePlanner>();
+        services.TryAddSingleton<WaveQueries>();
         services.TryAddSingleton(sp => new TransactionImporter(sp.GetRequiredService<TimeProvider>()));
         services.TryAddTransient<ImportJob>();
         services.TryAddSingleton<ImportJobScheduler>();

@@ -1,0 +1,110 @@
+using ChatSurvey.Dispatcher.Waves;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace ChatSurvey.BotHost.Pages.Admin.Waves;
+
+/// <summary>
+/// One wave: settings, progress (the numbers of <c>GET /api/admin/waves/{id}</c>), each agency's part, and the status
+/// changes the API offers, through the same <see cref="WavePlanner"/> and <see cref="WaveStore"/>. A change the wave's
+/// status does not allow (a stale page, a second tab) is refused with 409 and says why.
+/// </summary>
+public sealed class DetailsModel(WaveQueries queries, WaveStore store, WavePlanner planner, TimeProvider clock) : PageModel
+{
+    public WaveDetails Wave { get; private set; } = null!;
+
+    public WaveProgress Progress { get; private set; } = null!;
+
+    public IReadOnlyList<WaveAgencyProgress> Agencies { get; private set; } = [];
+
+    public DateTimeOffset LoadedAt { get; private set; }
+
+    [TempData]
+    public string? WaveMessage { get; set; }
+
+    /// <summary>A refused status change, shown as an error on this response only.</summary>
+    public string? Refusal { get; private set; }
+
+    public long Target => Agencies.Sum(a => (long)a.Target);
+
+    public bool Can(string action) => Allowed(action).Contains(Wave.Status);
+
+    public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken) =>
+        await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+
+    public Task<IActionResult> OnPostStartAsync(long id, CancellationToken cancellationToken) =>
+        ChangeAsync(id, "start", planner.StartAsync(id, cancellationToken), cancellationToken);
+
+    public Task<IActionResult> OnPostPauseAsync(long id, CancellationToken cancellationToken) =>
+        ChangeAsync(id, "pause", store.PauseAsync(id, cancellationToken), cancellationToken);
+
+    public Task<IActionResult> OnPostResumeAsync(long id, CancellationToken cancellationToken) =>
+        ChangeAsync(id, "resume", store.ResumeAsync(id, cancellationToken), cancellationToken);
+
+    public Task<IActionResult> OnPostCancelAsync(long id, CancellationToken cancellationToken) =>
+        ChangeAsync(id, "cancel", store.CancelAsync(id, cancellationToken), cancellationToken);
+
+    /// <summary>The statuses an action starts from, as <see cref="WavePlanner"/> and <see cref="WaveStore"/> enforce them.</summary>
+    public static IReadOnlyList<string> Allowed(string action) => action switch
+    {
+        "start" => [WaveStatus.Draft],
+        "pause" => [WaveStatus.Running],
+        "resume" => [WaveStatus.Paused],
+        "cancel" => [WaveStatus.Draft, WaveStatus.Running, WaveStatus.Paused],
+        _ => [],
+    };
+
+    public static string Verb(string action) => action switch
+    {
+        "start" => "bắt đầu",
+        "pause" => "tạm dừng",
+        "resume" => "tiếp tục",
+        "cancel" => "hủy",
+        _ => action,
+    };
+
+    private async Task<IActionResult> ChangeAsync(long id, string action, Task<WaveChangeResult> change, CancellationToken cancellationToken)
+    {
+        var result = await change;
+        switch (result.Outcome)
+        {
+            case WaveChangeOutcome.NotFound:
+                return NotFound();
+            case WaveChangeOutcome.Changed:
+                WaveMessage = Done(action, result.Change!);
+                return LocalRedirect($"/admin/waves/{id}");
+            default:
+                var allowed = string.Join(" hoặc ", Allowed(action).Select(s => $"“{WaveText.Status(s)}”"));
+                Refusal = $"Không thể {Verb(action)} đợt khảo sát: đợt đang ở trạng thái “{WaveText.Status(result.CurrentStatus!)}”; "
+                    + $"chỉ đợt {allowed} mới {Verb(action)} được. Không có gì thay đổi.";
+                if (!await LoadAsync(id, cancellationToken))
+                    return NotFound();
+                Response.StatusCode = StatusCodes.Status409Conflict;
+                return Page();
+        }
+    }
+
+    private static string Done(string action, WaveStatusChange change) => action switch
+    {
+        "start" => $"Đã bắt đầu đợt khảo sát: lập {WaveText.Number(change.Planned ?? 0)} lời mời."
+            + string.Concat((change.Agencies ?? []).Where(a => a.Shortfall > 0).Select(a =>
+                $" {a.AgencyCode}: cần {WaveText.Number(a.Required)} lời mời nhưng chỉ có {WaveText.Number(a.Eligible)} giao dịch đủ điều kiện.")),
+        "pause" => "Đã tạm dừng đợt khảo sát. Lời mời chưa gửi sẽ chờ đến khi tiếp tục.",
+        "resume" => "Đã tiếp tục đợt khảo sát.",
+        _ => "Đã hủy đợt khảo sát. Các lời mời chưa gửi đã bị hủy.",
+    };
+
+    private async Task<bool> LoadAsync(long id, CancellationToken cancellationToken)
+    {
+        var wave = await queries.GetAsync(id, cancellationToken);
+        var progress = await store.GetProgressAsync(id, cancellationToken);
+        var agencies = await queries.GetAgenciesAsync(id, cancellationToken);
+        if (wave is null || progress is null || agencies is null)
+            return false;
+        Wave = wave;
+        Progress = progress;
+        Agencies = agencies;
+        LoadedAt = clock.GetUtcNow();
+        return true;
+    }
+}
