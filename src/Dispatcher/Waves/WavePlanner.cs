@@ -1,4 +1,6 @@
+using ChatSurvey.Dispatcher.Jobs;
 using ChatSurvey.Dispatcher.Sending;
+using Hangfire;
 using ChatSurvey.Dispatcher.Sms;
 using ChatSurvey.Domain.Sampling;
 using Microsoft.Extensions.Options;
@@ -12,8 +14,9 @@ namespace ChatSurvey.Dispatcher.Waves;
 /// reproducible per-agency draw), creates one invitation per drawn transaction with its code, planned send time,
 /// reminder and expiry, records each agency's planned count, and sets the wave running, all in one transaction.
 /// Agencies take turns in the send order, so each one's invitations are spread over the whole schedule.
+/// Once committed it queues the send-due job, so sending starts now rather than at the next minutely run.
 /// </summary>
-public sealed class WavePlanner(NpgsqlDataSource dataSource, TimeProvider clock, IOptions<SmsOptions> sms)
+public sealed class WavePlanner(NpgsqlDataSource dataSource, TimeProvider clock, IOptions<SmsOptions> sms, IBackgroundJobClient jobs)
 {
     // Planners take turns, so that a second wave's draw sees the first one's invitations (cool-down, one per phone).
     private const long PlanningLockKey = 0x43_68_61_74_53_76_02;
@@ -98,6 +101,8 @@ public sealed class WavePlanner(NpgsqlDataSource dataSource, TimeProvider clock,
         }
 
         await transaction.CommitAsync(cancellationToken);
+        if (order.Count > 0)
+            jobs.Enqueue<SendDueJob>(job => job.DispatchAsync(CancellationToken.None));
         var agencies = sample.Agencies
             .Select(a => new PlannedAgency(a.AgencyCode, a.Target, a.Eligible, a.Required, a.Transactions.Count, a.Shortfall))
             .ToList();
