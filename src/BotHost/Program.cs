@@ -41,7 +41,6 @@ app.UseAntiforgery();
 app.MapHealth();
 app.MapSurveyBot();
 app.MapAdminApi();
-app.MapSimulatorPage();
 app.MapPublicResultsApi();
 app.MapJobsDashboard();
 app.MapWebChat();

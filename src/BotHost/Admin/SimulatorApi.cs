@@ -1,10 +1,8 @@
 using System.Security.Cryptography;
-using ChatSurvey.BotHost.Accounts;
 using ChatSurvey.BotHost.Bot;
 using ChatSurvey.BotHost.Channels.Twilio;
 using ChatSurvey.Dispatcher.Import;
 using ChatSurvey.Dispatcher.Sms;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Bot.Builder;
 using Microsoft.Extensions.Options;
@@ -19,7 +17,8 @@ public sealed record SimulatedReply(string MessageSid, IReadOnlyList<string> Rep
 public sealed record ConversationLine(string Direction, string Body, DateTimeOffset At);
 
 /// <summary>
-/// The SMS simulator (<c>Sms:Provider=Simulator</c>): the outbox of everything "sent" and a "reply as the citizen" box.
+/// The SMS simulator's API (<c>Sms:Provider=Simulator</c>); the page is <c>Pages/Admin/Simulator</c>: the outbox of
+/// everything "sent" and a "reply as the citizen" box.
 /// A simulated reply goes through the Twilio webhook's own handling (deduplication, routing, bot turn), so what works
 /// here works with a real phone.
 /// </summary>
@@ -30,26 +29,6 @@ internal static class SimulatorApi
         admin.MapPost("/simulator/messages", ReplyAsCitizenAsync);
         admin.MapGet("/simulator/conversation", ConversationAsync);
         return admin;
-    }
-
-    public static IEndpointRouteBuilder MapSimulatorPage(this IEndpointRouteBuilder endpoints)
-    {
-        var page = endpoints.MapGroup("/admin/simulator").RequireAuthorization(AuthPolicies.Administrator);
-        page.MapGet("/", PageAsync);
-        page.MapPost("/", async (HttpContext context, SurveyTurnStore store, TwilioSmsAdapter adapter, IBot bot,
-            ILoggerFactory loggers, IOptions<SmsOptions> sms, IAntiforgery antiforgery) =>
-        {
-            if (!await antiforgery.IsRequestValidAsync(context))
-                return Results.BadRequest();
-            var form = await context.Request.ReadFormAsync(context.RequestAborted);
-            var result = await ReplyAsCitizenAsync(new SimulatedMessage(form["from"], form["body"]), store, adapter, bot, loggers, sms,
-                context.RequestAborted);
-            var phone = PhoneNormalizer.TryNormalize(form["from"], out var e164) ? e164 : "";
-            return result.Result is Ok<SimulatedReply>
-                ? Results.Redirect($"/admin/simulator?phone={Uri.EscapeDataString(phone)}")
-                : Results.Redirect($"/admin/simulator?phone={Uri.EscapeDataString(phone)}&error=1");
-        });
-        return endpoints;
     }
 
     internal static async Task<Results<Ok<SimulatedReply>, ValidationProblem, ProblemHttpResult>> ReplyAsCitizenAsync(
@@ -84,7 +63,7 @@ internal static class SimulatorApi
     }
 
     /// <summary>Outbox messages, citizen messages and the bot's replies to them, oldest first.</summary>
-    private static async Task<IReadOnlyList<ConversationLine>> ReadConversationAsync(
+    internal static async Task<IReadOnlyList<ConversationLine>> ReadConversationAsync(
         NpgsqlDataSource dataSource, string phone, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
@@ -105,39 +84,5 @@ internal static class SimulatorApi
         while (await reader.ReadAsync(cancellationToken))
             lines.Add(new ConversationLine(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2)));
         return lines;
-    }
-
-    private static async Task<IResult> PageAsync(
-        HttpContext context, IAntiforgery antiforgery, NpgsqlDataSource dataSource, string? phone, string? error)
-    {
-        var known = PhoneNormalizer.TryNormalize(phone, out var e164);
-        var lines = known ? await ReadConversationAsync(dataSource, e164, context.RequestAborted) : [];
-        var conversation = lines.Count == 0
-            ? "<p class=\"meta\">Chưa có tin nhắn nào với số này.</p>"
-            : string.Concat(lines.Select(l =>
-                $"<div class=\"msg {(l.Direction == "in" ? "in" : "out")}\">{Html.E(l.Body)}<div class=\"meta\">{l.At.ToOffset(TimeSpan.FromHours(7)):dd/MM HH:mm:ss}</div></div>"));
-        var token = Html.Antiforgery(antiforgery, context);
-        return Html.Page("Mô phỏng SMS", $"""
-            <section class="card">
-              <h2>Mời tham gia khảo sát</h2>
-              <p class="meta">Gửi lời mời thử tới một số điện thoại (tin nhắn nằm trong hộp thư mô phỏng, không gửi ra ngoài):
-              <code>POST /api/admin/invitations</code> với <code>{"{"}"phone","agencyCode","procedureCode","questionnaire"{"}"}</code>.</p>
-              <form method="get" action="/admin/simulator">
-                <label>Số điện thoại<input name="phone" value="{Html.E(known ? e164 : phone)}" placeholder="0912345678"></label>
-                <button type="submit">Xem hội thoại</button>
-              </form>
-            </section>
-            <section class="card">
-              <h2>Hội thoại {Html.E(known ? PhoneMask.Mask(e164) : "")}</h2>
-              {conversation}
-              {(error is null ? "" : "<p class=\"error\">Tin nhắn không hợp lệ.</p>")}
-              <form method="post" action="/admin/simulator">
-                {token}
-                <input type="hidden" name="from" value="{Html.E(known ? e164 : "")}">
-                <label>Trả lời như người dân<textarea name="body" rows="2" required placeholder="5"></textarea></label>
-                <button type="submit" {(known ? "" : "disabled")}>Gửi</button>
-              </form>
-            </section>
-            """);
     }
 }

@@ -10,7 +10,13 @@ public sealed record BatchImportResponse(int Accepted, int Duplicates, IReadOnly
 
 public sealed record ImportQueued(long ImportId);
 
-/// <summary><c>GET /api/admin/imports/{id}</c>: status and report; the counts stay 0 until the import has succeeded.</summary>
+/// <summary>Why an upload was refused: the API's English message and the imports page's Vietnamese one.</summary>
+internal sealed record UploadProblem(string Message, string Vietnamese);
+
+/// <summary>
+/// <c>GET /api/admin/imports/{id}</c>: status and report; the counts stay 0 until the import has succeeded. While it
+/// runs, <c>RowsLoaded</c> is how many valid rows it has loaded so far (null otherwise).
+/// </summary>
 public sealed record ImportStatusResponse(
     long Id,
     string Status,
@@ -23,7 +29,8 @@ public sealed record ImportStatusResponse(
     int RejectedNotListed,
     string? Error,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? FinishedAt);
+    DateTimeOffset? FinishedAt,
+    long? RowsLoaded = null);
 
 /// <summary>
 /// Transactions in (DESIGN.md §4 step 1): a JSON batch is imported in the request; an uploaded CSV or XLSX file is
@@ -58,20 +65,41 @@ internal static class TransactionsApi
     internal static async Task<Results<Accepted<ImportQueued>, ValidationProblem>> UploadAsync(
         IFormFile? file, NpgsqlDataSource dataSource, ImportJobScheduler scheduler, CancellationToken cancellationToken)
     {
+        var (source, problem) = await CheckFileAsync(file);
+        if (problem is not null)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["file"] = [problem.Message] });
+
+        var importId = await StoreAsync(file!, source!.Value, dataSource, scheduler, cancellationToken);
+        return TypedResults.Accepted($"/api/admin/imports/{importId}", new ImportQueued(importId));
+    }
+
+    /// <summary>The upload rules shared by the API and the imports page: present, not empty, CSV or XLSX.</summary>
+    internal static async Task<(ImportSource? Source, UploadProblem? Problem)> CheckFileAsync(IFormFile? file)
+    {
         if (file is null)
-            return Invalid("Required: a multipart form field 'file' holding a CSV or XLSX file.");
+        {
+            return (null, new("Required: a multipart form field 'file' holding a CSV or XLSX file.",
+                "Hãy chọn một tệp CSV hoặc XLSX."));
+        }
+
         if (file.Length == 0)
-            return Invalid("The file is empty.");
+            return (null, new("The file is empty.", "Tệp rỗng (0 byte)."));
 
         var source = await DetectAsync(file);
-        if (source is null)
-            return Invalid("Must be a CSV (.csv) or XLSX (.xlsx) file.");
+        return source is null
+            ? (null, new("Must be a CSV (.csv) or XLSX (.xlsx) file.", "Chỉ nhận tệp CSV (.csv) hoặc Excel XLSX (.xlsx)."))
+            : (source, null);
+    }
 
+    /// <summary>Stores the file with a queued import and hands it to the import job; returns the import id.</summary>
+    internal static async Task<long> StoreAsync(
+        IFormFile file, ImportSource source, NpgsqlDataSource dataSource, ImportJobScheduler scheduler, CancellationToken cancellationToken)
+    {
         long importId;
         await using (var content = file.OpenReadStream())
-            importId = await ImportFiles.CreateAsync(dataSource, source.Value, Path.GetFileName(file.FileName), content, cancellationToken);
+            importId = await ImportFiles.CreateAsync(dataSource, source, Path.GetFileName(file.FileName), content, cancellationToken);
         scheduler.Enqueue(importId);
-        return TypedResults.Accepted($"/api/admin/imports/{importId}", new ImportQueued(importId));
+        return importId;
     }
 
     internal static async Task<Results<Ok<ImportStatusResponse>, ProblemHttpResult>> GetImportAsync(
@@ -80,14 +108,14 @@ internal static class TransactionsApi
         if (await new ImportStore(dataSource).GetAsync(id, cancellationToken) is not { } import)
             return TypedResults.Problem(title: "No such import.", detail: $"There is no import {id}.", statusCode: StatusCodes.Status404NotFound);
         var report = import.Report;
+        var rowsLoaded = import.Status == ImportStatus.Running
+            ? await new ImportStore(dataSource).RowsLoadedAsync(id, cancellationToken)
+            : null;
         return TypedResults.Ok(new ImportStatusResponse(
             import.Id, ImportStore.ToText(import.Status), ImportStore.ToText(import.Source), import.FileName, report.TotalRows,
             report.Accepted, report.Duplicates, report.Rejected, report.RejectedNotListed, import.Error, import.CreatedAt,
-            import.FinishedAt));
+            import.FinishedAt, rowsLoaded));
     }
-
-    private static ValidationProblem Invalid(string message) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["file"] = [message] });
 
     /// <summary>By extension, else by content: an XLSX workbook is a ZIP archive ("PK\3\4"); text/csv is CSV.</summary>
     private static async Task<ImportSource?> DetectAsync(IFormFile file)

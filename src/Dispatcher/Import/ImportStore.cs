@@ -26,6 +26,28 @@ public sealed class ImportStore(NpgsqlDataSource dataSource)
         return await ReadAsync(connection, null, importId, cancellationToken);
     }
 
+    /// <summary>
+    /// How many valid rows a running import has streamed into its staging table so far, read from PostgreSQL's COPY
+    /// progress (<c>pg_stat_progress_copy</c>) for the session named by <see cref="SessionName"/>, so it works whichever
+    /// process runs the job. Null when the import is not loading rows right now. Rejected rows are not counted, and the
+    /// client's write buffer makes the figure lag a little.
+    /// </summary>
+    public async Task<long?> RowsLoadedAsync(long importId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT max(p.tuples_processed)
+            FROM pg_stat_progress_copy p
+            JOIN pg_stat_activity a ON a.pid = p.pid
+            WHERE a.application_name = $1
+            """);
+        command.Parameters.AddWithValue(SessionName(importId));
+        return await command.ExecuteScalarAsync(cancellationToken) as long?;
+    }
+
+    /// <summary>The <c>application_name</c> an import's load sets for its own transaction.</summary>
+    internal static string SessionName(long importId) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"chatsurvey-import-{importId}");
+
     internal static async Task<ImportInfo?> ReadAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, long importId, CancellationToken cancellationToken)
     {

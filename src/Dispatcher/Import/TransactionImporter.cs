@@ -107,6 +107,13 @@ public sealed class TransactionImporter(TimeProvider timeProvider)
                 return (await ImportStore.ReadAsync(connection, transaction, importId, cancellationToken))!.Report;
         }
 
+        // Names the session for this transaction only (is_local), so ImportStore.RowsLoadedAsync can find its COPY.
+        await using (var name = new NpgsqlCommand("SELECT set_config('application_name', $1, true)", connection, transaction))
+        {
+            name.Parameters.AddWithValue(ImportStore.SessionName(importId));
+            await name.ExecuteScalarAsync(cancellationToken);
+        }
+
         var validator = new TransactionRowValidator(
             await LoadCodesAsync(connection, transaction, "SELECT code, id FROM agencies", cancellationToken),
             await LoadCodesAsync(connection, transaction, "SELECT code, id FROM procedures", cancellationToken),

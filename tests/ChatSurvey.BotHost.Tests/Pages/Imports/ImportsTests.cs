@@ -1,0 +1,206 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using ChatSurvey.BotHost.Tests.Admin;
+using ChatSurvey.Dispatcher.Import;
+using Microsoft.Extensions.DependencyInjection;
+using MiniExcelLibs;
+
+namespace ChatSurvey.BotHost.Tests.Pages.Imports;
+
+/// <summary>
+/// <c>/admin/imports</c> and <c>/admin/imports/{id}</c>: uploads through the page's form. The test host runs no Hangfire
+/// server, so each test runs <see cref="ImportJob"/> itself after the upload, as a worker would.
+/// </summary>
+public sealed class ImportsTests : IAsyncLifetime
+{
+    private const string Page = "/admin/imports";
+    private AdminApiHost _host = null!;
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _host = await AdminApiHost.StartAsync();
+        await _host.SeedCatalogueAsync();
+    }
+
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task Upload_Should_ReportAcceptedDuplicatesAndEveryRejectedRow_When_CsvMixesGoodDuplicateAndBadRows()
+    {
+        using var client = await _host.Factory.SignedInClientAsync();
+        const string csv =
+            """
+            dossier_code,agency_code,procedure_code,phone,result_date,applicant_name
+            HS-1,A1,P1,0912000001,2025-03-01,Nguyễn Văn An
+            HS-2,A2,P1,+84912000002,2025-03-02,
+            HS-1,A1,P1,0912000003,2025-03-03,Lặp lại HS-1
+            HS-4,A1,P1,12345,2025-03-04,
+            HS-5,KHONG-CO,P1,0912000005,2025-03-05,
+            HS-6,A1,P1,0912000006,2025-02-30,
+            """;
+
+        using var upload = await UploadAsync(client, Encoding.UTF8.GetBytes(csv), "giao-dich-thang-3.csv", "text/csv");
+        Assert.Equal(HttpStatusCode.Redirect, upload.StatusCode);
+        var detailsUrl = upload.Headers.Location!.OriginalString;
+        Assert.Matches(@"^/admin/imports/\d+$", detailsUrl);
+        var importId = long.Parse(detailsUrl[(Page.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+
+        // Before the job: queued, with the progress bar that imports.js drives.
+        var waiting = await client.GetPageAsync(detailsUrl);
+        Assert.Contains("Đang chờ xử lý", waiting, StringComparison.Ordinal);
+        Assert.Contains("<progress id=\"import-progress\">", waiting, StringComparison.Ordinal);
+        Assert.Contains("/js/imports.js", waiting, StringComparison.Ordinal);
+
+        await _host.Factory.Services.GetRequiredService<ImportJob>().RunAsync(importId, Cancel);
+
+        var report = await client.GetPageAsync(detailsUrl);
+        Assert.Contains("Hoàn tất", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("<progress", report, StringComparison.Ordinal);
+        Assert.Contains("id=\"total-rows\">6<", report, StringComparison.Ordinal);
+        Assert.Contains("id=\"accepted\">2<", report, StringComparison.Ordinal);
+        Assert.Contains("id=\"duplicates\">1<", report, StringComparison.Ordinal);
+        Assert.Contains("id=\"rejected\">3<", report, StringComparison.Ordinal);
+        Assert.Equal(
+        [
+            "5 | Số điện thoại (phone) | không phải số điện thoại hợp lệ",
+            "6 | Mã đơn vị (agencyCode) | mã đơn vị 'KHONG-CO' không có trong danh mục",
+            "7 | Ngày trả kết quả (resultDate) | phải là một ngày có thật, viết dạng YYYY-MM-DD (ví dụ 2025-03-31)",
+        ], PageForms.TableRows(report, "rejected-table"));
+
+        using var download = await client.GetAsync($"{detailsUrl}?handler=rejected", Cancel);
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal("text/csv", download.Content.Headers.ContentType?.MediaType);
+        Assert.Contains($"nhap-{importId}-dong-bi-loai.csv", download.Content.Headers.ContentDisposition?.ToString(), StringComparison.Ordinal);
+        var lines = (await download.Content.ReadAsStringAsync(Cancel)).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.TrimEnd('\n')).ToList();
+        Assert.Equal(
+        [
+            "row,field,reason,ly_do",
+            "5,phone,is not a valid phone number,không phải số điện thoại hợp lệ",
+            "6,agencyCode,unknown agency code 'KHONG-CO',mã đơn vị 'KHONG-CO' không có trong danh mục",
+            "7,resultDate,must be a real date written YYYY-MM-DD,\"phải là một ngày có thật, viết dạng YYYY-MM-DD (ví dụ 2025-03-31)\"",
+        ], lines);
+
+        // The list of recent imports shows the file with its counts; the rows are in the table, the phones only there.
+        var list = await client.GetPageAsync(Page);
+        Assert.Contains($"{importId} | giao-dich-thang-3.csv | ", Assert.Single(PageForms.TableRows(list, "imports-table")), StringComparison.Ordinal);
+        Assert.EndsWith("| Hoàn tất | 6 | 2 | 1 | 3", Assert.Single(PageForms.TableRows(list, "imports-table")), StringComparison.Ordinal);
+        Assert.Equal(["A1/HS-1/+84912000001", "A2/HS-2/+84912000002"], await LoadedAsync());
+    }
+
+    [Fact]
+    public async Task Upload_Should_ShowAClearErrorAndCreateNoImport_When_FileIsEmptyWrongTypeOrLacksColumns()
+    {
+        using var client = await _host.Factory.SignedInClientAsync();
+
+        var html = await RefusedAsync(client, "%PDF-1.7 bao cao"u8.ToArray(), "bao-cao.pdf", "application/pdf");
+        Assert.Contains("Chỉ nhận tệp CSV (.csv) hoặc Excel XLSX (.xlsx).", html, StringComparison.Ordinal);
+        html = await RefusedAsync(client, [], "rong.csv", "text/csv");
+        Assert.Contains("Tệp rỗng (0 byte).", html, StringComparison.Ordinal);
+        html = await RefusedAsync(client, "dossier_code,agency_code\nHS-1,A1\n"u8.ToArray(), "thieu-cot.csv", "text/csv");
+        Assert.Contains("Dòng tiêu đề thiếu cột: procedureCode, phone, resultDate.", html, StringComparison.Ordinal);
+        html = await RefusedAsync(client, "PK\u0003\u0004 not really a workbook"u8.ToArray(), "hong.xlsx", "application/octet-stream");
+        Assert.Contains("Không đọc được tệp: đây không phải bảng tính Excel XLSX hợp lệ.", html, StringComparison.Ordinal);
+        Assert.Equal(0L, await _host.ScalarAsync<long>("SELECT count(*) FROM imports"));
+
+        // The sample the page offers is a valid file: uploaded as it is, every row goes in.
+        using var sample = await client.GetAsync(Page + "?handler=sample", Cancel);
+        Assert.Equal(HttpStatusCode.OK, sample.StatusCode);
+        var sampleBytes = await sample.Content.ReadAsByteArrayAsync(Cancel);
+        Assert.StartsWith("dossierCode,agencyCode,procedureCode,phone,resultDate,applicantName,applicantType", Encoding.UTF8.GetString(sampleBytes).TrimStart('\uFEFF'), StringComparison.Ordinal);
+        using var upload = await UploadAsync(client, sampleBytes, "mau-giao-dich.csv", "text/csv");
+        Assert.Equal(HttpStatusCode.Redirect, upload.StatusCode);
+        var importId = await _host.ScalarAsync<long>("SELECT id FROM imports");
+        var report = await _host.Factory.Services.GetRequiredService<ImportJob>().RunAsync(importId, Cancel);
+        Assert.Equal((2, 2, 0), (report.TotalRows, report.Accepted, report.RejectedCount));
+
+        // A real workbook passes the header check too.
+        using var workbook = new MemoryStream();
+        MiniExcel.SaveAs(workbook, new[] { new Dictionary<string, object?>
+        {
+            ["dossierCode"] = "HS-X1", ["agencyCode"] = "A2", ["procedureCode"] = "P1", ["phone"] = "0912000077", ["resultDate"] = "2025-04-01",
+        } }, excelType: ExcelType.XLSX);
+        using var xlsx = await UploadAsync(client, workbook.ToArray(), "giao-dich.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        Assert.Equal(HttpStatusCode.Redirect, xlsx.StatusCode);
+        Assert.Equal("xlsx", await _host.ScalarAsync<string>("SELECT source FROM imports ORDER BY id DESC LIMIT 1"));
+    }
+
+    [Fact]
+    public async Task ReportPage_Should_ShowRowsLoadedSoFar_When_ImportIsRunning()
+    {
+        using var client = await _host.Factory.SignedInClientAsync();
+        var importId = await new ImportStore(_host.DataSource).CreateAsync(ImportSource.Csv, "lon.csv", Cancel);
+        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        const int before = 2000;
+
+        async IAsyncEnumerable<ImportRow> Rows()
+        {
+            for (var i = 0; i < before; i++)
+                yield return new ImportRow(i + 2, new TransactionRow($"HS-{i}", "A1", "P1", $"09120{i:D5}", "2025-03-01"));
+            await paused.Task;
+            yield return new ImportRow(before + 2, new TransactionRow("HS-last", "A2", "P1", "0912999999", "2025-03-01"));
+        }
+
+        var run = new TransactionImporter(TimeProvider.System).RunAsync(_host.DataSource, importId, Rows(), Cancel);
+        try
+        {
+            // The load is paused mid-file: the API and the page both tell how far it has got.
+            long? loaded = null;
+            for (var attempt = 0; attempt < 100 && loaded is not > 0; attempt++)
+            {
+                await Task.Delay(100, Cancel);
+                var (_, status) = await _host.GetAsync($"/api/admin/imports/{importId}");
+                Assert.Equal("running", status.GetProperty("status").GetString());
+                loaded = status.GetProperty("rowsLoaded").ValueKind == System.Text.Json.JsonValueKind.Number ? status.GetProperty("rowsLoaded").GetInt64() : null;
+            }
+
+            Assert.InRange(loaded ?? 0, 1, before);
+            var page = await client.GetPageAsync($"{Page}/{importId}");
+            Assert.Matches(@"Đang nạp: đã đọc [0-9.]+ dòng hợp lệ…", page);
+        }
+        finally
+        {
+            paused.SetResult();
+        }
+
+        Assert.Equal(before + 1, (await run).Accepted);
+        var (_, done) = await _host.GetAsync($"/api/admin/imports/{importId}");
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, done.GetProperty("rowsLoaded").ValueKind);
+    }
+
+    private static async Task<HttpResponseMessage> UploadAsync(HttpClient client, byte[] content, string fileName, string contentType)
+    {
+        var token = AdminSignIn.AntiforgeryToken(await client.GetStringAsync(Page, Cancel));
+        using var form = new MultipartFormDataContent();
+        form.Add(new StringContent(token), "__RequestVerificationToken");
+        var file = new ByteArrayContent(content);
+        file.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        form.Add(file, "Upload", fileName);
+        return await client.PostAsync(Page, form, Cancel);
+    }
+
+    private static async Task<string> RefusedAsync(HttpClient client, byte[] content, string fileName, string contentType)
+    {
+        using var response = await UploadAsync(client, content, fileName, contentType);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        return await response.ReadPageAsync();
+    }
+
+    private async Task<List<string>> LoadedAsync()
+    {
+        await using var command = _host.DataSource.CreateCommand(
+            """
+            SELECT a.code || '/' || t.dossier_code || '/' || t.phone
+            FROM transactions t JOIN agencies a ON a.id = t.agency_id
+            ORDER BY 1
+            """);
+        await using var reader = await command.ExecuteReaderAsync(Cancel);
+        var rows = new List<string>();
+        while (await reader.ReadAsync(Cancel))
+            rows.Add(reader.GetString(0));
+        return rows;
+    }
+}
