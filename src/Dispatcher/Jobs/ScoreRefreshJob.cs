@@ -23,7 +23,7 @@ public sealed class ScoreRefreshJob(NpgsqlDataSource dataSource, ILogger<ScoreRe
         await using (var list = dataSource.CreateCommand(
             """
             SELECT id FROM waves
-            WHERE status IN ('running', 'paused') OR coalesce(finished_at, now()) > now() - interval '1 day'
+            WHERE status IN ('running', 'paused') OR finished_at > now() - interval '1 day'
             """))
         await using (var reader = await list.ExecuteReaderAsync(cancellationToken))
         {

@@ -1,6 +1,6 @@
 using Microsoft.Playwright;
 
-namespace ChatSurvey.BotHost.Tests.Browser;
+namespace ChatSurvey.BotHost.Tests;
 
 /// <summary>
 /// Headless Debian Chromium driven by Playwright (no browser download works here): one per test, disposed with it.

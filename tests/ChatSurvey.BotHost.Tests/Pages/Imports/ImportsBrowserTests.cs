@@ -39,7 +39,7 @@ public sealed class ImportsBrowserTests
 
         try
         {
-            await using var browser = await Browser.Browser.LaunchAsync();
+            await using var browser = await Browser.LaunchAsync();
             var page = await browser.SignedInPageAsync(baseUrl);
             await page.GotoAsync(baseUrl + "/admin/imports");
             Assert.True(await page.GetByRole(AriaRole.Link, new() { Name = "Tải tệp CSV mẫu" }).IsVisibleAsync());
@@ -72,15 +72,15 @@ public sealed class ImportsBrowserTests
             var csv = await File.ReadAllTextAsync(await download.PathAsync(), Cancel);
             Assert.Contains("5,phone,is not a valid phone number", csv, StringComparison.Ordinal);
 
-            await Browser.Browser.ScreenshotAsync(page, "import");
+            await Browser.ScreenshotAsync(page, "import");
 
             // The other intake pages render in the layout: the recent imports, the catalogue tree, the QR sheet, the simulator.
             await page.GotoAsync(baseUrl + "/admin/imports");
             await Assertions.Expect(page.Locator("#imports-table tbody tr").First).ToContainTextAsync("Hoàn tất");
-            await Browser.Browser.ScreenshotAsync(page, "imports");
+            await Browser.ScreenshotAsync(page, "imports");
             await page.GotoAsync(baseUrl + "/admin/catalogue");
             await Assertions.Expect(page.Locator("#agency-table tbody tr[data-code='HP-STP']")).ToContainTextAsync("Sở Tư pháp");
-            await Browser.Browser.ScreenshotAsync(page, "catalogue");
+            await Browser.ScreenshotAsync(page, "catalogue");
             await page.GotoAsync(baseUrl + "/admin/qr?kind=district");
             var images = page.Locator(".qr-card img");
             Assert.True(await images.CountAsync() > 1);
@@ -88,7 +88,7 @@ public sealed class ImportsBrowserTests
             await page.WaitForFunctionAsync("() => [...document.querySelectorAll('.qr-card img')].every(i => i.complete && i.naturalWidth > 0)");
             await page.EmulateMediaAsync(new() { Media = Media.Print });
             Assert.False(await page.Locator(".qr-filter").IsVisibleAsync(), "The filter is not printed.");
-            await Browser.Browser.ScreenshotAsync(page, "qr-print");
+            await Browser.ScreenshotAsync(page, "qr-print");
             await page.EmulateMediaAsync(new() { Media = Media.Screen });
             // The simulator: an invitation in the outbox, its conversation open; a reply that arrives meanwhile (here
             // through the JSON API) shows up in the open page by itself.
@@ -106,7 +106,7 @@ public sealed class ImportsBrowserTests
             await Assertions.Expect(page.Locator("#conversation-lines .msg.in")).ToHaveCountAsync(1, new() { Timeout = 10_000 });
             await Assertions.Expect(page.Locator("#conversation-lines .msg.out").Last).ToContainTextAsync("Cau 2/7");
             Assert.Equal("simulator", await page.EvaluateAsync<string>("() => window.__sameDocument"));
-            await Browser.Browser.ScreenshotAsync(page, "simulator");
+            await Browser.ScreenshotAsync(page, "simulator");
         }
         finally
         {

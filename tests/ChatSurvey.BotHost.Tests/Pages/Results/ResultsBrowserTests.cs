@@ -18,7 +18,7 @@ public sealed class ResultsBrowserTests
         ]);
         await using var _ = factory;
         var wave = await ResultsSeed.SeedAsync(database.DataSource);
-        await using var browser = await Browser.Browser.LaunchAsync();
+        await using var browser = await Browser.LaunchAsync();
 
         // Public page on a 390 px phone: both charts drawn, nothing wider than the screen.
         var phone = await browser.NewPageAsync(phone: true);
@@ -27,7 +27,7 @@ public sealed class ResultsBrowserTests
         Assert.True(await phone.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"),
             $"The page scrolls sideways: {await phone.EvaluateAsync<int>("document.documentElement.scrollWidth")} px wide.");
         await Assertions.Expect(phone.Locator("#agencies tbody tr").First).ToContainTextAsync(ResultsSeed.AgencyA2Name);
-        await Browser.Browser.ScreenshotAsync(phone, "public-results");
+        await Browser.ScreenshotAsync(phone, "public-results");
 
         // Admin results, signed in on a laptop: agency ranking and element charts, figures, comments, export links.
         var admin = await browser.SignedInPageAsync(baseUrl);
@@ -45,7 +45,7 @@ public sealed class ResultsBrowserTests
         var download = await admin.RunAndWaitForDownloadAsync(() => admin.GetByRole(AriaRole.Button, new() { Name = "Excel (XLSX)" }).ClickAsync());
         Assert.EndsWith(".xlsx", download.SuggestedFilename, StringComparison.Ordinal);
         Assert.Contains($"dot-{wave}-A1-", download.SuggestedFilename, StringComparison.Ordinal);
-        await Browser.Browser.ScreenshotAsync(admin, "results");
+        await Browser.ScreenshotAsync(admin, "results");
     }
 
     private static async Task AssertChartsDrawnAsync(IPage page, int expected)

@@ -62,7 +62,7 @@ public sealed class WavesBrowserTests : IAsyncLifetime
     [Fact]
     public async Task Administrator_Should_PlanStartAndWatchAWave_When_UsingThePages()
     {
-        await using var browser = await Browser.Browser.LaunchAsync();
+        await using var browser = await Browser.LaunchAsync();
         var page = await browser.SignedInPageAsync(_baseUrl);
         // The suite shares two cores with other test hosts: be patient with page loads, not with the assertions.
         page.SetDefaultNavigationTimeout(60_000);
@@ -90,7 +90,7 @@ public sealed class WavesBrowserTests : IAsyncLifetime
         // A smaller target for Le Chan: the invitations needed follow what is typed (⌈3 / 30 %⌉ = 10).
         await lc.Locator("input.target").FillAsync("3");
         Assert.Equal("10", await lc.Locator("[data-col=invitations]").InnerTextAsync());
-        await Browser.Browser.ScreenshotAsync(page, "wave-new");
+        await Browser.ScreenshotAsync(page, "wave-new");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Tạo đợt khảo sát", Exact = true }).ClickAsync();
         await page.WaitForURLAsync(new Regex(@"/admin/waves/\d+$"));
@@ -139,13 +139,13 @@ public sealed class WavesBrowserTests : IAsyncLifetime
         Assert.NotEqual(firstStamp, await page.Locator("#updated-at").InnerTextAsync());
         var completedByAgency = await page.Locator("#agency-progress [data-col=completed]").AllInnerTextsAsync();
         Assert.Equal(1, completedByAgency.Sum(t => int.Parse(t, System.Globalization.CultureInfo.InvariantCulture)));
-        await Browser.Browser.ScreenshotAsync(page, "wave");
+        await Browser.ScreenshotAsync(page, "wave");
 
         await page.GotoAsync(_baseUrl + "/admin");
         Assert.Equal("1", await page.Locator("#tile-running .value").InnerTextAsync());
         Assert.Equal("12", await page.Locator("#tile-sent-today .value").InnerTextAsync());
         Assert.Equal("8,3 %", await page.Locator("#tile-rate .value").InnerTextAsync());
         Assert.Equal("Khảo sát tháng 3/2025", await page.Locator($"#active-waves tr[data-wave='{waveId}'] a").InnerTextAsync());
-        await Browser.Browser.ScreenshotAsync(page, "dashboard");
+        await Browser.ScreenshotAsync(page, "dashboard");
     }
 }

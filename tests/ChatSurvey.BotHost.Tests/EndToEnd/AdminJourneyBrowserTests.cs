@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using ChatSurvey.Dispatcher.Jobs;
+using ChatSurvey.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using MiniExcelLibs;
+
+namespace ChatSurvey.BotHost.Tests.EndToEnd;
+
+/// <summary>
+/// An administrator runs a whole wave in the browser, on real Kestrel with the Hangfire server and the SMS simulator:
+/// signs in, imports a CSV, creates and starts a wave, answers one invitation as the citizen in the simulator, watches
+/// the wave's progress and the results change, exports XLSX and reads it back, and sees the response published.
+/// </summary>
+public sealed class AdminJourneyBrowserTests : IAsyncLifetime
+{
+    private const string Comment = "Cán bộ hướng dẫn tận tình";
+    private TestDatabase _database = null!;
+    private BotHostFactory _factory = null!;
+    private string _baseUrl = "";
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
+        (_factory, _baseUrl) = BotHostFactory.StartOnKestrel(_database.ConnectionString,
+        [
+            new("WebChat:TokenSigningKey", "admin-journey-signing-key-0123456789abcdef"),
+            new("Dispatcher:QueuePollInterval", "00:00:01"),
+            new("Sms:Provider", "Simulator"),
+        ]);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Administrator_Should_RunAWaveFromImportToExport_When_UsingTheBrowserOnly()
+    {
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.SignedInPageAsync(_baseUrl);
+        page.SetDefaultTimeout(30_000);
+
+        // 1. Import last month's completed procedures: 6 per agency for two departments, and one bad row.
+        await page.GotoAsync(_baseUrl + "/admin/imports");
+        await page.Locator("input[name=Upload]").SetInputFilesAsync(new FilePayload
+        {
+            Name = "giao-dich-thang-11.csv",
+            MimeType = "text/csv",
+            Buffer = Encoding.UTF8.GetBytes(TransactionsCsv()),
+        });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Tải lên và nhập" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#import-status")).ToHaveTextAsync("Hoàn tất", new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("#accepted")).ToHaveTextAsync("12");
+        await Assertions.Expect(page.Locator("#rejected")).ToHaveTextAsync("1");
+        Assert.Equal(12L, await ScalarAsync<long>("SELECT count(*) FROM transactions"));
+
+        // 2. Create the wave on the form: the period's counts, a target of 2 per agency, every invitation needed (100%).
+        await page.GotoAsync(_baseUrl + "/admin/waves/new");
+        await page.Locator("input[name=Name]").FillAsync("Khảo sát thử tháng 11");
+        await page.Locator("select[name=Questionnaire]").SelectOptionAsync("sipas-sms");
+        await page.Locator("input[name=ResultsFrom]").FillAsync(Today.AddDays(-30).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        await page.Locator("input[name=ResultsTo]").FillAsync(Today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        await page.Locator("#reload-counts").ClickAsync();
+        await Assertions.Expect(page.Locator("#total-population")).ToHaveTextAsync("12");
+        await page.Locator("input[name=ResponseRate]").FillAsync("100");
+        await page.Locator("input[name=WindowStart]").FillAsync("00:00");
+        await page.Locator("input[name=WindowEnd]").FillAsync("23:59");
+        await page.GetByLabel("Chỉ tiêu của Sở Tư pháp").FillAsync("2");
+        await page.GetByLabel("Chỉ tiêu của Sở Nội vụ").FillAsync("2");
+        await page.Locator("#create-wave").ClickAsync();
+        await page.WaitForURLAsync(new Regex(@"/admin/waves/\d+$"));
+        var waveId = long.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
+
+        // 3. Start it: four invitations planned, and sent by the Hangfire server while the page watches.
+        await page.Locator("#start-wave").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-count=planned]")).ToHaveTextAsync("4");
+        await Assertions.Expect(page.Locator("[data-count=sent]")).ToHaveTextAsync("4", new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("[data-count=completed]")).ToHaveTextAsync("0");
+
+        // 4. The results have no completed response yet.
+        await page.GotoAsync($"{_baseUrl}/admin/results?wave={waveId}&agency=HP-STP");
+        await Assertions.Expect(page.Locator("body")).Not.ToContainTextAsync(Comment);
+        var before = await CompletedTileAsync(page);
+
+        // 5. Answer one Sở Tư pháp invitation as the citizen in the simulator: six ratings and a comment.
+        var phone = await ScalarAsync<string>(
+            $"SELECT i.phone FROM invitations i JOIN agencies a ON a.id = i.agency_id WHERE i.wave_id = {waveId} AND a.code = 'HP-STP' ORDER BY i.id LIMIT 1");
+        var outboxId = await ScalarAsync<long>($"SELECT max(id) FROM sms_outbox WHERE to_phone = '{phone}'");
+        await page.GotoAsync($"{_baseUrl}/admin/simulator?m={outboxId}");
+        foreach (var reply in new[] { "5", "4", "5", "4", "5", "5", Comment })
+        {
+            var botLines = await page.Locator("#conversation-lines .msg.out").CountAsync();
+            await page.Locator("#reply-form textarea[name=Body]").FillAsync(reply);
+            await page.Locator("#reply-form").GetByRole(AriaRole.Button, new() { Name = "Gửi" }).ClickAsync();
+            await Assertions.Expect(page.Locator("#conversation-lines .msg.out")).Not.ToHaveCountAsync(botLines);
+        }
+
+        await Assertions.Expect(page.Locator("#conversation-lines .msg.out").Last).ToContainTextAsync("Cam on");
+        await Browser.ScreenshotAsync(page, "journey-simulator");
+
+        // 6. The wave page shows the completed response without a reload; the results count it.
+        await page.GotoAsync($"{_baseUrl}/admin/waves/{waveId}");
+        await Assertions.Expect(page.Locator("[data-count=completed]")).ToHaveTextAsync("1", new() { Timeout = 30_000 });
+        await page.GotoAsync($"{_baseUrl}/admin/results?wave={waveId}&agency=HP-STP");
+        await Assertions.Expect(page.Locator("body")).ToContainTextAsync(Comment);
+        Assert.Equal("0", before);
+        Assert.Equal("1", await CompletedTileAsync(page));
+        await Browser.ScreenshotAsync(page, "journey-results");
+
+        // 7. Export XLSX and read it back: the overall row of Sở Tư pháp counts the response (ratings 4–5: 100%).
+        var download = await page.RunAndWaitForDownloadAsync(
+            () => page.GetByRole(AriaRole.Button, new() { Name = "Excel (XLSX)" }).ClickAsync());
+        var file = await download.PathAsync();
+        Assert.EndsWith(".xlsx", download.SuggestedFilename, StringComparison.Ordinal);
+        var figures = MiniExcel.Query(file, useHeaderRow: true, sheetName: "Chỉ số", excelType: ExcelType.XLSX).Cast<IDictionary<string, object?>>().ToList();
+        var overall = Assert.Single(figures, row => (string?)row["Mã đơn vị"] == "HP-STP" && (string?)row["Cấp"] == "overall");
+        Assert.Equal(1, Convert.ToInt32(overall["Phiếu hoàn thành"], CultureInfo.InvariantCulture));
+        Assert.Equal(100, Convert.ToDouble(overall["Chỉ số (%)"], CultureInfo.InvariantCulture), 3);
+        var comments = MiniExcel.Query(file, useHeaderRow: true, sheetName: "Ý kiến", excelType: ExcelType.XLSX).Cast<IDictionary<string, object?>>().ToList();
+        Assert.Contains(comments, row => (string?)row["Ý kiến"] == Comment);
+
+        // 8. The public page publishes the agency's index, and nothing personal. It serves the minutely score-refresh
+        //    snapshot (a response shows within a minute): run that job now rather than wait for its next minute.
+        await ActivatorUtilities.CreateInstance<ScoreRefreshJob>(_factory.Services).RunAsync(Cancel);
+        var visitor = await browser.NewPageAsync(phone: true);
+        await visitor.GotoAsync($"{_baseUrl}/results?wave={waveId}");
+        await Assertions.Expect(visitor.Locator("body")).ToContainTextAsync("Sở Tư pháp");
+        var publicText = await visitor.Locator("body").InnerTextAsync();
+        Assert.DoesNotContain(phone[^6..], publicText, StringComparison.Ordinal);
+        Assert.DoesNotContain(Comment, publicText, StringComparison.Ordinal);
+    }
+
+    private static DateOnly Today => DateOnly.FromDateTime(
+        TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Ho_Chi_Minh")).DateTime);
+
+    /// <summary>The value of the results page's "Phiếu hoàn thành" tile.</summary>
+    private static async Task<string> CompletedTileAsync(IPage page)
+    {
+        var tile = page.Locator(".stat", new() { Has = page.Locator(".label", new() { HasText = "Phiếu hoàn thành" }) });
+        return await tile.CountAsync() == 0 ? "0" : (await tile.First.Locator(".value").InnerTextAsync()).Trim();
+    }
+
+    private static string TransactionsCsv()
+    {
+        var csv = new StringBuilder("dossier_code,agency_code,procedure_code,phone,result_date,applicant_name\n");
+        var n = 0;
+        foreach (var (agency, procedure) in new[] { ("HP-STP", "DEMO-LLTP"), ("HP-SNV", "DEMO-CTHS") })
+        {
+            for (var i = 0; i < 6; i++, n++)
+            {
+                csv.Append(CultureInfo.InvariantCulture,
+                    $"HS-{agency}-{i:000},{agency},{procedure},09121{n:00000},{Today.AddDays(-2 - i):yyyy-MM-dd},Nguyễn Văn {n}\n");
+            }
+        }
+
+        csv.Append(CultureInfo.InvariantCulture, $"HS-BAD-1,HP-STP,DEMO-LLTP,12345,{Today.AddDays(-3):yyyy-MM-dd},Số sai\n");
+        return csv.ToString();
+    }
+
+    private async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var command = _database.DataSource.CreateCommand(sql);
+        return (T)(await command.ExecuteScalarAsync(Cancel))!;
+    }
+}
