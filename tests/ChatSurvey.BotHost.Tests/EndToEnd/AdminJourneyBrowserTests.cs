@@ -65,9 +65,19 @@ public sealed class AdminJourneyBrowserTests : IAsyncLifetime
         await page.GotoAsync(_baseUrl + "/admin/waves/new");
         await page.Locator("input[name=Name]").FillAsync("Khảo sát thử tháng 11");
         await page.Locator("select[name=Questionnaire]").SelectOptionAsync("sipas-sms");
-        await page.Locator("input[name=ResultsFrom]").FillAsync(Today.AddDays(-30).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        await page.Locator("input[name=ResultsTo]").FillAsync(Today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        await page.Locator("#reload-counts").ClickAsync();
+        // Each date change reloads the counts (start waiting before the change, so a fast navigation cannot slip past).
+        // The end first: today is after the form's default start (the 1st of last month), so both changes reload.
+        var to = Today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var fromDate = Today.AddDays(-30);
+        if (fromDate == new DateOnly(Today.Year, Today.Month, 1).AddMonths(-1))
+            fromDate = fromDate.AddDays(-1); // the default itself would not change anything
+        var from = fromDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var reloaded = page.WaitForURLAsync(new Regex("ResultsTo=" + to));
+        await page.Locator("input[name=ResultsTo]").FillAsync(to);
+        await reloaded;
+        reloaded = page.WaitForURLAsync(new Regex($"ResultsFrom={from}.*ResultsTo={to}"));
+        await page.Locator("input[name=ResultsFrom]").FillAsync(from);
+        await reloaded;
         await Assertions.Expect(page.Locator("#total-population")).ToHaveTextAsync("12");
         await page.Locator("input[name=ResponseRate]").FillAsync("100");
         await page.Locator("input[name=WindowStart]").FillAsync("00:00");

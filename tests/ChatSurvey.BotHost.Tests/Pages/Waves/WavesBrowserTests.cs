@@ -71,10 +71,13 @@ public sealed class WavesBrowserTests : IAsyncLifetime
         await page.GotoAsync(_baseUrl + "/admin/waves/new");
         // Picking the period reloads the counts (a GET of the same page keeping what was typed).
         await page.GetByLabel("Tên đợt").FillAsync("Khảo sát tháng 3/2025");
+        // Each change reloads the page: start waiting before the change, so a fast navigation cannot slip past.
+        var reloaded = page.WaitForURLAsync(new Regex("ResultsFrom=2025-03-01"));
         await page.Locator("input[name=ResultsFrom]").FillAsync("2025-03-01");
-        await page.WaitForURLAsync(new Regex("ResultsFrom=2025-03-01"));
+        await reloaded;
+        reloaded = page.WaitForURLAsync(new Regex("ResultsFrom=2025-03-01.*ResultsTo=2025-03-31"));
         await page.Locator("input[name=ResultsTo]").FillAsync("2025-03-31");
-        await page.WaitForURLAsync(new Regex("ResultsFrom=2025-03-01.*ResultsTo=2025-03-31"));
+        await reloaded;
         Assert.DoesNotContain("RequestVerificationToken", page.Url, StringComparison.Ordinal);
         var stp = page.Locator("#quota-table tr[data-agency='HP-STP']");
         var lc = page.Locator("#quota-table tr[data-agency='HP-LC']");
