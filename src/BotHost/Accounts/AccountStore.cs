@@ -83,35 +83,60 @@ public sealed class AccountStore(NpgsqlDataSource dataSource, TimeProvider clock
             : (null, [new("agencyCode", $"Không có đơn vị mã \"{agencyCode}\".")]);
     }
 
-    /// <summary>The account when the name and password match an enabled account; records the sign-in.</summary>
+    /// <summary>Wrong passwords in a row after which an account is locked for <see cref="LockoutDuration"/>.</summary>
+    public const int MaxFailedSignIns = 5;
+
+    public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The account when the name and password match an enabled, unlocked account; records the sign-in. A wrong password
+    /// counts towards the lockout; a locked account is refused even with the right password until the lock ends.
+    /// </summary>
     public async Task<Account?> SignInAsync(string? userName, string? password, CancellationToken cancellationToken = default)
     {
         var name = NormalizeUserName(userName);
+        var now = clock.GetUtcNow();
         await using var command = dataSource.CreateCommand(
-            "SELECT id, password_hash, disabled FROM accounts WHERE user_name = $1");
+            "SELECT id, password_hash, disabled, locked_until FROM accounts WHERE user_name = $1");
         command.Parameters.Add(new() { Value = name });
         long? id = null;
         string hash = DummyHash;
-        var disabled = true;
+        var refused = true;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             if (await reader.ReadAsync(cancellationToken))
             {
                 id = reader.GetInt64(0);
                 hash = reader.GetString(1);
-                disabled = reader.GetBoolean(2);
+                refused = reader.GetBoolean(2) || (!reader.IsDBNull(3) && reader.GetFieldValue<DateTimeOffset>(3) > now);
             }
         }
 
         var result = Hasher.VerifyHashedPassword(name, hash, password ?? "");
-        if (id is null || disabled || result == PasswordVerificationResult.Failed)
+        if (id is null || refused)
             return null;
+        if (result == PasswordVerificationResult.Failed)
+        {
+            await using var failed = dataSource.CreateCommand("""
+                UPDATE accounts
+                SET failed_sign_ins = CASE WHEN failed_sign_ins + 1 >= $2 THEN 0 ELSE failed_sign_ins + 1 END,
+                    locked_until = CASE WHEN failed_sign_ins + 1 >= $2 THEN $3 ELSE locked_until END
+                WHERE id = $1
+                """);
+            failed.Parameters.Add(new() { Value = id.Value });
+            failed.Parameters.Add(new() { Value = MaxFailedSignIns });
+            failed.Parameters.Add(new() { Value = now + LockoutDuration });
+            await failed.ExecuteNonQueryAsync(cancellationToken);
+            return null;
+        }
 
         await using var update = dataSource.CreateCommand("""
-            UPDATE accounts SET last_sign_in_at = $2, password_hash = coalesce($3, password_hash) WHERE id = $1
+            UPDATE accounts
+            SET last_sign_in_at = $2, failed_sign_ins = 0, locked_until = NULL, password_hash = coalesce($3, password_hash)
+            WHERE id = $1
             """);
         update.Parameters.Add(new() { Value = id.Value });
-        update.Parameters.Add(new() { Value = clock.GetUtcNow() });
+        update.Parameters.Add(new() { Value = now });
         update.Parameters.Add(new()
         {
             Value = result == PasswordVerificationResult.SuccessRehashNeeded ? Hasher.HashPassword(name, password!) : DBNull.Value,
@@ -129,7 +154,8 @@ public sealed class AccountStore(NpgsqlDataSource dataSource, TimeProvider clock
         var account = await FindAsync(id, cancellationToken);
         if (account is null)
             return [new("id", "Không có tài khoản này.")];
-        await using var command = dataSource.CreateCommand("UPDATE accounts SET password_hash = $2 WHERE id = $1");
+        await using var command = dataSource.CreateCommand(
+            "UPDATE accounts SET password_hash = $2, failed_sign_ins = 0, locked_until = NULL WHERE id = $1");
         command.Parameters.Add(new() { Value = id });
         command.Parameters.Add(new() { Value = Hasher.HashPassword(account.UserName, password!) });
         await command.ExecuteNonQueryAsync(cancellationToken);

@@ -2,6 +2,7 @@ using System.Globalization;
 using ChatSurvey.Dispatcher.Database;
 using Hangfire;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.Options;
 
 namespace ChatSurvey.Dispatcher.Jobs;
@@ -20,30 +21,33 @@ internal static class HangfireSetup
         services.AddOptions<DispatcherOptions>().BindConfiguration(DispatcherOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DispatcherOptions>, DispatcherOptionsValidator>();
 
-        services.AddHangfire((sp, configuration) =>
+        // This host's own storage, from this host's connection string. Hangfire's default registration hands out the
+        // static JobStorage.Current, which the last host to configure wins when several hosts share a process (the
+        // test suite): jobs would then be queued in another host's database. Registered first, so AddHangfire keeps it.
+        services.AddSingleton<JobStorage>(sp =>
         {
+            _ = sp.GetRequiredService<IGlobalConfiguration>(); // serializer and log settings first, as Hangfire's own does
             var options = sp.GetRequiredService<IOptions<DispatcherOptions>>().Value;
             // Read when the storage is built, after AddSurveyDatabaseAsync has settled the connection string.
             var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString(SurveyDatabaseExtensions.ConnectionStringName)
                 ?? throw new InvalidOperationException("ConnectionStrings:Survey is not set.");
-            configuration
-                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-                .UseLogProvider(new HostLogProvider(sp.GetRequiredService<ILoggerFactory>()))
-                .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings()
-                .UsePostgreSqlStorage(
-                    bootstrap => bootstrap.UseNpgsqlConnection(connectionString),
-                    new PostgreSqlStorageOptions
-                    {
-                        SchemaName = SchemaName,
-                        PrepareSchemaIfNecessary = true,
-                        EnableLongPolling = true,
-                        QueuePollInterval = options.QueuePollInterval,
-                        // A worker that dies mid-job (SIGKILL) stops extending its fetch; the job runs again soon after.
-                        UseSlidingInvisibilityTimeout = true,
-                        InvisibilityTimeout = TimeSpan.FromMinutes(5),
-                    });
+            var storageOptions = new PostgreSqlStorageOptions
+            {
+                SchemaName = SchemaName,
+                PrepareSchemaIfNecessary = true,
+                EnableLongPolling = true,
+                QueuePollInterval = options.QueuePollInterval,
+                // A worker that dies mid-job (SIGKILL) stops extending its fetch; the job runs again soon after.
+                UseSlidingInvisibilityTimeout = true,
+                InvisibilityTimeout = TimeSpan.FromMinutes(5),
+            };
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions);
         });
+        services.AddHangfire((sp, configuration) => configuration
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseLogProvider(new HostLogProvider(sp.GetRequiredService<ILoggerFactory>()))
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
 
         services.AddHostedService<HangfireSchemaStartup>();
         var enabled = builder.Configuration.GetValue($"{DispatcherOptions.Section}:{nameof(DispatcherOptions.Enabled)}", true);

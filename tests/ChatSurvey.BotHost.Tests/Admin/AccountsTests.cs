@@ -75,6 +75,27 @@ public sealed class AccountsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SignIn_Should_LockTheAccountForAWhile_When_PasswordIsGuessedRepeatedly()
+    {
+        await AdminSignIn.CreateViewerAsync(_database.DataSource, "thu.snv", "viewer-password-1", "HP-SNV");
+        using var client = _factory.CreateClient(new() { AllowAutoRedirect = false });
+        for (var i = 0; i < 5; i++)
+        {
+            using var wrong = await client.SignInAsync("thu.snv", $"guess-number-{i}");
+            Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
+        }
+
+        using (var locked = await client.SignInAsync("thu.snv", "viewer-password-1"))
+            Assert.Equal(HttpStatusCode.OK, locked.StatusCode); // the right password, but locked
+        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM accounts WHERE user_name = 'thu.snv' AND locked_until > now() + interval '4 minutes'"));
+
+        await ExecuteAsync("UPDATE accounts SET locked_until = now() - interval '1 second' WHERE user_name = 'thu.snv'"); // five minutes on
+        using (var after = await client.SignInAsync("thu.snv", "viewer-password-1"))
+            Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM accounts WHERE user_name = 'thu.snv' AND failed_sign_ins = 0 AND locked_until IS NULL"));
+    }
+
+    [Fact]
     public async Task AccountsPage_Should_CreateViewer_Who_LandsOnResults_And_LosesSession_When_Disabled()
     {
         using var admin = await _factory.SignedInClientAsync();
