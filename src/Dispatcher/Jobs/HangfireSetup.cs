@@ -1,6 +1,7 @@
 using System.Globalization;
 using ChatSurvey.Dispatcher.Database;
 using Hangfire;
+using Hangfire.AspNetCore;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.Options;
@@ -56,6 +57,10 @@ internal static class HangfireSetup
         services.AddHangfireServer((sp, server) =>
         {
             var options = sp.GetRequiredService<IOptions<DispatcherOptions>>().Value;
+            // Jobs are built from this host's container. Hangfire's default is the static JobActivator.Current, which the
+            // last host to configure wins when several share a process (the test suite): jobs ran, and failed, in
+            // another host's (even a disposed) container.
+            server.Activator = new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>());
             server.Queues = JobQueues.All;
             server.WorkerCount = options.WorkerCount;
             server.ServerName = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{Environment.ProcessId}");

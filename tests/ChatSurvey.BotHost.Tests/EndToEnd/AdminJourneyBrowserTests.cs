@@ -56,7 +56,18 @@ public sealed class AdminJourneyBrowserTests : IAsyncLifetime
             Buffer = Encoding.UTF8.GetBytes(TransactionsCsv()),
         });
         await page.GetByRole(AriaRole.Button, new() { Name = "Tải lên và nhập" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#import-status")).ToHaveTextAsync("Hoàn tất", new() { Timeout = 60_000 });
+        try
+        {
+            await Assertions.Expect(page.Locator("#import-status")).ToHaveTextAsync("Hoàn tất", new() { Timeout = 60_000 });
+        }
+        catch (PlaywrightException e)
+        {
+            // Say what Hangfire did with the job, not only that the page waited.
+            var jobs = await ScalarAsync<string>("SELECT coalesce(string_agg(id || ':' || coalesce(statename, '-') || ':' || left(invocationdata::text, 80), ' | '), 'none') FROM hangfire.job");
+            var queue = await ScalarAsync<string>("SELECT coalesce(string_agg(jobid || '@' || queue || ':' || coalesce(fetchedat::text, '-'), ' | '), 'none') FROM hangfire.jobqueue");
+            var states = await ScalarAsync<string>("SELECT coalesce(string_agg(jobid || ':' || name || ':' || left(data::text, 600), ' | '), 'none') FROM hangfire.state WHERE name IN ('Failed', 'Scheduled')");
+            throw new InvalidOperationException($"Import not done. jobs: {jobs}; queue: {queue}; states: {states}", e);
+        }
         await Assertions.Expect(page.Locator("#accepted")).ToHaveTextAsync("12");
         await Assertions.Expect(page.Locator("#rejected")).ToHaveTextAsync("1");
         Assert.Equal(12L, await ScalarAsync<long>("SELECT count(*) FROM transactions"));
