@@ -1,4 +1,5 @@
 using System.Net;
+using ChatSurvey.BotHost.Tests.Pages;
 using ChatSurvey.TestSupport;
 using Microsoft.Extensions.Options;
 
@@ -102,7 +103,7 @@ public sealed class AccountsTests : IAsyncLifetime
         var page = await admin.GetStringAsync("/admin/accounts", Cancel);
         Assert.Contains(BotHostFactory.AdminUser, page, StringComparison.Ordinal);
 
-        using (var created = await PostFormAsync(admin, "/admin/accounts?handler=Create", page,
+        using (var created = await admin.SubmitFormAsync("/admin/accounts?handler=Create", page,
             ("Form.UserName", "Lan.STP"), ("Form.DisplayName", "Nguyễn Thị Lan"), ("Form.Role", "agency_viewer"),
             ("Form.AgencyCode", "HP-STP"), ("Form.Password", "viewer-password-1")))
             Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
@@ -118,7 +119,7 @@ public sealed class AccountsTests : IAsyncLifetime
 
         var id = await CountAsync("SELECT id FROM accounts WHERE user_name = 'lan.stp'");
         page = await admin.GetStringAsync("/admin/accounts", Cancel);
-        using (var disable = await PostFormAsync(admin, $"/admin/accounts?handler=Disable&id={id}&disabled=true", page))
+        using (var disable = await admin.SubmitFormAsync($"/admin/accounts?handler=Disable&id={id}&disabled=true", page))
             Assert.Equal(HttpStatusCode.Redirect, disable.StatusCode);
         using (var after = await viewer.GetAsync("/admin/password", Cancel))
             Assert.Equal(HttpStatusCode.Redirect, after.StatusCode); // the cookie no longer counts
@@ -136,7 +137,7 @@ public sealed class AccountsTests : IAsyncLifetime
         var before = await CountAsync("SELECT count(*) FROM accounts");
         using var admin = await _factory.SignedInClientAsync();
         var page = await admin.GetStringAsync("/admin/accounts", Cancel);
-        using var response = await PostFormAsync(admin, "/admin/accounts?handler=Create", page,
+        using var response = await admin.SubmitFormAsync("/admin/accounts?handler=Create", page,
             ("Form.UserName", userName), ("Form.Role", role), ("Form.AgencyCode", agency), ("Form.Password", password));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains(error, await response.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
@@ -149,12 +150,12 @@ public sealed class AccountsTests : IAsyncLifetime
         await AdminSignIn.CreateViewerAsync(_database.DataSource, "minh.snv", "viewer-password-1", "HP-SNV");
         using var viewer = await _factory.SignedInClientAsync("minh.snv", "viewer-password-1");
         var page = await viewer.GetStringAsync("/admin/password", Cancel);
-        using (var wrong = await PostFormAsync(viewer, "/admin/password", page,
+        using (var wrong = await viewer.SubmitFormAsync("/admin/password", page,
             ("Current", "not-my-password"), ("New", "new-password-123"), ("Confirm", "new-password-123")))
             Assert.Contains("Mật khẩu hiện tại không đúng", await wrong.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
 
         page = await viewer.GetStringAsync("/admin/password", Cancel);
-        using (var changed = await PostFormAsync(viewer, "/admin/password", page,
+        using (var changed = await viewer.SubmitFormAsync("/admin/password", page,
             ("Current", "viewer-password-1"), ("New", "new-password-123"), ("Confirm", "new-password-123")))
             Assert.Contains("Đã đổi mật khẩu", await changed.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
 
@@ -164,11 +165,6 @@ public sealed class AccountsTests : IAsyncLifetime
         using (var renewed = await fresh.SignInAsync("minh.snv", "new-password-123"))
             Assert.Equal(HttpStatusCode.Redirect, renewed.StatusCode);
     }
-
-    private static Task<HttpResponseMessage> PostFormAsync(HttpClient client, string url, string pageWithForm, params (string Name, string Value)[] fields) =>
-        client.PostAsync(url, new FormUrlEncodedContent(
-            [new("__RequestVerificationToken", AdminSignIn.AntiforgeryToken(pageWithForm)),
-                .. fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))]), Cancel);
 
     private async Task<long> CountAsync(string sql)
     {

@@ -19,6 +19,13 @@ internal static partial class PageForms
         return await client.PostAsync(action ?? page, content, Cancel);
     }
 
+    /// <summary>Posts the fields to <paramref name="action"/> with the antiforgery token of a page already fetched.</summary>
+    public static Task<HttpResponseMessage> SubmitFormAsync(
+        this HttpClient client, string action, string pageHtml, params (string Name, string Value)[] fields) =>
+        client.PostAsync(action, new FormUrlEncodedContent(
+            fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))
+                .Prepend(new("__RequestVerificationToken", AdminSignIn.AntiforgeryToken(pageHtml)))), Cancel);
+
     /// <summary>The page as text, entities decoded, so assertions read like the screen.</summary>
     public static async Task<string> ReadPageAsync(this HttpResponseMessage response) =>
         WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync(Cancel));

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using ChatSurvey.BotHost.Tests.Admin;
 using Npgsql;
 
 namespace ChatSurvey.BotHost.Tests.Pages.Waves;
@@ -91,15 +90,6 @@ internal static partial class WavePageData
     {
         using var response = await client.GetAsync(path, Cancel);
         return (response.StatusCode, WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync(Cancel)));
-    }
-
-    /// <summary>Posts a form with the antiforgery token of <paramref name="pageHtml"/>.</summary>
-    public static async Task<HttpResponseMessage> SubmitFormAsync(
-        this HttpClient client, string path, string pageHtml, params (string Name, string Value)[] fields)
-    {
-        var values = new List<KeyValuePair<string, string>> { new("__RequestVerificationToken", AdminSignIn.AntiforgeryToken(pageHtml)) };
-        values.AddRange(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)));
-        return await client.PostAsync(path, new FormUrlEncodedContent(values), Cancel);
     }
 
     /// <summary>The inner text of the <c>data-col</c> cell <paramref name="column"/> in the table row of an agency.</summary>
