@@ -45,7 +45,7 @@ internal sealed class Browser : IAsyncDisposable
             AcceptDownloads = true,
             ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1366, Height = 900 },
         });
-        context.SetDefaultTimeout(20_000);
+        context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();
     }
 
@@ -57,7 +57,16 @@ internal sealed class Browser : IAsyncDisposable
         await page.GetByLabel("Tên đăng nhập").FillAsync(userName);
         await page.GetByLabel("Mật khẩu").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Đăng nhập" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/admin/login", StringComparison.Ordinal));
+        // The first request after start-up compiles pages and hashes a password, on two cores shared with other test
+        // hosts: be patient here, but say so at once when the password was refused.
+        var refused = page.Locator("p.error[role=alert]");
+        var signedIn = page.WaitForURLAsync(url => !url.Contains("/admin/login", StringComparison.Ordinal), new() { Timeout = 60_000 });
+        var failed = refused.WaitForAsync(new() { Timeout = 60_000 });
+        _ = failed.ContinueWith(t => t.Exception, TaskScheduler.Default); // the loser times out or sees the page close
+        if (await Task.WhenAny(signedIn, failed) == failed && failed.IsCompletedSuccessfully
+            && page.Url.Contains("/admin/login", StringComparison.Ordinal))
+            Assert.Fail($"Signing in as {userName} was refused: {await refused.InnerTextAsync()}");
+        await signedIn;
         return page;
     }
 
