@@ -33,14 +33,20 @@ public sealed class ScoreRefreshJob(NpgsqlDataSource dataSource, ILogger<ScoreRe
 
         foreach (var waveId in waves)
         {
+            // A snapshot is as of the moment its query started, and only a later one replaces it: a slow run that
+            // overlaps a newer one (two workers, a manual trigger) must not put older figures back.
+            await using var started = dataSource.CreateCommand("SELECT clock_timestamp()");
+            var asOf = (DateTime)(await started.ExecuteScalarAsync(cancellationToken))!;
             var report = await ScoringQuery.RunAsync(dataSource, ScoreFilter.ForWave(waveId), cancellationToken);
             await using var upsert = dataSource.CreateCommand(
                 """
-                INSERT INTO score_snapshots (wave_id, report, computed_at) VALUES ($1, $2, now())
+                INSERT INTO score_snapshots (wave_id, report, computed_at) VALUES ($1, $2, $3)
                 ON CONFLICT (wave_id) DO UPDATE SET report = EXCLUDED.report, computed_at = EXCLUDED.computed_at
+                WHERE score_snapshots.computed_at < EXCLUDED.computed_at
                 """);
             upsert.Parameters.AddWithValue(waveId);
             upsert.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(report, Json), NpgsqlDbType = NpgsqlDbType.Jsonb });
+            upsert.Parameters.AddWithValue(asOf);
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
 

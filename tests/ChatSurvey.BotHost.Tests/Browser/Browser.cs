@@ -25,6 +25,8 @@ internal sealed class Browser : IAsyncDisposable
     public static async Task<Browser> LaunchAsync()
     {
         Assert.True(File.Exists(ChromiumPath), $"Chromium is needed at {ChromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH).");
+        // Expect(...) waits 5 s by default; the suite shares two cores between test hosts and browsers.
+        Assertions.SetDefaultExpectTimeout(30_000);
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
