@@ -7,6 +7,12 @@ namespace ChatSurvey.BotHost.Tests;
 /// </summary>
 internal sealed class Browser : IAsyncDisposable
 {
+    /// <summary>
+    /// The browser tests' collection: they run one at a time, so two Chromiums and their hosts do not starve each other
+    /// (and the other test processes) on a two-core machine.
+    /// </summary>
+    public const string Collection = "Browser";
+
     public static readonly string ChromiumPath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 
     private readonly IPlaywright _playwright;
@@ -87,3 +93,6 @@ internal sealed class Browser : IAsyncDisposable
         _playwright.Dispose();
     }
 }
+
+[CollectionDefinition(Browser.Collection)]
+public sealed class BrowserCollection;

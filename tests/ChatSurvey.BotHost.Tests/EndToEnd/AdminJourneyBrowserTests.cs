@@ -14,6 +14,7 @@ namespace ChatSurvey.BotHost.Tests.EndToEnd;
 /// signs in, imports a CSV, creates and starts a wave, answers one invitation as the citizen in the simulator, watches
 /// the wave's progress and the results change, exports XLSX and reads it back, and sees the response published.
 /// </summary>
+[Collection(Browser.Collection)]
 public sealed class AdminJourneyBrowserTests : IAsyncLifetime
 {
     private const string Comment = "Cán bộ hướng dẫn tận tình";

@@ -13,6 +13,7 @@ namespace ChatSurvey.BotHost.Tests.WebChat;
 /// questionnaire in Microsoft Web Chat by clicking its suggested-action buttons (the comment is typed), then the
 /// response shows in the public results. Real Kestrel, real PostgreSQL, Debian's chromium (no browser download).
 /// </summary>
+[Collection(Browser.Collection)]
 public sealed class WebChatBrowserTests : IAsyncLifetime
 {
     private const string Thanks = "Cảm ơn Ông/Bà đã dành thời gian tham gia khảo sát!";

@@ -12,6 +12,7 @@ namespace ChatSurvey.BotHost.Tests.Pages.Imports;
 /// An administrator uploads a file in a real browser and watches its report appear. The host runs no Hangfire server:
 /// the test runs the import job once the page is waiting, so the report can only arrive through imports.js.
 /// </summary>
+[Collection(Browser.Collection)]
 public sealed class ImportsBrowserTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;

@@ -4,6 +4,7 @@ using Microsoft.Playwright;
 namespace ChatSurvey.BotHost.Tests.Pages.Results;
 
 /// <summary>The results pages in a real browser: charts drawn, the public page fits a phone, screenshots for review.</summary>
+[Collection(Browser.Collection)]
 public sealed class ResultsBrowserTests
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace ChatSurvey.BotHost.Tests.Pages.Waves;
 /// and watches its progress move without reloading when invitations are sent and answered behind the page's back.
 /// Real Kestrel, real PostgreSQL, no Hangfire server (the test plays the sender and the bot in SQL).
 /// </summary>
+[Collection(Browser.Collection)]
 public sealed class WavesBrowserTests : IAsyncLifetime
 {
     private TestDatabase _database = null!;
