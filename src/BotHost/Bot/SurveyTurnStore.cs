@@ -157,8 +157,11 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource)
         var command = new NpgsqlBatchCommand(
             """
             WITH response AS (
-                INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status, completed_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7 = 'completed' THEN now() END)
+                INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status, completed_at,
+                                       provenance, transaction_id)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7 = 'completed' THEN now() END,
+                        CASE WHEN $2::bigint IS NULL THEN 'open' ELSE 'sampled' END,
+                        (SELECT transaction_id FROM invitations WHERE id = $2::bigint))
                 ON CONFLICT (conversation_id) DO UPDATE
                     SET status = CASE WHEN responses.status = 'completed' THEN 'completed' ELSE EXCLUDED.status END,
                         completed_at = coalesce(responses.completed_at, EXCLUDED.completed_at)

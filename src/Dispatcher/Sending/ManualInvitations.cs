@@ -27,10 +27,10 @@ public sealed class ManualInvitations(NpgsqlDataSource dataSource, TimeProvider 
         var waveId = await ScalarAsync<long>(connection, transaction,
             """
             WITH existing AS (
-                SELECT id FROM waves WHERE name = $1 AND questionnaire_id = $2 AND status = 'running' ORDER BY id LIMIT 1
+                SELECT id FROM waves WHERE manual AND questionnaire_id = $2 AND status = 'running' ORDER BY id LIMIT 1
             ), created AS (
-                INSERT INTO waves (name, questionnaire_id, status, results_from, results_to, seed, started_at)
-                SELECT $1, $2, 'running', DATE '2000-01-01', DATE '2999-12-31', 0, now()
+                INSERT INTO waves (name, questionnaire_id, status, results_from, results_to, seed, started_at, manual)
+                SELECT $1, $2, 'running', DATE '2000-01-01', DATE '2999-12-31', 0, now(), true
                 WHERE NOT EXISTS (SELECT 1 FROM existing)
                 RETURNING id
             )

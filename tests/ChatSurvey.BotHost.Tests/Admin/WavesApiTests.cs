@@ -341,8 +341,8 @@ public sealed class WavesApiTests : IAsyncLifetime
             """, conversation, invitationId);
         await _host.ExecuteAsync(
             """
-            INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status, completed_at)
-            SELECT $1, i.id, i.wave_id, i.agency_id, w.questionnaire_id, 'sms', $3, CASE WHEN $3 = 'completed' THEN now() END
+            INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status, completed_at, provenance)
+            SELECT $1, i.id, i.wave_id, i.agency_id, w.questionnaire_id, 'sms', $3, CASE WHEN $3 = 'completed' THEN now() END, 'sampled'
             FROM invitations i JOIN waves w ON w.id = i.wave_id WHERE i.id = $2
             """, conversation, invitationId, status);
         foreach (var (question, value) in answers)

@@ -148,8 +148,8 @@ public sealed class SendWindowTests(TwilioFakeFixture fixture) : IClassFixture<T
                 INSERT INTO conversations (id, channel, invitation_id, agency_id, questionnaire_id)
                 SELECT 'sms:' || $1, 'sms', id, agency_id, questionnaire_id FROM i RETURNING id
             )
-            INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status, completed_at)
-            SELECT c.id, i.id, i.wave_id, i.agency_id, i.questionnaire_id, 'sms', 'completed', now() FROM i, c
+            INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status, completed_at, provenance)
+            SELECT c.id, i.id, i.wave_id, i.agency_id, i.questionnaire_id, 'sms', 'completed', now(), 'sampled' FROM i, c
             """);
         command.Parameters.AddWithValue(phone);
         Assert.Equal(1, await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));

@@ -383,8 +383,8 @@ public sealed class ScoringQueryTests(DatabaseFixture db) : IClassFixture<Databa
             ("id", conversation), ("a", agency), ("q", context.Questionnaire));
         var response = await ScalarAsync<long>(
             """
-            INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status, started_at, completed_at)
-            VALUES (@conv, @inv, @w, @a, @q, 'sms', @s, @started, @completed) RETURNING id
+            INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status, started_at, completed_at, provenance)
+            VALUES (@conv, @inv, @w, @a, @q, 'sms', @s, @started, @completed, CASE WHEN @inv::bigint IS NULL THEN 'open' ELSE 'sampled' END) RETURNING id
             """,
             ("conv", conversation), ("inv", invitation), ("w", wave), ("a", agency), ("q", context.Questionnaire), ("s", status),
             ("started", at.AddMinutes(-10)), ("completed", status == "completed" ? at : null));

@@ -10,9 +10,6 @@ CREATE TABLE accounts (
     disabled        boolean NOT NULL DEFAULT false,
     created_at      timestamptz NOT NULL DEFAULT now(),
     last_sign_in_at timestamptz,
-    -- Password guessing: after AccountStore.MaxFailedSignIns wrong passwords in a row the account is locked a while.
-    failed_sign_ins integer NOT NULL DEFAULT 0,
-    locked_until    timestamptz,
     CONSTRAINT accounts_user_name_format CHECK (user_name ~ '^[a-z0-9][a-z0-9._@-]{1,63}$'),
     CONSTRAINT accounts_role_known CHECK (role IN ('administrator', 'agency_viewer')),
     CONSTRAINT accounts_viewer_has_agency CHECK ((role = 'agency_viewer') = (agency_id IS NOT NULL)),

@@ -95,8 +95,9 @@ internal static class ResultsSeed
                 INSERT INTO conversations (id, channel, invitation_id, agency_id, questionnaire_id)
                 SELECT $5, 'sms', inv.id, inv.agency_id, w.questionnaire_id FROM inv, waves w WHERE w.id = $1
                 RETURNING id, invitation_id, agency_id, questionnaire_id)
-            INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status, started_at, completed_at)
-            SELECT conv.id, conv.invitation_id, $1, conv.agency_id, conv.questionnaire_id, 'sms', 'completed', $4, $4 FROM conv
+            INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status, started_at, completed_at, provenance)
+            SELECT conv.id, conv.invitation_id, $1, conv.agency_id, conv.questionnaire_id, 'sms', 'completed', $4, $4,
+                   CASE WHEN conv.invitation_id IS NULL THEN 'open' ELSE 'sampled' END FROM conv
             """, wave, agency, phone, at.ToUniversalTime(), conversation);
         await ExecuteAsync(dataSource,
             """

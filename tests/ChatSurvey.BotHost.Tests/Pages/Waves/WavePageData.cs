@@ -69,9 +69,9 @@ internal static partial class WavePageData
             """) { Parameters = { new() { Value = invitationId }, new() { Value = startedAgo } } });
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             """
-            INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status, started_at, completed_at)
+            INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status, started_at, completed_at, provenance)
             SELECT 'test-' || i.id, i.id, i.wave_id, i.agency_id, w.questionnaire_id, 'sms', $3, now() - $2,
-                   CASE WHEN $3 = 'completed' THEN now() - $2 END
+                   CASE WHEN $3 = 'completed' THEN now() - $2 END, 'sampled'
             FROM invitations i JOIN waves w ON w.id = i.wave_id WHERE i.id = $1
             """) { Parameters = { new() { Value = invitationId }, new() { Value = startedAgo }, new() { Value = status } } });
         await batch.ExecuteNonQueryAsync(Cancel);

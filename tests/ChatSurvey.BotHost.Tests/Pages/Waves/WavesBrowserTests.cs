@@ -126,8 +126,8 @@ public sealed class WavesBrowserTests : IAsyncLifetime
                 SELECT 'browser-' || id, 'sms', id, agency_id, questionnaire_id FROM first
                 RETURNING id
             )
-            INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status, completed_at)
-            SELECT 'browser-' || f.id, f.id, $1, f.agency_id, f.questionnaire_id, 'sms', 'completed', now()
+            INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status, completed_at, provenance)
+            SELECT 'browser-' || f.id, f.id, $1, f.agency_id, f.questionnaire_id, 'sms', 'completed', now(), 'sampled'
             FROM first f, conversation
             """))
         {
