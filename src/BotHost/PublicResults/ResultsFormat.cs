@@ -57,7 +57,6 @@ internal static class ResultsFormat
     public static string WaveStatus(string status) => status switch
     {
         "draft" => "Nháp",
-        "planning" => "Đang lập kế hoạch",
         "running" => "Đang chạy",
         "paused" => "Tạm dừng",
         "completed" => "Đã kết thúc",

@@ -2,17 +2,6 @@ using System.Text.Json.Serialization;
 
 namespace ChatSurvey.Dispatcher.Waves;
 
-/// <summary>The statuses of <c>waves.status</c>. Draft → running ⇄ paused; draft, running or paused → cancelled.</summary>
-public static class WaveStatus
-{
-    public const string Draft = "draft";
-    public const string Planning = "planning";
-    public const string Running = "running";
-    public const string Paused = "paused";
-    public const string Completed = "completed";
-    public const string Cancelled = "cancelled";
-}
-
 /// <summary>The questionnaires a wave may name (DESIGN.md §5).</summary>
 public static class WaveQuestionnaires
 {

@@ -1,3 +1,4 @@
+using ChatSurvey.Domain.Statuses;
 using ChatSurvey.Dispatcher.Jobs;
 using ChatSurvey.Dispatcher.Sending;
 using Hangfire;

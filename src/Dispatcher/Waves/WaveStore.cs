@@ -1,3 +1,4 @@
+using ChatSurvey.Domain.Statuses;
 using ChatSurvey.Dispatcher.Sms;
 using Npgsql;
 using NpgsqlTypes;

@@ -1,3 +1,4 @@
+using ChatSurvey.Domain.Statuses;
 using ChatSurvey.BotHost.Accounts;
 using ChatSurvey.Dispatcher.Waves;
 using Microsoft.AspNetCore.Mvc;

@@ -1,3 +1,4 @@
+using ChatSurvey.Domain.Statuses;
 using ChatSurvey.Dispatcher.Waves;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

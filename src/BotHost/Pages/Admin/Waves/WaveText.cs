@@ -1,3 +1,4 @@
+using ChatSurvey.Domain.Statuses;
 using System.Globalization;
 using ChatSurvey.Dispatcher.Waves;
 
@@ -11,7 +12,6 @@ public static class WaveText
     public static string Status(string status) => status switch
     {
         WaveStatus.Draft => "Nháp",
-        WaveStatus.Planning => "Đang lập danh sách",
         WaveStatus.Running => "Đang chạy",
         WaveStatus.Paused => "Tạm dừng",
         WaveStatus.Completed => "Đã kết thúc",
