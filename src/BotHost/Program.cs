@@ -6,7 +6,6 @@ using ChatSurvey.BotHost.WebChat;
 using ChatSurvey.Dispatcher;
 using ChatSurvey.BotHost.Health;
 using ChatSurvey.Dispatcher.Database;
-using ChatSurvey.Domain.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
 try

@@ -1,5 +1,4 @@
 using ChatSurvey.Dispatcher.Database;
-using ChatSurvey.Domain.Storage;
 
 namespace ChatSurvey.Dispatcher;
 

@@ -1,4 +1,4 @@
-using ChatSurvey.Domain.Storage;
+using ChatSurvey.Dispatcher.Database;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 

@@ -1,6 +1,5 @@
 using ChatSurvey.Domain.Catalogue;
 using ChatSurvey.Domain.Questionnaires;
-using ChatSurvey.Domain.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
 

@@ -1,4 +1,3 @@
-using ChatSurvey.Domain.Storage;
 using Npgsql;
 
 namespace ChatSurvey.Dispatcher.Database;

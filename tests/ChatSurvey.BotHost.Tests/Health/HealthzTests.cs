@@ -1,5 +1,5 @@
 using System.Net;
-using ChatSurvey.Domain.Storage;
+using ChatSurvey.Dispatcher.Database;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 

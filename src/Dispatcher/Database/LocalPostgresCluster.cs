@@ -4,10 +4,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace ChatSurvey.Domain.Storage;
+namespace ChatSurvey.Dispatcher.Database;
 
 /// <summary>Settings for a private PostgreSQL cluster run from the installed server binaries.</summary>
 public sealed record LocalPostgresOptions

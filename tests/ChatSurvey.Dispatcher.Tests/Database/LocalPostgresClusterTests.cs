@@ -1,8 +1,8 @@
-using ChatSurvey.Domain.Storage;
+using ChatSurvey.Dispatcher.Database;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
-namespace ChatSurvey.Domain.Tests.Storage;
+namespace ChatSurvey.Dispatcher.Tests.Database;
 
 /// <summary>The embedded cluster BotHost starts when no connection string is configured.</summary>
 public sealed class LocalPostgresClusterTests : IDisposable

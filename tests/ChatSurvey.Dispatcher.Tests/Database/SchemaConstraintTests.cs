@@ -1,7 +1,7 @@
 using ChatSurvey.TestSupport;
 using Npgsql;
 
-namespace ChatSurvey.Domain.Tests.Storage;
+namespace ChatSurvey.Dispatcher.Tests.Database;
 
 /// <summary>The rules the database itself enforces, whoever writes.</summary>
 public sealed class SchemaConstraintTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>

@@ -1,21 +1,37 @@
 using System.Globalization;
 using DbUp;
 using DbUp.Engine.Output;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace ChatSurvey.Domain.Storage;
+namespace ChatSurvey.Dispatcher.Database;
 
 /// <summary>
-/// Brings a database to the current schema with DbUp: the numbered scripts under Storage/Migrations,
+/// Brings a database to the current schema with DbUp: the numbered scripts under Database/Migrations,
 /// each applied once, in its own transaction, and recorded in <c>schema_versions</c>.
 /// A session-level advisory lock makes concurrent starts (several BotHost or worker processes) take turns,
 /// so the second one finds the work done.
 /// </summary>
 public static class DatabaseMigrator
 {
+    /// <summary>
+    /// Prefix of every script's name in the <c>schema_versions</c> journal. The scripts lived in the Domain project
+    /// when the first databases were created, and DbUp journals a script under its embedded resource name: the
+    /// project file keeps that name (<c>LogicalName</c>) so that those databases do not run every script again.
+    /// </summary>
+    public const string ScriptNamePrefix = "ChatSurvey.Domain.Storage.Migrations.";
+
     // Any constant unique to ChatSurvey; pg_advisory_lock keys are per database.
     private const long MigrationLockKey = 0x43_68_61_74_53_76_01;
+
+    /// <summary>The journal names of the shipped scripts, in the order they apply.</summary>
+    public static IReadOnlyList<string> ScriptNames() =>
+        [.. typeof(DatabaseMigrator).Assembly.GetManifestResourceNames()
+            .Where(IsScript)
+            .Order(StringComparer.Ordinal)];
+
+    private static bool IsScript(string resourceName) =>
+        resourceName.StartsWith(ScriptNamePrefix, StringComparison.Ordinal)
+        && resourceName.EndsWith(".sql", StringComparison.Ordinal);
 
     /// <summary>Applies pending scripts; returns the names of the scripts applied by this call.</summary>
     public static async Task<IReadOnlyList<string>> MigrateAsync(
@@ -34,8 +50,7 @@ public static class DatabaseMigrator
         {
             var engine = DeployChanges.To
                 .PostgresqlDatabase(connectionString)
-                .WithScriptsEmbeddedInAssembly(typeof(DatabaseMigrator).Assembly,
-                    name => name.Contains(".Storage.Migrations.", StringComparison.Ordinal))
+                .WithScriptsEmbeddedInAssembly(typeof(DatabaseMigrator).Assembly, IsScript)
                 .JournalToPostgresqlTable("public", "schema_versions")
                 .WithTransactionPerScript()
                 .LogTo(new UpgradeLog(logger))
