@@ -1,5 +1,6 @@
 using System.Globalization;
 using ChatSurvey.Dispatcher.Waves;
+using ChatSurvey.Domain.Time;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ChatSurvey.BotHost.Admin;
@@ -231,8 +232,8 @@ internal sealed class WaveValidationTexts
         TargetNotPositive = "Must be a whole number greater than 0.",
         RateOutOfRange = "Must be greater than 0 and at most 1.",
         RateTooSmall = "Must be at least 0.001.",
-        TimeInvalid = "Must be a time of day written HH:mm (Asia/Ho_Chi_Minh).",
-        WindowReversed = start => $"Must be after sendWindow.start ({start:HH\\:mm}); times are Asia/Ho_Chi_Minh.",
+        TimeInvalid = $"Must be a time of day written HH:mm ({VietnamTime.ZoneId}).",
+        WindowReversed = start => $"Must be after sendWindow.start ({start:HH\\:mm}); times are {VietnamTime.ZoneId}.",
         ReminderNegative = "Must not be negative (0 sends no reminder).",
         ExpiryNotPositive = "Must be greater than 0.",
         CooldownNegative = "Must not be negative.",

@@ -1,5 +1,5 @@
 using System.Globalization;
-using ChatSurvey.Dispatcher.Sending;
+using ChatSurvey.Domain.Time;
 
 namespace ChatSurvey.BotHost.PublicResults;
 
@@ -39,7 +39,7 @@ internal static class ResultsFormat
 
     public static string Rate(double? fraction) => fraction is { } f ? (100 * f).ToString("0.0", Vietnamese) + "%" : None;
 
-    public static DateTimeOffset Local(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, SendWindow.TimeZone);
+    public static DateTimeOffset Local(DateTimeOffset instant) => VietnamTime.ToLocal(instant);
 
     /// <summary>A time in Hai Phong: 14:05 ngày 03/02/2026.</summary>
     public static string Time(DateTimeOffset instant) =>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ChatSurvey.Domain.Time;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -67,29 +68,6 @@ public sealed class TransactionImporter(TimeProvider timeProvider)
         NpgsqlDataSource dataSource, long importId, IEnumerable<ImportRow> rows, CancellationToken cancellationToken) =>
         RunAsync(dataSource, importId, rows.ToAsyncEnumerable(), cancellationToken);
 
-    /// <summary>Today in Hai Phong (Asia/Ho_Chi_Minh), the latest result date a row may have.</summary>
-    public static DateOnly Today(TimeProvider timeProvider)
-    {
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        var local = TimeZoneInfo.ConvertTime(timeProvider.GetUtcNow(), HaiPhongTime);
-        return DateOnly.FromDateTime(local.DateTime);
-    }
-
-    private static readonly TimeZoneInfo HaiPhongTime = FindHaiPhongTime();
-
-    private static TimeZoneInfo FindHaiPhongTime()
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById("Asia/Ho_Chi_Minh");
-        }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            // Viet Nam has kept UTC+7 without daylight saving since 1975: a fixed offset is the same zone.
-            return TimeZoneInfo.CreateCustomTimeZone("Asia/Ho_Chi_Minh", TimeSpan.FromHours(7), "Indochina Time", "Indochina Time");
-        }
-    }
-
     private async Task<ImportReport> LoadAsync(
         NpgsqlDataSource dataSource, long importId, IAsyncEnumerable<ImportRow> rows, CancellationToken cancellationToken)
     {
@@ -117,7 +95,7 @@ public sealed class TransactionImporter(TimeProvider timeProvider)
         var validator = new TransactionRowValidator(
             await LoadCodesAsync(connection, transaction, "SELECT code, id FROM agencies", cancellationToken),
             await LoadCodesAsync(connection, transaction, "SELECT code, id FROM procedures", cancellationToken),
-            Today(timeProvider));
+            VietnamTime.Today(timeProvider));
 
         await using (var staging = new NpgsqlCommand(
             """

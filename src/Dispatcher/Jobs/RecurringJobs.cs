@@ -1,4 +1,4 @@
-using ChatSurvey.Dispatcher.Sending;
+using ChatSurvey.Domain.Time;
 using Hangfire;
 
 namespace ChatSurvey.Dispatcher.Jobs;
@@ -15,8 +15,8 @@ public static class RecurringJobs
     public static void Register(IRecurringJobManager manager)
     {
         ArgumentNullException.ThrowIfNull(manager);
-        // Cron in Hai Phong time, like every schedule of the product (DESIGN.md §3).
-        var options = new RecurringJobOptions { TimeZone = SendWindow.TimeZone };
+        // Cron in Vietnam time, like every schedule of the product (never the machine's zone).
+        var options = new RecurringJobOptions { TimeZone = VietnamTime.Zone };
         manager.AddOrUpdate<SendDueJob>(SendDue, JobQueues.Send, job => job.DispatchAsync(CancellationToken.None), Cron.Minutely(), options);
         manager.AddOrUpdate<ReminderJob>(Reminders, JobQueues.Send, job => job.RunAsync(CancellationToken.None), "*/5 * * * *", options);
         manager.AddOrUpdate<ExpiryJob>(Expiry, JobQueues.Default, job => job.RunAsync(CancellationToken.None), "*/15 * * * *", options);

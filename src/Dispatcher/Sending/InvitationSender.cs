@@ -96,7 +96,7 @@ public sealed class InvitationSender(
 
     /// <summary>
     /// Claims up to <paramref name="maxCount"/> due invitations — planned, <c>planned_at</c> reached, wave running, now
-    /// inside the wave's send window (Asia/Ho_Chi_Minh) — and sends them in slots of the deployment-wide rate.
+    /// inside the wave's send window (Vietnam time) — and sends them in slots of the deployment-wide rate.
     /// Stops at the first retryable provider error; claims not yet handed to the provider go back to planned.
     /// </summary>
     public async Task<BatchResult> SendDueBatchAsync(int maxCount, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ChatSurvey.Domain.Time;
 using Npgsql;
 
 namespace ChatSurvey.Dispatcher.Sending;
@@ -23,7 +24,8 @@ public sealed class ManualInvitations(NpgsqlDataSource dataSource, TimeProvider 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         var ids = await LookupAsync(connection, transaction, request, cancellationToken);
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        // The result date is the day in Vietnam (from 00:00 to 07:00 there, the UTC date is still yesterday's).
+        var today = VietnamTime.Today(clock);
         var waveId = await ScalarAsync<long>(connection, transaction,
             """
             WITH existing AS (

@@ -1,16 +1,14 @@
+using ChatSurvey.Domain.Time;
+
 namespace ChatSurvey.Dispatcher.Waves;
 
 /// <summary>
 /// Planned send times (DESIGN.md §4 step 2): one slot every 1/<c>Sms:MessagesPerSecond</c> seconds, inside the daily
-/// send window [start, end) in Asia/Ho_Chi_Minh, from <c>now</c> when the window is open or else from its next
+/// send window [start, end) in Vietnam time, from <c>now</c> when the window is open or else from its next
 /// opening; slots that do not fit before the window closes move to the next day's opening. Pure: same input, same times.
 /// </summary>
 public static class SendSchedule
 {
-    public const string TimeZoneId = "Asia/Ho_Chi_Minh";
-
-    public static TimeZoneInfo HaiPhongTime { get; } = FindHaiPhongTime();
-
     /// <summary><paramref name="count"/> instants (UTC), ascending.</summary>
     public static IReadOnlyList<DateTimeOffset> Spread(
         DateTimeOffset now, TimeOnly windowStart, TimeOnly windowEnd, int messagesPerSecond, int count)
@@ -21,13 +19,12 @@ public static class SendSchedule
             throw new ArgumentException($"The send window must start before it ends ({windowStart:HH\\:mm}–{windowEnd:HH\\:mm}).", nameof(windowStart));
 
         var times = new List<DateTimeOffset>(count);
-        var local = TimeZoneInfo.ConvertTime(now, HaiPhongTime);
-        var day = DateOnly.FromDateTime(local.DateTime);
-        var cursor = local;
+        var day = VietnamTime.DateOf(now);
+        var cursor = now;
         while (times.Count < count)
         {
-            var open = Local(day, windowStart);
-            var close = Local(day, windowEnd);
+            var open = VietnamTime.ToUtc(day, windowStart);
+            var close = VietnamTime.ToUtc(day, windowEnd);
             var first = cursor > open ? cursor : open;
             if (first < close)
             {
@@ -38,28 +35,9 @@ public static class SendSchedule
             }
 
             day = day.AddDays(1);
-            cursor = Local(day, windowStart);
+            cursor = VietnamTime.ToUtc(day, windowStart);
         }
 
         return times;
-    }
-
-    private static DateTimeOffset Local(DateOnly day, TimeOnly time)
-    {
-        var wallClock = day.ToDateTime(time);
-        return new DateTimeOffset(wallClock, HaiPhongTime.GetUtcOffset(wallClock));
-    }
-
-    private static TimeZoneInfo FindHaiPhongTime()
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById(TimeZoneId);
-        }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            // Viet Nam has kept UTC+7 without daylight saving since 1975: a fixed offset is the same zone.
-            return TimeZoneInfo.CreateCustomTimeZone(TimeZoneId, TimeSpan.FromHours(7), "Indochina Time", "Indochina Time");
-        }
     }
 }

@@ -1,3 +1,4 @@
+using ChatSurvey.Domain.Time;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -57,7 +58,7 @@ public sealed record WaveAgencyProgress(
 /// <summary>An agency and its transactions with a result date in a period and a phone: the population N of Slovin's formula.</summary>
 public sealed record AgencyPopulation(string AgencyCode, string AgencyName, string Kind, int Population);
 
-/// <summary>What happened today (a day in Asia/Ho_Chi_Minh) across all waves.</summary>
+/// <summary>What happened today (a day in Vietnam time) across all waves.</summary>
 public sealed record WaveActivityToday(long InvitationsSent, long Responses, long CompletedResponses);
 
 /// <summary>Read-only queries for the admin pages: lists, settings, per-agency progress, populations, today's activity.</summary>
@@ -196,13 +197,13 @@ public sealed class WaveQueries(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Invitations sent and responses started (and completed) in the Asia/Ho_Chi_Minh day that holds <paramref name="now"/>.
+    /// Invitations sent and responses started (and completed) in the Vietnam day that holds <paramref name="now"/>.
     /// </summary>
     public async Task<WaveActivityToday> TodayAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var local = TimeZoneInfo.ConvertTime(now, SendSchedule.HaiPhongTime);
-        var midnight = new DateTimeOffset(local.Date, local.Offset);
-        var tomorrow = midnight.AddDays(1);
+        var day = VietnamTime.DateOf(now);
+        var midnight = VietnamTime.StartOfDay(day);
+        var tomorrow = VietnamTime.StartOfDay(day.AddDays(1));
         await using var command = dataSource.CreateCommand(
             """
             SELECT (SELECT count(*) FROM invitations WHERE sent_at >= $1 AND sent_at < $2),

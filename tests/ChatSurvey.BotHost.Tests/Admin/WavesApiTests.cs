@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using ChatSurvey.Dispatcher.Waves;
+using ChatSurvey.Domain.Time;
 
 namespace ChatSurvey.BotHost.Tests.Admin;
 
@@ -102,7 +103,7 @@ public sealed class WavesApiTests : IAsyncLifetime
         for (var i = 0; i < planned.Count; i++)
         {
             Assert.InRange((planned[i] - expected[i].UtcDateTime).Duration(), TimeSpan.Zero, TimeSpan.FromMilliseconds(1));
-            var local = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(planned[i], SendSchedule.HaiPhongTime));
+            var local = VietnamTime.TimeOfDay(new DateTimeOffset(DateTime.SpecifyKind(planned[i], DateTimeKind.Utc)));
             Assert.InRange(local, new TimeOnly(8, 0), new TimeOnly(19, 59, 59, 999));
         }
 

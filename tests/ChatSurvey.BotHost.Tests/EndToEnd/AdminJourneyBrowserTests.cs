@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using ChatSurvey.Dispatcher.Jobs;
+using ChatSurvey.Domain.Time;
 using ChatSurvey.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -159,8 +160,7 @@ public sealed class AdminJourneyBrowserTests : IAsyncLifetime
         Assert.DoesNotContain(Comment, publicText, StringComparison.Ordinal);
     }
 
-    private static DateOnly Today => DateOnly.FromDateTime(
-        TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Ho_Chi_Minh")).DateTime);
+    private static DateOnly Today => VietnamTime.Today(TimeProvider.System);
 
     /// <summary>The value of the results page's "Phiếu hoàn thành" tile.</summary>
     private static async Task<string> CompletedTileAsync(IPage page)

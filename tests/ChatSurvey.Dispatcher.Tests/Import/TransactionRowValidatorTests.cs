@@ -1,4 +1,5 @@
 using ChatSurvey.Dispatcher.Import;
+using ChatSurvey.Domain.Time;
 
 namespace ChatSurvey.Dispatcher.Tests.Import;
 
@@ -7,7 +8,7 @@ public sealed class TransactionRowValidatorTests
     private static readonly TransactionRowValidator Validator = new(
         new Dictionary<string, long> { ["HP-STP"] = 1 },
         new Dictionary<string, long> { ["DEMO-DKKS"] = 7 },
-        TransactionImporter.Today(ImportTestData.Clock));
+        VietnamTime.Today(ImportTestData.Clock));
 
     private static readonly TransactionRow Good = new("HS-1", "HP-STP", "DEMO-DKKS", "0912 345 678", "2025-03-01");
 
@@ -69,14 +70,5 @@ public sealed class TransactionRowValidatorTests
     {
         Assert.True(Validator.TryValidate(new ImportRow(2, Good with { ApplicantName = " Hoàng\r\nThị  Lan\t" }), out var valid, out _));
         Assert.Equal("Hoàng Thị Lan", valid.ApplicantName);
-    }
-
-    [Theory]
-    [InlineData("2025-03-10T16:59:59Z", "2025-03-10")] // 23:59:59 in Hai Phong
-    [InlineData("2025-03-10T17:00:00Z", "2025-03-11")] // midnight in Hai Phong, still the 10th in UTC
-    public void Today_Should_BeHaiPhongDate_When_UtcDateDiffers(string utcNow, string expected)
-    {
-        var today = TransactionImporter.Today(new FixedTimeProvider(DateTimeOffset.Parse(utcNow, System.Globalization.CultureInfo.InvariantCulture)));
-        Assert.Equal(DateOnly.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), today);
     }
 }

@@ -13,8 +13,11 @@ public sealed class TwilioSmsAdapter : BotAdapter
 {
     public const string ChannelId = "sms";
 
-    public TwilioSmsAdapter(ILogger<TwilioSmsAdapter> logger)
+    private readonly TimeProvider _clock;
+
+    public TwilioSmsAdapter(ILogger<TwilioSmsAdapter> logger, TimeProvider clock)
     {
+        _clock = clock;
         OnTurnError = async (turnContext, exception) =>
         {
             // A redelivered message id must surface to the webhook, which answers as the first time did.
@@ -41,7 +44,7 @@ public sealed class TwilioSmsAdapter : BotAdapter
             Recipient = new ChannelAccount(id: inbound.To ?? "chatsurvey"),
             Text = inbound.Body,
             Locale = "vi-VN",
-            Timestamp = DateTimeOffset.UtcNow,
+            Timestamp = _clock.GetUtcNow(),
         };
 
         var replies = new List<string>();

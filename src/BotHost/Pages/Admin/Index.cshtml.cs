@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace ChatSurvey.BotHost.Pages.Admin;
 
 /// <summary>
-/// The dashboard: today's activity (a day in Asia/Ho_Chi_Minh) and the waves in progress. Two queries whatever the number
+/// The dashboard: today's activity (a day in Vietnam time) and the waves in progress. Two queries whatever the number
 /// of waves: the running and paused waves with their counts, and today's sends and responses. Agency viewers have no
 /// dashboard: they go to their results.
 /// </summary>

@@ -107,8 +107,10 @@
     if (ratio) ratio.textContent = number(part) + ' / ' + number(whole);
   };
   var stamp = function () {
-    document.getElementById('updated-at').textContent =
-      new Date().toLocaleTimeString(vi, { timeZone: 'Asia/Ho_Chi_Minh', hour12: false, hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    // In Vietnam time whatever the browser's zone; the page names the zone (VietnamTime.ZoneId).
+    var el = document.getElementById('updated-at');
+    el.textContent =
+      new Date().toLocaleTimeString(vi, { timeZone: el.dataset.timeZone, hour12: false, hour: '2-digit', minute: '2-digit', second: '2-digit' });
   };
   var getJson = function (url) {
     return fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } }).then(function (r) {

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using ChatSurvey.BotHost.PublicResults;
 using ChatSurvey.BotHost.Tests.Admin;
 using ChatSurvey.Domain.Scoring;
+using ChatSurvey.Domain.Time;
 using ChatSurvey.TestSupport;
 using CsvHelper;
 using MiniExcelLibs;
@@ -107,7 +108,7 @@ public sealed partial class ResultsPageTests(ResultsHost host) : IClassFixture<R
     {
         using var client = await _factory.SignedInClientAsync();
         var report = await ScoringQuery.RunAsync(_database.DataSource, ScoreFilter.ForWave(_wave), Cancel);
-        var today = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Ho_Chi_Minh")).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+        var today = VietnamTime.Today(TimeProvider.System).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
 
         using var xlsx = await client.GetAsync($"/admin/results/export?wave={_wave}&format=xlsx", Cancel);
         Assert.Equal(HttpStatusCode.OK, xlsx.StatusCode);

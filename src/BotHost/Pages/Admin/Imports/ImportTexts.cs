@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using ChatSurvey.Dispatcher.Import;
+using ChatSurvey.Domain.Time;
 
 namespace ChatSurvey.BotHost.Pages.Admin.Imports;
 
@@ -12,8 +13,6 @@ namespace ChatSurvey.BotHost.Pages.Admin.Imports;
 public static partial class ImportTexts
 {
     public static readonly CultureInfo Vietnamese = CultureInfo.GetCultureInfo("vi-VN");
-
-    private static readonly TimeSpan HaiPhongOffset = TimeSpan.FromHours(7);
 
     public static string Status(string status) => status switch
     {
@@ -36,8 +35,8 @@ public static partial class ImportTexts
         _ => field,
     };
 
-    /// <summary>Hai Phong local time (UTC+7, no daylight saving), as the counters read it.</summary>
-    public static string Time(DateTimeOffset at) => at.ToOffset(HaiPhongOffset).ToString("dd/MM/yyyy HH:mm", Vietnamese);
+    /// <summary>Hai Phong local time, as the counters read it.</summary>
+    public static string Time(DateTimeOffset at) => VietnamTime.ToLocal(at).ToString("dd/MM/yyyy HH:mm", Vietnamese);
 
     public static string Number(int value) => value.ToString("N0", Vietnamese);
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ChatSurvey.BotHost.Admin;
 using ChatSurvey.Dispatcher.Import;
+using ChatSurvey.Domain.Time;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Npgsql;
@@ -56,7 +57,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, ImportJobScheduler s
         await reader.ReadAsync(cancellationToken);
         var agency = reader.IsDBNull(0) ? "HP-STP" : reader.GetString(0);
         var procedure = reader.IsDBNull(1) ? "DEMO-LLTP" : reader.GetString(1);
-        var today = TransactionImporter.Today(clock);
+        var today = VietnamTime.Today(clock);
         var csv = Csv.Lines(
         [
             string.Join(',', TransactionFields.All),

@@ -3,6 +3,7 @@ using ChatSurvey.BotHost.Admin;
 using ChatSurvey.Dispatcher.Waves;
 using ChatSurvey.Domain.Questionnaires;
 using ChatSurvey.Domain.Sampling;
+using ChatSurvey.Domain.Time;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -198,7 +199,7 @@ public sealed class NewModel(WaveStore store, WaveQueries queries, Questionnaire
     private void SetDefaults()
     {
         // The previous calendar month in Hai Phong: a natural first period for a monthly wave.
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), SendSchedule.HaiPhongTime).DateTime);
+        var today = VietnamTime.Today(clock);
         var firstOfMonth = new DateOnly(today.Year, today.Month, 1);
         ResultsFrom ??= firstOfMonth.AddMonths(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         ResultsTo ??= firstOfMonth.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -1,6 +1,6 @@
 using ChatSurvey.Domain.Statuses;
 using System.Globalization;
-using ChatSurvey.Dispatcher.Waves;
+using ChatSurvey.Domain.Time;
 
 namespace ChatSurvey.BotHost.Pages.Admin.Waves;
 
@@ -25,7 +25,7 @@ public static class WaveText
 
     /// <summary>A moment in Hai Phong's time, e.g. 05/03/2025 14:07.</summary>
     public static string Time(DateTimeOffset? at) =>
-        at is { } value ? TimeZoneInfo.ConvertTime(value, SendSchedule.HaiPhongTime).ToString("dd/MM/yyyy HH:mm", CultureInfo.InvariantCulture) : "—";
+        at is { } value ? VietnamTime.ToLocal(value).ToString("dd/MM/yyyy HH:mm", CultureInfo.InvariantCulture) : "—";
 
     public static string Number(long value) => value.ToString("N0", Vietnamese);
 
