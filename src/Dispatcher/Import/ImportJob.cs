@@ -1,5 +1,6 @@
 using System.Data;
 using System.Runtime.CompilerServices;
+using ChatSurvey.Dispatcher.Jobs;
 using Hangfire;
 using Npgsql;
 using NpgsqlTypes;
@@ -13,9 +14,7 @@ namespace ChatSurvey.Dispatcher.Import;
 /// </summary>
 public sealed class ImportJob(NpgsqlDataSource dataSource, TimeProvider clock)
 {
-    public const string Queue = "import";
-
-    [Queue(Queue)]
+    [Queue(JobQueues.Import)]
     [AutomaticRetry(Attempts = 3)]
     public async Task<ImportReport> RunAsync(long importId, CancellationToken cancellationToken)
     {
@@ -149,7 +148,7 @@ public sealed class ImportJobScheduler(IServiceProvider services, ILogger<Import
             return false;
         }
 
-        client.Enqueue<ImportJob>(ImportJob.Queue, job => job.RunAsync(importId, CancellationToken.None));
+        client.Enqueue<ImportJob>(JobQueues.Import, job => job.RunAsync(importId, CancellationToken.None));
         return true;
     }
 }

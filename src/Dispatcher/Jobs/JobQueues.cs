@@ -4,9 +4,8 @@ namespace ChatSurvey.Dispatcher.Jobs;
 public static class JobQueues
 {
     public const string Import = "import";
-    public const string Plan = "plan";
     public const string Send = "send";
     public const string Default = "default";
 
-    public static readonly string[] All = [Import, Plan, Send, Default];
+    public static readonly string[] All = [Import, Send, Default];
 }
