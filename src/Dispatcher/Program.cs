@@ -3,7 +3,7 @@ using ChatSurvey.Dispatcher.Database;
 namespace ChatSurvey.Dispatcher;
 
 /// <summary>
-/// Worker-only process: a Hangfire server on the same database and queues as BotHost (DESIGN.md §3).
+/// Worker-only process: a Hangfire server on the same database and queues as BotHost (docs/design.md#processes).
 /// An explicit, namespaced entry point: with ASP.NET Core referenced (Hangfire.AspNetCore), a top-level one would become a
 /// public global <c>Program</c> and clash with BotHost's in tests that load both.
 /// </summary>

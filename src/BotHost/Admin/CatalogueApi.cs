@@ -17,7 +17,7 @@ public sealed record ProcedureResponse(long Id, string Code, string Name, string
 internal sealed record CatalogueProblem(string Field, string Message, string Vietnamese);
 
 /// <summary>
-/// <c>POST /api/admin/agencies</c> and <c>/procedures</c> (DESIGN.md §5): create (201) or update the same code (200).
+/// <c>POST /api/admin/agencies</c> and <c>/procedures</c> (docs/design.md#admin-api): create (201) or update the same code (200).
 /// Codes follow the schema's format; an unknown parent names <c>parentCode</c>, and nothing is written.
 /// </summary>
 internal static partial class CatalogueApi

@@ -4,7 +4,7 @@ using ChatSurvey.BotHost.Accounts;
 
 namespace ChatSurvey.BotHost.Admin;
 
-/// <summary>The Hangfire dashboard at <c>/admin/jobs</c> (DESIGN.md §5), for the admin role only.</summary>
+/// <summary>The Hangfire dashboard at <c>/admin/jobs</c> (docs/design.md#endpoints), for the admin role only.</summary>
 internal static class JobsDashboard
 {
     public const string Path = "/admin/jobs";

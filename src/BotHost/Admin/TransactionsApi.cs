@@ -5,7 +5,7 @@ using Npgsql;
 
 namespace ChatSurvey.BotHost.Admin;
 
-/// <summary><c>POST /api/admin/transactions</c>: the report of a JSON batch (DESIGN.md §5).</summary>
+/// <summary><c>POST /api/admin/transactions</c>: the report of a JSON batch (docs/design.md#admin-api).</summary>
 public sealed record BatchImportResponse(int Accepted, int Duplicates, IReadOnlyList<RejectedRow> Rejected);
 
 public sealed record ImportQueued(long ImportId);
@@ -33,7 +33,7 @@ public sealed record ImportStatusResponse(
     long? RowsLoaded = null);
 
 /// <summary>
-/// Transactions in (DESIGN.md §4 step 1): a JSON batch is imported in the request; an uploaded CSV or XLSX file is
+/// Transactions in (docs/design.md#data-flow, step 1): a JSON batch is imported in the request; an uploaded CSV or XLSX file is
 /// stored with a queued import and loaded by <see cref="ImportJob"/> on the "import" queue. Either way the import is
 /// all or nothing and its report lists every rejected row.
 /// </summary>

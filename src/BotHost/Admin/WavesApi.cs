@@ -25,7 +25,7 @@ public sealed record SendWindowRequest(string? Start, string? End);
 public sealed record WaveCreated(long Id);
 
 /// <summary>
-/// <c>/api/admin/waves</c> (DESIGN.md §5): create a draft, start (plans the invitations in the same request), pause,
+/// <c>/api/admin/waves</c> (docs/design.md#admin-api): create a draft, start (plans the invitations in the same request), pause,
 /// resume, cancel, progress and responses. A status change that the wave's status does not allow answers 409.
 /// </summary>
 internal static class WavesApi
@@ -109,7 +109,7 @@ internal static class WavesApi
             statusCode: StatusCodes.Status404NotFound);
 
     /// <summary>
-    /// The checks that need no database, in the order of the request's fields; defaults from DESIGN.md §5. Errors are keyed
+    /// The checks that need no database, in the order of the request's fields; defaults as docs/design.md#admin-api lists them. Errors are keyed
     /// by the API's field names; <paramref name="texts"/> words them (English for the API, Vietnamese for the admin pages).
     /// </summary>
     internal static (WaveDraft? Draft, Dictionary<string, string[]> Errors) Validate(CreateWaveRequest request, WaveValidationTexts? texts = null)

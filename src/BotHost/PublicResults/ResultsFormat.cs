@@ -5,7 +5,7 @@ namespace ChatSurvey.BotHost.PublicResults;
 
 /// <summary>
 /// How the results pages write figures: Vietnamese conventions (comma decimals, dot thousands), times in Hai Phong,
-/// and the scoring rules in Vietnamese, stated beside the figures as SIPAS.md asks. Missing figures show as a dash.
+/// and the scoring rules in Vietnamese, stated beside the figures (docs/methodology.md#indices). Missing figures show as a dash.
 /// </summary>
 internal static class ResultsFormat
 {

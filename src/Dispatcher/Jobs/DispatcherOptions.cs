@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace ChatSurvey.Dispatcher.Jobs;
 
-/// <summary>The <c>Dispatcher</c> section: the Hangfire server and the sending jobs (DESIGN.md §3).</summary>
+/// <summary>The <c>Dispatcher</c> section: the Hangfire server and the sending jobs (docs/design.md#processes).</summary>
 public sealed class DispatcherOptions
 {
     public const string Section = "Dispatcher";

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace ChatSurvey.Dispatcher.Sms;
 
 /// <summary>
-/// Masks phone numbers for logs, exception messages and admin lists (DESIGN.md §7): the country code and the next
+/// Masks phone numbers for logs, exception messages and admin lists (docs/design.md#personal-data): the country code and the next
 /// two digits stay, then stars, then the last two digits — <c>+84912345678</c> becomes <c>+8491*****78</c>.
 /// </summary>
 public static partial class PhoneMask

@@ -12,7 +12,7 @@ public enum SmsProvider
     Twilio,
 }
 
-/// <summary>The <c>Sms</c> section (DESIGN.md §5).</summary>
+/// <summary>The <c>Sms</c> section (docs/design.md#configuration).</summary>
 public sealed class SmsOptions
 {
     public const string Section = "Sms";
@@ -22,7 +22,7 @@ public sealed class SmsOptions
     /// <summary>The most messages the deployment hands the provider per second, across all workers. Greater than 0.</summary>
     public int MessagesPerSecond { get; set; } = 10;
 
-    /// <summary>Replies to this sender reach the survey, so an invitation carries the first question (SIPAS.md "SMS facts").</summary>
+    /// <summary>Replies to this sender reach the survey, so an invitation carries the first question (docs/methodology.md#two-way-and-link-only-senders).</summary>
     public bool TwoWay { get; set; } = true;
 }
 

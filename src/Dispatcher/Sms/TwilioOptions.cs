@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace ChatSurvey.Dispatcher.Sms;
 
-/// <summary>The <c>Twilio</c> section (DESIGN.md §5). Required only when <c>Sms:Provider</c> is <c>Twilio</c>.</summary>
+/// <summary>The <c>Twilio</c> section (docs/design.md#configuration). Required only when <c>Sms:Provider</c> is <c>Twilio</c>.</summary>
 public sealed class TwilioOptions
 {
     public const string Section = "Twilio";

@@ -3,7 +3,7 @@ using ChatSurvey.Domain.Time;
 namespace ChatSurvey.Dispatcher.Waves;
 
 /// <summary>
-/// Planned send times (DESIGN.md §4 step 2): one slot every 1/<c>Sms:MessagesPerSecond</c> seconds, inside the daily
+/// Planned send times (docs/design.md#data-flow, step 2): one slot every 1/<c>Sms:MessagesPerSecond</c> seconds, inside the daily
 /// send window [start, end) in Vietnam time, from <c>now</c> when the window is open or else from its next
 /// opening; slots that do not fit before the window closes move to the next day's opening. Pure: same input, same times.
 /// </summary>

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace ChatSurvey.Dispatcher.Waves;
 
-/// <summary>The questionnaires a wave may name (DESIGN.md §5).</summary>
+/// <summary>The questionnaires a wave may name (docs/methodology.md#the-questionnaires).</summary>
 public static class WaveQuestionnaires
 {
     public static IReadOnlyList<string> Codes { get; } = ["sipas-sms", "sipas-full", "sipas-2017"];

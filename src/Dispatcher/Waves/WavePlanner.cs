@@ -11,7 +11,7 @@ using NpgsqlTypes;
 namespace ChatSurvey.Dispatcher.Waves;
 
 /// <summary>
-/// Starts a draft wave (DESIGN.md §4 step 2): draws the sample with <see cref="SamplingService"/> (eligibility and the
+/// Starts a draft wave (docs/design.md#data-flow, step 2): draws the sample with <see cref="SamplingService"/> (eligibility and the
 /// reproducible per-agency draw), creates one invitation per drawn transaction with its code, planned send time,
 /// reminder and expiry, records each agency's planned count, and sets the wave running, all in one transaction.
 /// Agencies take turns in the send order, so each one's invitations are spread over the whole schedule.

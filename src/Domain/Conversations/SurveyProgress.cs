@@ -87,7 +87,7 @@ public sealed record SurveyProgress
 [JsonSerializable(typeof(SurveyProgress))]
 internal sealed partial class SurveyProgressJsonContext : JsonSerializerContext;
 
-/// <summary>Engine settings; the defaults follow SIPAS.md (sessions expire 3 days after the last message).</summary>
+/// <summary>Engine settings; sessions expire 3 days after the last message by default (docs/methodology.md#expiry-and-reminder).</summary>
 public sealed record EngineOptions
 {
     public static EngineOptions Default { get; } = new();

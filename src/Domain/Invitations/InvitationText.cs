@@ -11,12 +11,12 @@ namespace ChatSurvey.Domain.Invitations;
 /// Two-way senders: the first question's SMS prompt (<c>QuestionPrompt.Sms</c>), which a reply answers.
 /// Link-only senders: null.
 /// </param>
-/// <param name="OptOutKeyword">The keyword that refuses further messages (SIPAS.md: STOP, TC, TU CHOI …).</param>
+/// <param name="OptOutKeyword">The keyword that refuses further messages (STOP, TC, TU CHOI …: docs/methodology.md#opt-out-keywords).</param>
 public sealed record InvitationTextInput(
     string AgencyName, string ProcedureShortName, string Link, string? FirstQuestionSms, string OptOutKeyword = "TC");
 
 /// <summary>
-/// The invitation SMS (SIPAS.md "SMS facts", DESIGN.md §5 "invitation"): ASCII GSM-7, always the personal link and
+/// The invitation SMS (docs/methodology.md#two-way-and-link-only-senders): ASCII GSM-7, always the personal link and
 /// opt-out instructions (Decree 91/2020), and in two-way mode the first question.
 /// </summary>
 public static partial class InvitationText

@@ -19,7 +19,7 @@ public enum QuestionKind
     [JsonStringEnumMemberName("text")] Text,
 }
 
-/// <summary>What a question means for scoring (SIPAS.md, Scoring).</summary>
+/// <summary>What a question means for scoring (docs/methodology.md#indices).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<QuestionRole>))]
 public enum QuestionRole
 {
@@ -103,7 +103,7 @@ public sealed record Questionnaire
     /// <summary>The method it follows, e.g. "QĐ 1001/QĐ-BNV (2023)".</summary>
     public required string Method { get; init; }
 
-    /// <summary>Where the wording comes from and how far it was verified (SIPAS.md: the official appendices could not be checked).</summary>
+    /// <summary>Where the wording comes from and how far it was verified (the official appendices could not be checked: docs/methodology.md#the-questionnaires).</summary>
     public string? Source { get; init; }
 
     public required LocalizedText Intro { get; init; }

@@ -5,8 +5,8 @@ using System.Text.Json.Serialization;
 namespace ChatSurvey.Domain.Questionnaires;
 
 /// <summary>
-/// The questionnaires that ship with ChatSurvey (embedded JSON under Questionnaires/Definitions, SIPAS.md
-/// "The questionnaires") and the reading, validation and writing of questionnaire JSON.
+/// The questionnaires that ship with ChatSurvey (embedded JSON under Questionnaires/Definitions,
+/// docs/methodology.md#the-questionnaires) and the reading, validation and writing of questionnaire JSON.
 /// </summary>
 /// <remarks>
 /// JSON uses camelCase property names exactly as the records (<c>code</c>, <c>askIf</c>, <c>equals</c> …), enum

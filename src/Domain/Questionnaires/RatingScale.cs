@@ -4,7 +4,7 @@ namespace ChatSurvey.Domain.Questionnaires;
 public sealed record RatingLevel(int Value, string Web, string Sms);
 
 /// <summary>
-/// The SIPAS 5-level satisfaction scale (SIPAS.md, "Scale"). Ratings are stored as 1…5; the index counts
+/// The SIPAS 5-level satisfaction scale (docs/methodology.md#the-scale). Ratings are stored as 1…5; the index counts
 /// answers of <see cref="SatisfiedFrom"/> or more as satisfied.
 /// </summary>
 /// <remarks>
@@ -17,7 +17,7 @@ public static class RatingScale
 
     public const int Max = 5;
 
-    /// <summary>"Hài lòng" and "Rất hài lòng" count as satisfied (SIPAS.md, Scoring).</summary>
+    /// <summary>"Hài lòng" and "Rất hài lòng" count as satisfied (docs/methodology.md#indices).</summary>
     public const int SatisfiedFrom = 4;
 
     /// <summary>The five levels in order, <see cref="Min"/> first.</summary>

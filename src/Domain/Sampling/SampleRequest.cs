@@ -11,10 +11,10 @@ public sealed record AgencyQuota(long AgencyId, int Target);
 /// </summary>
 public sealed record SampleRequest
 {
-    /// <summary>SIPAS.md default cool-down: no second invitation to a phone within 90 days.</summary>
+    /// <summary>Default cool-down: no second invitation to a phone within 90 days (docs/methodology.md#sampling).</summary>
     public const int DefaultCooldownDays = 90;
 
-    /// <summary>DESIGN.md default expected response rate.</summary>
+    /// <summary>Default expected response rate (docs/methodology.md#sampling).</summary>
     public const double DefaultExpectedResponseRate = 0.3;
 
     public long? WaveId { get; init; }

@@ -4,7 +4,7 @@ using NpgsqlTypes;
 namespace ChatSurvey.Domain.Sampling;
 
 /// <summary>
-/// Draws the transactions to invite for a wave (SIPAS.md, Sampling; DESIGN.md §4 step 2). It reads only; the dispatcher
+/// Draws the transactions to invite for a wave (docs/methodology.md#sampling). It reads only; the dispatcher
 /// inserts the invitations.
 /// <para>Eligible: result date in the period (inclusive); a Vietnamese mobile number (<see cref="MobilePattern"/>);
 /// the phone not opted out (any time, even after <see cref="SampleRequest.AsOf"/>: an opt-out is honoured at once); no

@@ -1,7 +1,7 @@
 namespace ChatSurvey.Domain.Sampling;
 
 /// <summary>
-/// Slovin's formula n = N / (1 + N·e²), the only sample size the 2013 SIPAS guidance gave (SIPAS.md, Sampling).
+/// Slovin's formula n = N / (1 + N·e²), the only sample size the 2013 SIPAS guidance gave (docs/methodology.md#sampling).
 /// Provinces set fixed quotas instead; the wave form may offer this as a suggestion.
 /// </summary>
 public static class Slovin

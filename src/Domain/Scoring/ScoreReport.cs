@@ -9,7 +9,7 @@ namespace ChatSurvey.Domain.Scoring;
 /// </summary>
 public sealed record ScoreFilter
 {
-    /// <summary>The SIPAS.md default for the "too few answers" flag.</summary>
+    /// <summary>The default minimum behind a figure before it is flagged "too few answers" (docs/methodology.md#indices).</summary>
     public const int DefaultMinimumCount = 30;
 
     public long? WaveId { get; init; }
@@ -49,7 +49,7 @@ public enum ElementBasis
 /// SIPAS scores for a <see cref="ScoreFilter"/>. Serialised camelCase it is the public results contract
 /// <c>{"agencies":[{"agencyCode","responses","index","mean","ciLow","ciHigh","elements":[…]}]}</c>.
 /// Indices and interval bounds are percentages (0–100), means are on the 1–5 scale; all are unrounded and
-/// <c>null</c> where there is no valid answer. The rules are stated beside the figures, as SIPAS.md requires.
+/// <c>null</c> where there is no valid answer. The rules are stated beside the figures (docs/methodology.md#indices).
 /// </summary>
 public sealed record ScoreReport(
     IReadOnlyList<AgencyScore> Agencies,

@@ -4,7 +4,7 @@ using NpgsqlTypes;
 namespace ChatSurvey.Domain.Scoring;
 
 /// <summary>
-/// SIPAS indices (SIPAS.md, Scoring) computed by one SQL statement over answers ⋈ responses ⋈ the questionnaire
+/// SIPAS indices (docs/methodology.md#indices) computed by one SQL statement over answers ⋈ responses ⋈ the questionnaire
 /// definitions. The heavy part is a plain GROUP BY (agency, questionnaire, question) over the answers, the same work
 /// as the benchmark floor; a GROUPING SETS aggregate over those few hundred rows then gives, per agency and for all
 /// agencies, the valid count, the number of 4–5 ratings and the rating sum of every rating question and every element.

@@ -4,7 +4,7 @@ namespace ChatSurvey.Domain.Scoring;
 public readonly record struct PercentInterval(double Low, double High);
 
 /// <summary>
-/// The Wilson score interval for a proportion (Wilson 1927), the interval SIPAS.md asks for beside every index.
+/// The Wilson score interval for a proportion (Wilson 1927), the interval beside every index (docs/methodology.md#intervals).
 /// Unlike the normal ("Wald") interval it stays inside 0–100 % and is usable for small counts and for 0 % or 100 %.
 /// </summary>
 public static class Wilson

@@ -5,7 +5,7 @@ namespace ChatSurvey.Domain.Sms;
 
 /// <summary>
 /// Vietnamese text for SMS: "không dấu" transliteration, because any diacritic outside GSM-7 turns the whole
-/// message into UCS-2 and costs 2–3 times the segments (SIPAS.md, "SMS facts").
+/// message into UCS-2 and costs 2–3 times the segments (docs/methodology.md#gsm-7-and-text-without-diacritics).
 /// </summary>
 public static class VietnameseText
 {

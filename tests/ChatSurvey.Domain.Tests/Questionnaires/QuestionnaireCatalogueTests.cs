@@ -3,7 +3,7 @@ using ChatSurvey.Domain.Sms;
 
 namespace ChatSurvey.Domain.Tests.Questionnaires;
 
-/// <summary>The three shipped questionnaires, against SIPAS.md "The questionnaires".</summary>
+/// <summary>The three shipped questionnaires, against docs/methodology.md#the-questionnaires.</summary>
 public sealed class QuestionnaireCatalogueTests(ITestOutputHelper output)
 {
     public static TheoryData<string> AllCodes() =>

@@ -197,7 +197,7 @@ public sealed class ScoringQueryTests(DatabaseFixture db) : IClassFixture<Databa
         var seed = await SeedHandTableAsync();
         var report = await ScoringQuery.RunAsync(db.DataSource, ScoreFilter.ForWave(seed.Wave), TestContext.Current.CancellationToken);
 
-        // DESIGN.md §5: {"agencies":[{"agencyCode","responses","index","mean","ciLow","ciHigh","elements":[…]}]}
+        // docs/design.md#endpoints: {"agencies":[{"agencyCode","responses","index","mean","ciLow","ciHigh","elements":[…]}]}
         using var json = JsonDocument.Parse(JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
 
         var agency = json.RootElement.GetProperty("agencies")[0];

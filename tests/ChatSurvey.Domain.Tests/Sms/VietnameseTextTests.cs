@@ -3,7 +3,7 @@ using ChatSurvey.Domain.Sms;
 
 namespace ChatSurvey.Domain.Tests.Sms;
 
-/// <summary>"Không dấu" transliteration for SMS (SIPAS.md, "SMS facts").</summary>
+/// <summary>"Không dấu" transliteration for SMS (docs/methodology.md#gsm-7-and-text-without-diacritics).</summary>
 public sealed class VietnameseTextTests
 {
     // The 12 Vietnamese vowels as ASCII base + vowel mark (breve, circumflex, horn).
