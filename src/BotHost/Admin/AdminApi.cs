@@ -27,6 +27,7 @@ internal static class AdminApi
         admin.MapCatalogueApi();
         admin.MapTransactionsApi();
         admin.MapWavesApi();
+        admin.MapStaffPhonesApi();
         return admin;
     }
 }

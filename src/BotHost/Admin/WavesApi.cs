@@ -5,6 +5,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ChatSurvey.BotHost.Admin;
 
+/// <summary><c>POST /api/admin/waves/{id}/top-up</c>: how many more invitations per agency (all optional).</summary>
+public sealed record TopUpRequest(IReadOnlyList<TopUpRequestAgency?>? Agencies);
+
+public sealed record TopUpRequestAgency(string? AgencyCode, int? Count);
+
 public sealed record CreateWaveRequest(
     string? Name,
     string? Questionnaire,
@@ -32,6 +37,7 @@ internal static class WavesApi
 {
     public const int MaxNameLength = 200;
     public const int MaxResponsesPage = 10_000;
+    public const int MaxTopUpPerAgency = 100_000;
 
     public static RouteGroupBuilder MapWavesApi(this RouteGroupBuilder admin)
     {
@@ -48,6 +54,7 @@ internal static class WavesApi
             ChangeAsync(store.ResumeAsync(id, ct), "resume", "paused"));
         waves.MapPost("/{id:long}/cancel", (long id, WaveStore store, CancellationToken ct) =>
             ChangeAsync(store.CancelAsync(id, ct), "cancel", "draft, running or paused"));
+        waves.MapPost("/{id:long}/top-up", TopUpAsync).WithName("TopUpWave");
         return admin;
     }
 
@@ -86,6 +93,63 @@ internal static class WavesApi
         return await store.GetResponsesAsync(id, skip ?? 0, take ?? MaxResponsesPage, cancellationToken) is { } responses
             ? TypedResults.Ok(responses)
             : NotFound(id);
+    }
+
+    /// <summary>
+    /// Draws more invitations for agencies below their target from the same seeded order (never re-inviting anyone).
+    /// Body optional: <c>{"agencies":[{"agencyCode","count"}]}</c>; without it each agency gets what it still needs.
+    /// </summary>
+    internal static async Task<Results<Ok<TopUp>, ProblemHttpResult, ValidationProblem>> TopUpAsync(
+        long id, HttpRequest http, WavePlanner planner, CancellationToken cancellationToken)
+    {
+        Dictionary<string, int>? counts = null;
+        if (http.ContentLength is > 0 || http.Headers.TransferEncoding.Count > 0)
+        {
+            TopUpRequest? request;
+            try
+            {
+                request = await http.ReadFromJsonAsync<TopUpRequest>(cancellationToken);
+            }
+            catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Must be JSON: {\"agencies\":[{\"agencyCode\",\"count\"}]}."] });
+            }
+
+            if (request?.Agencies is { } agencies)
+            {
+                var errors = new Dictionary<string, string[]>();
+                counts = [];
+                for (var i = 0; i < agencies.Count; i++)
+                {
+                    var item = agencies[i];
+                    if (string.IsNullOrWhiteSpace(item?.AgencyCode))
+                        errors[$"agencies[{i}].agencyCode"] = ["Required."];
+                    else if (item.Count is not (>= 0 and <= MaxTopUpPerAgency))
+                        errors[$"agencies[{i}].count"] = [$"Must be between 0 and {MaxTopUpPerAgency}."];
+                    else if (!counts.TryAdd(item.AgencyCode.Trim(), item.Count.Value))
+                        errors[$"agencies[{i}].agencyCode"] = ["Appears more than once."];
+                }
+
+                if (errors.Count > 0)
+                    return TypedResults.ValidationProblem(errors);
+            }
+        }
+
+        var result = await planner.TopUpAsync(id, counts, cancellationToken);
+        return result.Outcome switch
+        {
+            TopUpOutcome.Drawn => TypedResults.Ok(result.TopUp!),
+            TopUpOutcome.NotFound => NotFound(id),
+            TopUpOutcome.UnknownAgencies => TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["agencies"] = [$"Not agencies of this wave: {string.Join(", ", result.Unknown)}."],
+            }),
+            _ => TypedResults.Problem(
+                title: "The wave cannot be topped up now.",
+                detail: $"The wave is {result.CurrentStatus}; only a running or paused wave draws more invitations.",
+                statusCode: StatusCodes.Status409Conflict,
+                extensions: new Dictionary<string, object?> { ["waveStatus"] = result.CurrentStatus }),
+        };
     }
 
     private static async Task<Results<Ok<WaveStatusChange>, ProblemHttpResult>> ChangeAsync(

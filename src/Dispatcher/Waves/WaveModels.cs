@@ -35,8 +35,43 @@ public sealed record WaveAgencyTarget(string AgencyCode, int Target);
 public sealed record WaveProgress(
     long Id, string Status, long Planned, long Sent, long Delivered, long Failed, long Responded, long Completed, long OptedOut, long Expired);
 
-/// <summary>One agency's part of a started wave's plan.</summary>
-public sealed record PlannedAgency(string AgencyCode, int Target, int Eligible, int Required, int Planned, int Shortfall);
+/// <summary>
+/// One agency's part of a started wave's plan. <see cref="ExcludedStaff"/> and <see cref="ExcludedManyDossiers"/> count
+/// the phones left out because they are on the agency's staff list or on too many of its dossiers in the period.
+/// </summary>
+public sealed record PlannedAgency(string AgencyCode, int Target, int Eligible, int Required, int Planned, int Shortfall)
+{
+    public int ExcludedStaff { get; init; }
+
+    public int ExcludedManyDossiers { get; init; }
+}
+
+/// <summary>
+/// <c>POST /api/admin/waves/{id}/top-up</c>: the draw number (null when nobody was drawn), how many invitations it
+/// added, and per agency how many were asked, drawn, and how many eligible people remain in reserve.
+/// </summary>
+public sealed record TopUp(long WaveId, short? Draw, int Drawn, IReadOnlyList<TopUpAgency> Agencies);
+
+public sealed record TopUpAgency(string AgencyCode, int Requested, int Drawn, int ReserveLeft);
+
+public enum TopUpOutcome
+{
+    Drawn,
+    NotFound,
+    Conflict,
+    UnknownAgencies,
+}
+
+public sealed record TopUpResult(TopUpOutcome Outcome, TopUp? TopUp, string? CurrentStatus, IReadOnlyList<string> Unknown)
+{
+    public static TopUpResult NotFound { get; } = new(TopUpOutcome.NotFound, null, null, []);
+
+    public static TopUpResult Conflict(string status) => new(TopUpOutcome.Conflict, null, status, []);
+
+    public static TopUpResult UnknownAgencies(IReadOnlyList<string> codes) => new(TopUpOutcome.UnknownAgencies, null, null, codes);
+
+    public static TopUpResult Drawn(TopUp topUp) => new(TopUpOutcome.Drawn, topUp, null, []);
+}
 
 /// <summary>The answer of a status change: the wave's new status (and, on start, its plan).</summary>
 public sealed record WaveStatusChange(

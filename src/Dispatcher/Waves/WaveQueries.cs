@@ -47,11 +47,24 @@ public sealed record WaveDetails(
 
 /// <summary>
 /// <c>GET /api/admin/waves/{id}/agencies</c>: one agency's part of a wave. Counts as in <see cref="WaveProgress"/>;
+/// <see cref="Planned"/> is the draw at start, <see cref="ReserveDrawn"/> the invitations added by top-up draws, and
+/// <see cref="ReserveLeft"/> the eligible people of the planning pool not yet drawn. <see cref="ExcludedStaff"/> and
+/// <see cref="ExcludedManyDossiers"/> are the phones planning left out (staff list; too many dossiers of the agency).
 /// <see cref="ResponseRate"/> = responded / sent (null before anything is sent), the dashboard's rule.
 /// </summary>
 public sealed record WaveAgencyProgress(
     string AgencyCode, string AgencyName, int Target, long Planned, long Sent, long Responded, long Completed)
 {
+    public long ReserveDrawn { get; init; }
+
+    public long ReserveLeft { get; init; }
+
+    public int Eligible { get; init; }
+
+    public int ExcludedStaff { get; init; }
+
+    public int ExcludedManyDossiers { get; init; }
+
     public double? ResponseRate => Sent == 0 ? null : (double)Responded / Sent;
 }
 
@@ -137,7 +150,8 @@ public sealed class WaveQueries(NpgsqlDataSource dataSource)
             WITH wave AS (
                 SELECT id FROM waves WHERE id = $1
             ), sent AS (
-                SELECT agency_id, count(*) AS planned, count(*) FILTER (WHERE sent_at IS NOT NULL) AS sent
+                SELECT agency_id, count(*) FILTER (WHERE draw = 0) AS planned, count(*) FILTER (WHERE draw > 0) AS reserve,
+                       count(*) FILTER (WHERE sent_at IS NOT NULL) AS sent
                 FROM invitations WHERE wave_id = $1 GROUP BY agency_id
             ), answered AS (
                 SELECT i.agency_id, count(*) AS responded, count(*) FILTER (WHERE r.status = 'completed') AS completed
@@ -145,7 +159,8 @@ public sealed class WaveQueries(NpgsqlDataSource dataSource)
                 WHERE i.wave_id = $1 GROUP BY i.agency_id
             )
             SELECT a.code, a.name, q.target, coalesce(s.planned, 0), coalesce(s.sent, 0),
-                   coalesce(x.responded, 0), coalesce(x.completed, 0)
+                   coalesce(x.responded, 0), coalesce(x.completed, 0), coalesce(s.reserve, 0),
+                   q.eligible, q.excluded_staff, q.excluded_many_dossiers
             FROM wave
             LEFT JOIN wave_quotas q ON q.wave_id = wave.id
             LEFT JOIN agencies a ON a.id = q.agency_id
@@ -162,8 +177,18 @@ public sealed class WaveQueries(NpgsqlDataSource dataSource)
             found = true;
             if (reader.IsDBNull(0))
                 continue;
+            var planned = reader.GetInt64(3);
+            var reserve = reader.GetInt64(7);
+            var eligible = reader.GetInt32(8);
             agencies.Add(new WaveAgencyProgress(reader.GetString(0), reader.GetString(1), reader.GetInt32(2),
-                reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6)));
+                planned, reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6))
+            {
+                ReserveDrawn = reserve,
+                ReserveLeft = Math.Max(0, eligible - planned - reserve),
+                Eligible = eligible,
+                ExcludedStaff = reader.GetInt32(9),
+                ExcludedManyDossiers = reader.GetInt32(10),
+            });
         }
 
         return found ? agencies : null;

@@ -36,6 +36,18 @@ public sealed record SampleRequest
 
     public required DateTimeOffset AsOf { get; init; }
 
+    /// <summary>
+    /// A phone on more than this many dossiers of one agency in the period is not sampled for that agency (an agent or a
+    /// staff member files for many people); 0 turns the rule off.
+    /// </summary>
+    public int MaxDossiersPerPhone { get; init; }
+
+    /// <summary>
+    /// When set, how many invitations to draw per agency id (a top-up: agencies missing here get none) instead of
+    /// ⌈target / expected response rate⌉.
+    /// </summary>
+    public IReadOnlyDictionary<long, int>? Invitations { get; init; }
+
     public static SampleRequest ForWave(long waveId, DateTimeOffset asOf) => new() { WaveId = waveId, AsOf = asOf };
 
     public static SampleRequest Explicit(
@@ -84,6 +96,12 @@ public sealed record AgencySample(
     int Needed,
     IReadOnlyList<SampledTransaction> Transactions)
 {
+    /// <summary>Phones with transactions in the period left out because they are on the agency's staff list.</summary>
+    public int ExcludedStaff { get; init; }
+
+    /// <summary>Phones left out because they are on more than the allowed number of the agency's dossiers in the period.</summary>
+    public int ExcludedManyDossiers { get; init; }
+
     /// <summary>Invitations the plan asked for but no eligible transaction could supply.</summary>
     public int Shortfall => Required - Needed;
 }

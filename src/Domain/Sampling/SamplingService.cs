@@ -9,7 +9,11 @@ namespace ChatSurvey.Domain.Sampling;
 /// <para>Eligible: result date in the period (inclusive); a Vietnamese mobile number (<see cref="MobilePattern"/>);
 /// the phone not opted out (any time, even after <see cref="SampleRequest.AsOf"/>: an opt-out is honoured at once); no
 /// invitation to the phone created in the cool-down before the draw time, in any wave; when a wave is given, no
-/// invitation to the phone in that wave already.</para>
+/// invitation to the phone in that wave already; not a listed staff phone of the agency (<c>staff_phones</c>); not a
+/// phone on more than <see cref="SampleRequest.MaxDossiersPerPhone"/> dossiers of the agency in the period (an agent or
+/// a staff member). Phones left out by the last two rules are counted per agency.</para>
+/// <para>A top-up (<see cref="SampleRequest.Invitations"/>) runs the same draw later: phones already invited in the wave
+/// are no longer eligible, so each agency's next ranks in the same seeded order are taken.</para>
 /// <para>One invitation per phone per wave: a phone with several eligible transactions (even at different agencies)
 /// keeps one, picked by a seeded hash of (agency code, dossier code). Each agency then ranks its phones by a seeded hash
 /// of the phone and takes the first ⌈target / rate⌉. Both hashes use natural keys only, so the sample depends on the
@@ -61,8 +65,9 @@ public static class SamplingService
         });
         command.Parameters.Add(new NpgsqlParameter("required", NpgsqlDbType.Array | NpgsqlDbType.Integer)
         {
-            Value = parameters.Quotas.Select(q => InvitationsNeeded(q.Target, parameters.Rate)).ToArray(),
+            Value = parameters.Quotas.Select(q => Required(request, q, parameters.Rate)).ToArray(),
         });
+        command.Parameters.Add(new NpgsqlParameter("max_dossiers", NpgsqlDbType.Integer) { Value = request.MaxDossiersPerPhone });
         command.Parameters.Add(new NpgsqlParameter("results_from", NpgsqlDbType.Date) { Value = parameters.From });
         command.Parameters.Add(new NpgsqlParameter("results_to", NpgsqlDbType.Date) { Value = parameters.To });
         command.Parameters.Add(new NpgsqlParameter("mobile_prefixes", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = MobilePrefixes });
@@ -74,7 +79,7 @@ public static class SamplingService
         command.Parameters.Add(new NpgsqlParameter("wave_id", NpgsqlDbType.Bigint) { Value = (object?)request.WaveId ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("seed", NpgsqlDbType.Text) { Value = parameters.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
-        var byAgency = new Dictionary<long, (string Code, int Eligible, List<SampledTransaction> Drawn)>();
+        var byAgency = new Dictionary<long, (string Code, int Eligible, int Staff, int ManyDossiers, List<SampledTransaction> Drawn)>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -82,7 +87,8 @@ public static class SamplingService
                 var agencyId = reader.GetInt64(0);
                 if (!byAgency.TryGetValue(agencyId, out var entry))
                 {
-                    entry = (reader.GetString(1), checked((int)reader.GetInt64(2)), []);
+                    entry = (reader.GetString(1), checked((int)reader.GetInt64(2)), checked((int)reader.GetInt64(7)),
+                        checked((int)reader.GetInt64(8)), []);
                     byAgency[agencyId] = entry;
                 }
 
@@ -96,9 +102,13 @@ public static class SamplingService
         {
             if (!byAgency.TryGetValue(quota.AgencyId, out var entry))
                 throw new ArgumentException($"Agency {quota.AgencyId} in the quotas does not exist.", nameof(request));
-            var required = InvitationsNeeded(quota.Target, parameters.Rate);
+            var required = Required(request, quota, parameters.Rate);
             agencies.Add(new AgencySample(quota.AgencyId, entry.Code, quota.Target, entry.Eligible, required,
-                Math.Min(required, entry.Eligible), entry.Drawn));
+                Math.Min(required, entry.Eligible), entry.Drawn)
+            {
+                ExcludedStaff = entry.Staff,
+                ExcludedManyDossiers = entry.ManyDossiers,
+            });
         }
 
         agencies.Sort((a, b) => string.CompareOrdinal(a.AgencyCode, b.AgencyCode));
@@ -114,14 +124,34 @@ public static class SamplingService
             SELECT q.agency_id, q.required
             FROM unnest(@agency_ids, @required) AS q(agency_id, required)
         ),
-        candidate AS (
-            SELECT t.id, t.agency_id, t.phone,
-                   substring(sha256(convert_to(concat_ws('|', 'pick', @seed, a.code, t.dossier_code), 'UTF8')) FROM 1 FOR 8) AS pick_key
+        in_period AS (
+            SELECT t.id, t.agency_id, t.phone, t.dossier_code
             FROM quota q
-            JOIN agencies a ON a.id = q.agency_id
             JOIN transactions t ON t.agency_id = q.agency_id
             WHERE t.result_date BETWEEN @results_from AND @results_to
               AND length(t.phone) = 12 AND left(t.phone, 4) = ANY (@mobile_prefixes)
+        ),
+        phone_at_agency AS (
+            SELECT p.agency_id, p.phone, count(*) AS dossiers,
+                   EXISTS (SELECT 1 FROM staff_phones s WHERE s.agency_id = p.agency_id AND s.phone = p.phone) AS staff
+            FROM in_period p
+            GROUP BY p.agency_id, p.phone
+        ),
+        excluded AS (
+            SELECT agency_id,
+                   count(*) FILTER (WHERE staff) AS staff,
+                   count(*) FILTER (WHERE NOT staff AND @max_dossiers > 0 AND dossiers > @max_dossiers) AS many_dossiers
+            FROM phone_at_agency
+            GROUP BY agency_id
+        ),
+        candidate AS (
+            SELECT t.id, t.agency_id, t.phone,
+                   substring(sha256(convert_to(concat_ws('|', 'pick', @seed, a.code, t.dossier_code), 'UTF8')) FROM 1 FOR 8) AS pick_key
+            FROM in_period t
+            JOIN agencies a ON a.id = t.agency_id
+            JOIN phone_at_agency pa ON pa.agency_id = t.agency_id AND pa.phone = t.phone
+            WHERE NOT pa.staff
+              AND (@max_dossiers = 0 OR pa.dossiers <= @max_dossiers)
               AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone = t.phone)
               AND NOT EXISTS (
                   SELECT 1 FROM invitations i
@@ -139,18 +169,27 @@ public static class SamplingService
                    row_number() OVER (
                        PARTITION BY p.agency_id
                        ORDER BY substring(sha256(convert_to(concat_ws('|', 'draw', @seed, p.phone), 'UTF8')) FROM 1 FOR 8), p.phone
-                   ) AS draw_rank,
-                   count(*) OVER (PARTITION BY p.agency_id) AS eligible
+                   ) AS draw_rank
             FROM one_per_phone p
+        ),
+        pool AS (
+            SELECT agency_id, count(*) AS eligible FROM one_per_phone GROUP BY agency_id
         )
-        SELECT q.agency_id, a.code, coalesce(r.eligible, 0) AS eligible,
-               t.id, t.phone, t.dossier_code, t.result_date
+        SELECT q.agency_id, a.code, coalesce(pool.eligible, 0) AS eligible,
+               t.id, t.phone, t.dossier_code, t.result_date,
+               coalesce(x.staff, 0) AS excluded_staff, coalesce(x.many_dossiers, 0) AS excluded_many_dossiers
         FROM quota q
         JOIN agencies a ON a.id = q.agency_id
+        LEFT JOIN pool ON pool.agency_id = q.agency_id
+        LEFT JOIN excluded x ON x.agency_id = q.agency_id
         LEFT JOIN ranked r ON r.agency_id = q.agency_id AND r.draw_rank <= q.required
         LEFT JOIN transactions t ON t.id = r.id
         ORDER BY q.agency_id, r.draw_rank
         """;
+
+    // A top-up names how many more invitations each agency gets (0 for the rest); a first draw asks ⌈target / rate⌉.
+    private static int Required(SampleRequest request, AgencyQuota quota, double rate) =>
+        request.Invitations is { } counts ? counts.GetValueOrDefault(quota.AgencyId) : InvitationsNeeded(quota.Target, rate);
 
     private const string WaveSql =
         """
@@ -205,6 +244,10 @@ public static class SamplingService
             throw new ArgumentException("At least one agency quota is required.", nameof(request));
         if (quotas.FirstOrDefault(q => q.Target <= 0) is { } bad)
             throw new ArgumentException($"Quota target for agency {bad.AgencyId} must be positive (was {bad.Target}).", nameof(request));
+        if (request.MaxDossiersPerPhone < 0)
+            throw new ArgumentException($"MaxDossiersPerPhone must not be negative (was {request.MaxDossiersPerPhone}).", nameof(request));
+        if (request.Invitations?.FirstOrDefault(c => c.Value < 0) is { Key: var agency, Value: < 0 and var count })
+            throw new ArgumentException($"Invitations for agency {agency} must not be negative (was {count}).", nameof(request));
         if (quotas.GroupBy(q => q.AgencyId).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
             throw new ArgumentException($"Agency {duplicate.Key} appears more than once in the quotas.", nameof(request));
 

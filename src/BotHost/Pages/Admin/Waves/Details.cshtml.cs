@@ -1,6 +1,8 @@
 using ChatSurvey.Domain.Statuses;
 using ChatSurvey.Dispatcher.Waves;
+using ChatSurvey.Dispatcher.Integrity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace ChatSurvey.BotHost.Pages.Admin.Waves;
@@ -10,8 +12,11 @@ namespace ChatSurvey.BotHost.Pages.Admin.Waves;
 /// changes the API offers, through the same <see cref="WavePlanner"/> and <see cref="WaveStore"/>. A change the wave's
 /// status does not allow (a stale page, a second tab) is refused with 409 and says why.
 /// </summary>
-public sealed class DetailsModel(WaveQueries queries, WaveStore store, WavePlanner planner, TimeProvider clock) : PageModel
+public sealed class DetailsModel(
+    WaveQueries queries, WaveStore store, WavePlanner planner, TimeProvider clock, IOptions<IntegrityOptions> integrity) : PageModel
 {
+    public int MaxDossiersPerPhone => integrity.Value.MaxDossiersPerPhone;
+
     public WaveDetails Wave { get; private set; } = null!;
 
     public WaveProgress Progress { get; private set; } = null!;
@@ -45,6 +50,30 @@ public sealed class DetailsModel(WaveQueries queries, WaveStore store, WavePlann
     public Task<IActionResult> OnPostCancelAsync(long id, CancellationToken cancellationToken) =>
         ChangeAsync(id, "cancel", store.CancelAsync(id, cancellationToken), cancellationToken);
 
+    public async Task<IActionResult> OnPostTopUpAsync(long id, CancellationToken cancellationToken)
+    {
+        var result = await planner.TopUpAsync(id, null, cancellationToken);
+        switch (result.Outcome)
+        {
+            case TopUpOutcome.NotFound:
+                return NotFound();
+            case TopUpOutcome.Drawn:
+                var topUp = result.TopUp!;
+                WaveMessage = topUp.Drawn == 0
+                    ? "Không rút thêm lời mời nào: các đơn vị đã đủ lời mời (kể cả lời mời chưa kết thúc) hoặc không còn người đủ điều kiện."
+                    : $"Đã rút thêm {WaveText.Number(topUp.Drawn)} lời mời (lượt {topUp.Draw}): "
+                      + string.Join(", ", topUp.Agencies.Where(a => a.Drawn > 0).Select(a => $"{a.AgencyCode} {WaveText.Number(a.Drawn)}")) + ".";
+                return LocalRedirect($"/admin/waves/{id}");
+            default:
+                Refusal = $"Không thể mời bổ sung: đợt đang ở trạng thái “{WaveText.Status(result.CurrentStatus ?? "")}”; "
+                    + "chỉ đợt đang chạy hoặc tạm dừng mới mời bổ sung được. Không có gì thay đổi.";
+                if (!await LoadAsync(id, cancellationToken))
+                    return NotFound();
+                Response.StatusCode = StatusCodes.Status409Conflict;
+                return Page();
+        }
+    }
+
     /// <summary>The statuses an action starts from, as <see cref="WavePlanner"/> and <see cref="WaveStore"/> enforce them.</summary>
     public static IReadOnlyList<string> Allowed(string action) => action switch
     {
@@ -52,6 +81,7 @@ public sealed class DetailsModel(WaveQueries queries, WaveStore store, WavePlann
         "pause" => [WaveStatus.Running],
         "resume" => [WaveStatus.Paused],
         "cancel" => [WaveStatus.Draft, WaveStatus.Running, WaveStatus.Paused],
+        "top-up" => [WaveStatus.Running, WaveStatus.Paused],
         _ => [],
     };
 
