@@ -25,6 +25,7 @@ public sealed class DossierVerificationFixture : IAsyncLifetime
                 ("HS-1", "A1", "0912001111", "2025-03-03"),
                 ("HS-2", "A1", "0912002222", "2025-03-04"),
                 ("HS-3", "A1", "0912003333", "2025-03-05"),
+                ("HS-4", "A1", "0912004040", "2025-03-05"),
                 ("HS-STAFF", "A1", "0912009999", "2025-03-06"),
                 ("HS-OLD", "A1", "0912004444", "2025-01-10"),
                 ("HS-B", "A2", "0912006666", "2025-03-07"),
@@ -150,6 +151,26 @@ public sealed class DossierVerificationTests(DossierVerificationFixture fixture)
         Assert.Equal(1L, await _host.ScalarAsync<long>(
             "SELECT count(*) FROM responses r JOIN transactions t ON t.id = r.transaction_id WHERE t.dossier_code = 'HS-2'"));
         Assert.Equal(0L, await _host.ScalarAsync<long>("SELECT count(*) FROM responses WHERE conversation_id = $1", second.ConversationId!));
+    }
+
+    [Fact]
+    public async Task Dossier_Should_GetOneBallot_When_TwoChatsVerifyItAtTheSameMoment()
+    {
+        using var left = _host.NewCitizen("10.0.0.4");
+        using var right = _host.NewCitizen("10.0.0.5");
+        foreach (var citizen in new[] { left, right })
+        {
+            await citizen.OpenAsync();
+            await citizen.SayAsync("HS-4");
+        }
+
+        var replies = await Task.WhenAll(left.SayAsync("4040"), right.SayAsync("4040"));
+
+        var firsts = replies.Select(r => Citizen.Text(r[0])).ToList();
+        Assert.Single(firsts, t => t == "Đã xác minh hồ sơ. Cảm ơn Ông/Bà!");
+        Assert.Single(firsts, t => t.Contains("mỗi hồ sơ chỉ được đánh giá một lần", StringComparison.Ordinal));
+        Assert.Equal(1L, await _host.ScalarAsync<long>(
+            "SELECT count(*) FROM responses r JOIN transactions t ON t.id = r.transaction_id WHERE t.dossier_code = 'HS-4'"));
     }
 
     [Fact]
