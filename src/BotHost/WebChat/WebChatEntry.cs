@@ -58,14 +58,6 @@ public sealed partial class WebChatEntries(NpgsqlDataSource dataSource, DirectLi
         return new WebChatEntry(binding, null);
     }
 
-    public async Task<WebChatEntry> ForAgencyAsync(string? agencyCode, CancellationToken cancellationToken)
-    {
-        var agencyId = await FindAgencyAsync(agencyCode, cancellationToken);
-        if (agencyId is null)
-            return new WebChatEntry(null, EntryRefusal.UnknownAgency);
-        return new WebChatEntry(await StartForAgencyAsync(agencyId.Value, cancellationToken), null);
-    }
-
     /// <summary>A new invitation-free conversation of the agency, with the <c>WebChat:Questionnaire</c> until a dossier is verified.</summary>
     public async Task<DirectLineBinding> StartForAgencyAsync(long agencyId, CancellationToken cancellationToken)
     {
@@ -91,9 +83,6 @@ public sealed partial class WebChatEntries(NpgsqlDataSource dataSource, DirectLi
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1)) : null;
     }
-
-    private async Task<long?> FindAgencyAsync(string? agencyCode, CancellationToken cancellationToken) =>
-        (await FindAgencyByCodeAsync(agencyCode, cancellationToken))?.Id;
 
     [GeneratedRegex("^[A-Za-z0-9]{6,32}$")]
     private static partial Regex CodePattern();
