@@ -1,6 +1,7 @@
 using ChatSurvey.Dispatcher.Jobs;
 using ChatSurvey.Dispatcher.Sending;
 using ChatSurvey.Dispatcher.Sms;
+using ChatSurvey.Domain.Integrity;
 using ChatSurvey.Domain.Questionnaires;
 
 namespace ChatSurvey.Dispatcher;
@@ -17,6 +18,11 @@ public static class DispatcherExtensions
     {
         builder.Services.AddOptions<AppOptions>()
             .BindConfiguration(AppOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        // The bot writes the integrity flags, scoring reads which of them exclude a ballot: both hosts bind the section.
+        builder.Services.AddOptions<IntegrityOptions>()
+            .BindConfiguration(IntegrityOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);

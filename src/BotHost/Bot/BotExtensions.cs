@@ -1,5 +1,6 @@
 using ChatSurvey.BotHost.Bot.Storage;
 using ChatSurvey.BotHost.Channels.Twilio;
+using ChatSurvey.Dispatcher.Verification;
 using ChatSurvey.Domain.Questionnaires;
 using Microsoft.Bot.Builder;
 using Microsoft.Bot.Builder.Integration.AspNet.Core;
@@ -19,6 +20,7 @@ internal static class BotExtensions
         services.AddSingleton<QuestionnaireStore>();
         services.AddSingleton<QuestionnaireCache>();
         services.AddSingleton<SurveyTurnStore>();
+        services.AddSingleton<DossierLookup>();
         services.AddTransient<IBot, SurveyBot>();
 
         services.AddSingleton<TwilioRequestSigner>();

@@ -1,15 +1,23 @@
 using ChatSurvey.BotHost.Bot.Storage;
+using ChatSurvey.Dispatcher.Verification;
 using ChatSurvey.Domain.Conversations;
+using ChatSurvey.Domain.Integrity;
 using ChatSurvey.Domain.Sms;
 using Microsoft.Bot.Builder;
 using Microsoft.Bot.Schema;
+using Microsoft.Extensions.Options;
 
 namespace ChatSurvey.BotHost.Bot;
 
-/// <summary>What the bot keeps per conversation in Bot Builder state: the engine's progress as its own JSON.</summary>
+/// <summary>
+/// What the bot keeps per conversation in Bot Builder state: the engine's progress and, in an invitation-free chat,
+/// the dossier check's state, each as its own JSON.
+/// </summary>
 public sealed class ConversationRecord
 {
     public string? ProgressJson { get; set; }
+
+    public string? VerificationJson { get; set; }
 }
 
 /// <summary>
@@ -17,6 +25,13 @@ public sealed class ConversationRecord
 /// domain engine, commits answers + state + inbound log in one transaction, then replies. A concurrent turn on the
 /// same conversation (stale ETag) makes this turn start over on fresh state, a bounded number of times.
 /// </summary>
+/// <remarks>
+/// An invitation-free web chat (counter QR code, agency website) first runs the dossier check
+/// (<see cref="DossierVerification"/>): its look-up is the one read a turn may need besides the state, so the check is
+/// a pure step in Domain and the bot only does the look-up between its two halves. Once the check settles, the same turn
+/// starts the questionnaire — the wave's when the dossier was verified — and the turn's commit moves the conversation
+/// to it (<see cref="TurnOutcome.Verified"/>), so the rows and the state change together.
+/// </remarks>
 public sealed class SurveyBot : ActivityHandler
 {
     private const int MaxAttempts = 4;
@@ -26,6 +41,8 @@ public sealed class SurveyBot : ActivityHandler
     private readonly IStatePropertyAccessor<ConversationRecord> _record;
     private readonly SurveyTurnStore _store;
     private readonly QuestionnaireCache _questionnaires;
+    private readonly DossierLookup _dossiers;
+    private readonly IntegrityOptions _integrity;
     private readonly TimeProvider _clock;
     private readonly ILogger<SurveyBot> _logger;
 
@@ -33,6 +50,8 @@ public sealed class SurveyBot : ActivityHandler
         ConversationState conversationState,
         SurveyTurnStore store,
         QuestionnaireCache questionnaires,
+        DossierLookup dossiers,
+        IOptions<IntegrityOptions> integrity,
         TimeProvider clock,
         ILogger<SurveyBot> logger)
     {
@@ -40,6 +59,8 @@ public sealed class SurveyBot : ActivityHandler
         _record = conversationState.CreateProperty<ConversationRecord>("survey");
         _store = store;
         _questionnaires = questionnaires;
+        _dossiers = dossiers;
+        _integrity = integrity.Value;
         _clock = clock;
         _logger = logger;
     }
@@ -78,9 +99,41 @@ public sealed class SurveyBot : ActivityHandler
     private async Task<(TurnOutcome Outcome, IReadOnlyList<BotReply> Replies, bool FirstTurn)> RunEngineAsync(
         ITurnContext turnContext, SurveyRoute route, string text, CancellationToken cancellationToken)
     {
-        var questionnaire = await _questionnaires.GetAsync(route.QuestionnaireId!.Value, cancellationToken);
         var now = _clock.GetUtcNow();
         var record = await _record.GetAsync(turnContext, () => new ConversationRecord(), cancellationToken);
+        var firstTurn = record.ProgressJson is null && record.VerificationJson is null;
+        var verification = record.VerificationJson is null ? null : VerificationState.FromJson(record.VerificationJson);
+        var replies = new List<BotReply>();
+        VerifiedBallot? verified = null;
+
+        // A chat that began before the check existed (progress without a check) goes on as it was.
+        if (IsInvitationFree(route) && (verification is null ? record.ProgressJson is null : !verification.StartsSurvey))
+        {
+            var step = DossierVerification.Handle(verification, text);
+            if (step.LookUp is { } query)
+            {
+                var match = await _dossiers.FindAsync(route.AgencyId!.Value, query, cancellationToken);
+                step = DossierVerification.Resolve(step.State, match);
+            }
+
+            verification = step.State;
+            replies.AddRange(step.Replies);
+            if (!verification.StartsSurvey)
+            {
+                await _record.SetAsync(turnContext, new ConversationRecord { VerificationJson = verification.ToJson() }, cancellationToken);
+                return (new TurnOutcome(EngineSignal.None, [], null), replies, firstTurn);
+            }
+
+            if (verification.Step == VerificationStep.Verified)
+                verified = new VerifiedBallot(verification.WaveId!.Value, verification.TransactionId!.Value, verification.QuestionnaireId!.Value);
+            // The check is over: this same turn shows the questionnaire's intro and first question.
+            text = "";
+        }
+
+        var questionnaireId = verification is { Step: VerificationStep.Verified, QuestionnaireId: { } waveQuestionnaire }
+            ? waveQuestionnaire
+            : route.QuestionnaireId!.Value;
+        var questionnaire = await _questionnaires.GetAsync(questionnaireId, cancellationToken);
         SurveyProgress progress;
         if (record.ProgressJson is not null)
         {
@@ -96,11 +149,19 @@ public sealed class SurveyBot : ActivityHandler
             progress = SurveyProgress.NotStarted(questionnaire, now);
         }
 
-        var firstTurn = record.ProgressJson is null;
         var result = SurveyEngine.Handle(questionnaire, progress, text, route.Channel, now);
-        await _record.SetAsync(turnContext, new ConversationRecord { ProgressJson = result.Progress.ToJson() }, cancellationToken);
-        return (TurnOutcome.From(result), result.Replies, firstTurn);
+        replies.AddRange(result.Replies);
+        await _record.SetAsync(turnContext, new ConversationRecord
+        {
+            ProgressJson = result.Progress.ToJson(),
+            VerificationJson = verification?.ToJson(),
+        }, cancellationToken);
+        return (TurnOutcome.From(result, _integrity) with { Verified = verified }, replies, firstTurn);
     }
+
+    /// <summary>A web chat bound to an agency, not to an invitation: opened from a counter QR code or an agency website.</summary>
+    private static bool IsInvitationFree(SurveyRoute route) =>
+        route is { InvitationId: null, Channel: SurveyChannel.Web, HasSurvey: true };
 
     /// <summary>A message from someone with no open survey: keywords still work; anything else gets one polite line.</summary>
     private static (TurnOutcome Outcome, IReadOnlyList<BotReply> Replies, bool FirstTurn) NoSurvey(string text, SurveyChannel channel)

@@ -1,5 +1,7 @@
 using ChatSurvey.BotHost.Bot.Storage;
 using ChatSurvey.Domain.Conversations;
+using ChatSurvey.Domain.Integrity;
+using ChatSurvey.Domain.Statuses;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -101,6 +103,12 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource)
             batch.BatchCommands.Add(conversation);
         }
 
+        if (route.HasSurvey && outcome.Verified is { } verified)
+        {
+            foreach (var command in VerifiedBallotCommands(route, verified, outcome))
+                batch.BatchCommands.Add(command);
+        }
+
         if (route.HasSurvey && (outcome.Answers.Count > 0 || IsFinal(outcome.Signal)))
             batch.BatchCommands.Add(ResponseAndAnswers(route, outcome));
 
@@ -140,7 +148,45 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource)
         {
             throw new DuplicateInboundMessageException(inbound!.ProviderMessageId, e);
         }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation
+                                          && e.ConstraintName == DossierPerWaveKey && outcome.Verified is not null)
+        {
+            // Another chat claimed the same dossier in the same wave since this turn looked it up: the bot starts the
+            // turn over, and its look-up then finds the dossier answered.
+            throw new StorageConcurrencyException("The dossier was claimed by another conversation during the turn.", e);
+        }
     }
+
+    private const string DossierPerWaveKey = "responses_dossier_per_wave_key";
+
+    /// <summary>
+    /// A verified dossier claims its ballot in the turn that verified it, before any answer: the response row (verified,
+    /// the dossier's wave and transaction, the wave's questionnaire) — so the one-ballot-per-dossier key settles a race
+    /// at once — and the conversation and its Direct Line binding move to the wave's questionnaire, so that every later
+    /// turn is routed to it and the rows agree with the bot state.
+    /// </summary>
+    private static IEnumerable<NpgsqlBatchCommand> VerifiedBallotCommands(SurveyRoute route, VerifiedBallot verified, TurnOutcome outcome)
+    {
+        yield return Command("UPDATE conversations SET questionnaire_id = $2 WHERE id = $1", route.ConversationId, verified.QuestionnaireId);
+        yield return Command(
+            "UPDATE directline_conversations SET wave_id = $2, questionnaire_id = $3 WHERE id = $1 AND invitation_id IS NULL",
+            route.ConversationId, verified.WaveId, verified.QuestionnaireId);
+        var claim = Command(
+            """
+            INSERT INTO responses (conversation_id, wave_id, agency_id, questionnaire_id, channel, status, started_at,
+                                   provenance, transaction_id)
+            VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, now()), $8, $9)
+            """,
+            route.ConversationId, verified.WaveId, route.AgencyId!.Value, verified.QuestionnaireId, route.ChannelName,
+            ResponseStatus.Partial);
+        claim.Parameters.Add(Timestamp(outcome.StartedAt));
+        claim.Parameters.Add(new NpgsqlParameter { Value = Provenance.Verified });
+        claim.Parameters.Add(new NpgsqlParameter { Value = verified.TransactionId });
+        yield return claim;
+    }
+
+    private static NpgsqlParameter Timestamp(DateTimeOffset? value) =>
+        new() { Value = value is { } v ? v.ToUniversalTime() : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz };
 
     private static bool IsFinal(EngineSignal signal) => signal is EngineSignal.Completed or EngineSignal.Expired;
 
@@ -157,14 +203,17 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource)
         var command = new NpgsqlBatchCommand(
             """
             WITH response AS (
-                INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status, completed_at,
-                                       provenance, transaction_id)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7 = 'completed' THEN now() END,
+                INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status,
+                                       started_at, completed_at, provenance, transaction_id, speeder, straight_liner)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($13, now()), CASE WHEN $7 = 'completed' THEN coalesce($14, now()) END,
                         CASE WHEN $2::bigint IS NULL THEN 'open' ELSE 'sampled' END,
-                        (SELECT transaction_id FROM invitations WHERE id = $2::bigint))
+                        (SELECT transaction_id FROM invitations WHERE id = $2::bigint), $15, $16)
                 ON CONFLICT (conversation_id) DO UPDATE
                     SET status = CASE WHEN responses.status = 'completed' THEN 'completed' ELSE EXCLUDED.status END,
-                        completed_at = coalesce(responses.completed_at, EXCLUDED.completed_at)
+                        completed_at = coalesce(responses.completed_at, EXCLUDED.completed_at),
+                        -- The flags are the completing turn's, and stay as they were once completed.
+                        speeder = CASE WHEN responses.status = 'completed' THEN responses.speeder ELSE EXCLUDED.speeder END,
+                        straight_liner = CASE WHEN responses.status = 'completed' THEN responses.straight_liner ELSE EXCLUDED.straight_liner END
                 RETURNING id
             )
             INSERT INTO answers (response_id, question_code, kind, rating, choice, text_value)
@@ -177,9 +226,10 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource)
             """);
         command.Parameters.AddWithValue(route.ConversationId);
         command.Parameters.AddWithValue((object?)route.InvitationId ?? DBNull.Value);
-        command.Parameters.AddWithValue((object?)route.WaveId ?? DBNull.Value);
+        // The turn that verifies a dossier still carries the route it started with; the ballot is the wave's.
+        command.Parameters.AddWithValue((object?)outcome.Verified?.WaveId ?? (object?)route.WaveId ?? DBNull.Value);
         command.Parameters.AddWithValue(route.AgencyId!.Value);
-        command.Parameters.AddWithValue(route.QuestionnaireId!.Value);
+        command.Parameters.AddWithValue(outcome.Verified?.QuestionnaireId ?? route.QuestionnaireId!.Value);
         command.Parameters.AddWithValue(route.ChannelName);
         command.Parameters.AddWithValue(status);
         command.Parameters.Add(new NpgsqlParameter { Value = answers.Select(a => a.QuestionCode).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
@@ -187,6 +237,11 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter { Value = answers.Select(a => (short?)a.Rating).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Smallint });
         command.Parameters.Add(new NpgsqlParameter { Value = answers.Select(a => a.Choice).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = answers.Select(a => a.Text).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(Timestamp(outcome.StartedAt));
+        command.Parameters.Add(Timestamp(outcome.CompletedAt));
+        var flags = outcome.Flags ?? IntegrityFlags.None;
+        command.Parameters.Add(new NpgsqlParameter { Value = flags.Speeder, NpgsqlDbType = NpgsqlDbType.Boolean });
+        command.Parameters.Add(new NpgsqlParameter { Value = flags.StraightLiner, NpgsqlDbType = NpgsqlDbType.Boolean });
         return command;
     }
 
@@ -215,8 +270,36 @@ public static class StoredReply
 /// <summary>What a turn changed: the engine's signal, the answers it recorded and the survey's status after it.</summary>
 public sealed record TurnOutcome(EngineSignal Signal, IReadOnlyList<RecordedAnswer> Answers, SurveyStatus? Status)
 {
-    public static TurnOutcome From(EngineResult result) => new(result.Signal, result.Answers, result.Progress.Status);
+    /// <summary>When the first question was shown (the response's <c>started_at</c>), by the turn's clock.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>When the last answer completed the ballot (its <c>completed_at</c>), by the turn's clock.</summary>
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    /// <summary>The integrity flags, on the turn that completes the ballot only.</summary>
+    public IntegrityFlags? Flags { get; init; }
+
+    /// <summary>The dossier this turn verified: its ballot is claimed in this turn's transaction.</summary>
+    public VerifiedBallot? Verified { get; init; }
+
+    public static TurnOutcome From(EngineResult result, IntegrityOptions integrity)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var progress = result.Progress;
+        var completes = result.Signal == EngineSignal.Completed && progress is { StartedAt: not null, CompletedAt: not null };
+        return new(result.Signal, result.Answers, progress.Status)
+        {
+            StartedAt = progress.StartedAt,
+            CompletedAt = progress.CompletedAt,
+            Flags = completes
+                ? IntegrityFlags.Compute(progress.StartedAt!.Value, progress.CompletedAt!.Value, progress.Answers.Values, integrity)
+                : null,
+        };
+    }
 }
+
+/// <summary>An invitation-free chat's dossier, verified: the ballot belongs to this wave and transaction, with the wave's questionnaire.</summary>
+public sealed record VerifiedBallot(long WaveId, long TransactionId, long QuestionnaireId);
 
 /// <summary>The provider delivered a message id that is already recorded: answer as the first time, record nothing.</summary>
 public sealed class DuplicateInboundMessageException : Exception

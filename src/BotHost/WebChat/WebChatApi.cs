@@ -1,4 +1,5 @@
 using ChatSurvey.BotHost.Channels.DirectLine;
+using ChatSurvey.BotHost.RateLimiting;
 using ChatSurvey.Dispatcher;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -37,19 +38,21 @@ public static class WebChatApi
     {
         endpoints.MapDirectLine();
         var api = endpoints.MapGroup("/api/webchat").WithTags("Web chat").DisableAntiforgery();
-        api.MapPost("/token", IssueTokenAsync);
+        api.MapPost("/token", IssueTokenAsync).RequireRateLimiting(RateLimits.TokenPolicy);
 
         var pages = endpoints.MapGroup("").WithTags("Web chat pages").ExcludeFromDescription();
         pages.MapGet("/chat", ChatPageAsync);
-        pages.MapGet("/s/{code}", InvitationPageAsync);
+        pages.MapGet("/s/{code}", InvitationPageAsync).RequireRateLimiting(RateLimits.InvitationPagePolicy);
         pages.MapGet("/chat/counter/{agencyCode}", CounterPageAsync);
         pages.MapGet("/chat/qr/{agencyCode}.png", QrCodeAsync);
         return endpoints;
     }
 
     internal static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> IssueTokenAsync(
-        HttpRequest request, WebChatTokens tokens, WebChatEntries entries, CancellationToken cancellationToken)
+        HttpContext http, WebChatTokens tokens, WebChatEntries entries, KeyedRateLimits limits, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
+        var request = http.Request;
         if (!tokens.Enabled)
             return TypedResults.Problem(title: "Web chat is not configured", detail: "Set WebChat:TokenSigningKey.", statusCode: StatusCodes.Status503ServiceUnavailable);
 
@@ -73,7 +76,7 @@ public static class WebChatApi
         if (!string.IsNullOrEmpty(body?.InvitationCode))
             entry = await entries.ForInvitationAsync(body.InvitationCode, cancellationToken);
         else if (!string.IsNullOrEmpty(body?.AgencyCode))
-            entry = await entries.ForAgencyAsync(body.AgencyCode, cancellationToken);
+            return await AgencyTokenAsync(http, body.AgencyCode, tokens, entries, limits, clock, cancellationToken);
         else
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
@@ -89,6 +92,32 @@ public static class WebChatApi
             EntryRefusal.UnknownAgency => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["agencyCode"] = ["Unknown agency code."] }),
             _ => TypedResults.Problem(title: "Unknown invitation code", statusCode: StatusCodes.Status404NotFound),
         };
+    }
+
+    /// <summary>
+    /// An agency's invitation-free chat: today's conversation of this browser when its cookie names one (a resume, not a
+    /// start), else a new one — within the agency's hourly budget of starts — and the cookie for the rest of the day.
+    /// </summary>
+    private static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> AgencyTokenAsync(
+        HttpContext http, string agencyCode, WebChatTokens tokens, WebChatEntries entries, KeyedRateLimits limits, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var agency = await entries.FindAgencyByCodeAsync(agencyCode, cancellationToken);
+        if (agency is null)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["agencyCode"] = ["Unknown agency code."] });
+
+        var resumed = tokens.ValidateResume(AgencyChatCookie.Read(http.Request, agencyCode), agencyCode) is { } conversationId
+            ? await entries.ResumeAgencyAsync(conversationId, agency.Value.Id, cancellationToken)
+            : null;
+        if (resumed is not null)
+            return TypedResults.Ok(new TokenResponse(tokens.Issue(resumed.Id), resumed.Id, (int)tokens.Lifetime.TotalSeconds));
+
+        if (!limits.TryAcquire(KeyedLimit.StartsPerAgency, agencyCode, out var retryAfter))
+            return RateLimits.TooManyRequests(http.Response, retryAfter);
+        var binding = await entries.StartForAgencyAsync(agency.Value.Id, cancellationToken);
+        var endOfDay = AgencyChatCookie.EndOfDay(clock.GetUtcNow());
+        AgencyChatCookie.Write(http, agencyCode, tokens.IssueResume(binding.Id, agencyCode, endOfDay), endOfDay);
+        return TypedResults.Ok(new TokenResponse(tokens.Issue(binding.Id), binding.Id, (int)tokens.Lifetime.TotalSeconds));
     }
 
     internal static async Task<ContentHttpResult> ChatPageAsync(

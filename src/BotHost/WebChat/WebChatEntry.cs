@@ -20,7 +20,8 @@ public sealed record WebChatEntry(DirectLineBinding? Binding, EntryRefusal? Refu
 
 /// <summary>
 /// How a browser gets into a survey: an invitation code (<c>/s/{code}</c>; one conversation per invitation, so
-/// opening the link again resumes it) or an agency code (the counter's QR code; a new anonymous survey each time).
+/// opening the link again resumes it) or an agency code (the counter's QR code, the agency website; one conversation
+/// per browser per agency per day, see <see cref="AgencyChatCookie"/>).
 /// </summary>
 public sealed partial class WebChatEntries(NpgsqlDataSource dataSource, DirectLineStore store, QuestionnaireStore questionnaires, IOptions<WebChatOptions> options)
 {
@@ -57,14 +58,19 @@ public sealed partial class WebChatEntries(NpgsqlDataSource dataSource, DirectLi
         return new WebChatEntry(binding, null);
     }
 
-    public async Task<WebChatEntry> ForAgencyAsync(string? agencyCode, CancellationToken cancellationToken)
+    /// <summary>A new invitation-free conversation of the agency, with the <c>WebChat:Questionnaire</c> until a dossier is verified.</summary>
+    public async Task<DirectLineBinding> StartForAgencyAsync(long agencyId, CancellationToken cancellationToken)
     {
-        var agencyId = await FindAgencyAsync(agencyCode, cancellationToken);
-        if (agencyId is null)
-            return new WebChatEntry(null, EntryRefusal.UnknownAgency);
         var questionnaire = await questionnaires.GetAsync(options.Value.Questionnaire, cancellationToken: cancellationToken)
             ?? throw new InvalidOperationException($"WebChat:Questionnaire '{options.Value.Questionnaire}' is not stored.");
-        return new WebChatEntry(await store.CreateAsync(agencyId.Value, questionnaire.Id, cancellationToken), null);
+        return await store.CreateAsync(agencyId, questionnaire.Id, cancellationToken);
+    }
+
+    /// <summary>The agency's invitation-free conversation <paramref name="conversationId"/>, or null when it is not one.</summary>
+    public async Task<DirectLineBinding?> ResumeAgencyAsync(string conversationId, long agencyId, CancellationToken cancellationToken)
+    {
+        var binding = await store.FindAsync(conversationId, cancellationToken);
+        return binding is { InvitationId: null } && binding.AgencyId == agencyId ? binding : null;
     }
 
     /// <summary>The agency's id and name, or null when the code is unknown.</summary>
@@ -77,9 +83,6 @@ public sealed partial class WebChatEntries(NpgsqlDataSource dataSource, DirectLi
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1)) : null;
     }
-
-    private async Task<long?> FindAgencyAsync(string? agencyCode, CancellationToken cancellationToken) =>
-        (await FindAgencyByCodeAsync(agencyCode, cancellationToken))?.Id;
 
     [GeneratedRegex("^[A-Za-z0-9]{6,32}$")]
     private static partial Regex CodePattern();

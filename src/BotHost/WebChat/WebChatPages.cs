@@ -79,6 +79,8 @@ internal static class WebChatPages
         <main class="notice counter">
           <h2>{Encode(agencyName)}</h2>
           <p>Quét mã QR để đánh giá sự hài lòng về thủ tục hành chính vừa thực hiện.</p>
+          <p class="receipt">Ông/Bà vui lòng giữ giấy hẹn trả kết quả bên mình: Mã hồ sơ in trên giấy hẹn giúp xác minh
+          để ý kiến được tính vào kết quả chính thức.</p>
           <img src="/chat/qr/{Encode(agencyCode)}.png" alt="Mã QR khảo sát" width="320" height="320">
           <p class="link">{Encode(chatUrl)}</p>
         </main>

@@ -95,8 +95,13 @@ public sealed record WaveChangeResult(WaveChangeOutcome Outcome, string? Current
     public static WaveChangeResult Conflict(string current) => new(WaveChangeOutcome.Conflict, current, null);
 }
 
-/// <summary><c>GET /api/admin/waves/{id}/responses</c>: one response, its phone masked.</summary>
-public sealed record WaveResponse(long? InvitationId, string Channel, string Status, string? Phone, IReadOnlyList<WaveAnswer> Answers);
+/// <summary>
+/// <c>GET /api/admin/waves/{id}/responses</c>: one response, its phone masked; <see cref="Provenance"/> says who it is
+/// from (sampled, interviewer, verified, open) and <see cref="Flags"/> lists its integrity flags (speeder, straight_liner).
+/// </summary>
+public sealed record WaveResponse(
+    long? InvitationId, string Channel, string Status, string Provenance, IReadOnlyList<string> Flags, string? Phone,
+    IReadOnlyList<WaveAnswer> Answers);
 
 /// <summary>One answer; <see cref="Value"/> is the rating, choice or text, null when skipped or missing.</summary>
 public sealed record WaveAnswer(string Question, string? Value);

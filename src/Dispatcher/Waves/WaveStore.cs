@@ -1,3 +1,4 @@
+using ChatSurvey.Domain.Integrity;
 using ChatSurvey.Domain.Statuses;
 using ChatSurvey.Dispatcher.Sms;
 using Npgsql;
@@ -184,7 +185,7 @@ public sealed class WaveStore(NpgsqlDataSource dataSource)
             WITH wave AS (
                 SELECT id FROM waves WHERE id = $1
             ), page AS (
-                SELECT r.id, r.invitation_id, r.channel, r.status, i.phone
+                SELECT r.id, r.invitation_id, r.channel, r.status, i.phone, r.provenance, r.speeder, r.straight_liner
                 FROM responses r
                 LEFT JOIN invitations i ON i.id = r.invitation_id
                 WHERE r.wave_id = $1 OR i.wave_id = $1
@@ -192,7 +193,7 @@ public sealed class WaveStore(NpgsqlDataSource dataSource)
                 OFFSET $2 LIMIT $3
             )
             SELECT true, p.id, p.invitation_id, p.channel, p.status, p.phone,
-                   a.question_code, coalesce(a.rating::text, a.choice, a.text_value)
+                   a.question_code, coalesce(a.rating::text, a.choice, a.text_value), p.provenance, p.speeder, p.straight_liner
             FROM wave
             LEFT JOIN page p ON true
             LEFT JOIN answers a ON a.response_id = p.id
@@ -221,6 +222,8 @@ public sealed class WaveStore(NpgsqlDataSource dataSource)
                     reader.IsDBNull(2) ? null : reader.GetInt64(2),
                     reader.GetString(3),
                     status,
+                    reader.GetString(8),
+                    IntegrityFlags.Of(reader.GetBoolean(9), reader.GetBoolean(10)),
                     reader.IsDBNull(5) ? null : PhoneMask.Mask(reader.GetString(5)),
                     answers));
             }

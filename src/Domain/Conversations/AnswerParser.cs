@@ -123,6 +123,13 @@ public static class AnswerParser
         return MatchesAny(clean, BackWords) ? InboundCommand.Back : InboundCommand.None;
     }
 
+    /// <summary>The whole message is a skip word ("0", "bỏ qua", "skip"), as an optional question reads it.</summary>
+    public static bool IsSkip(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return MatchesAny(Clean(text), SkipWords);
+    }
+
     /// <summary>
     /// Reads the whole message as one answer to <paramref name="question"/>. Skip words ("0", "bỏ qua") give a
     /// <see cref="AnswerKind.Skipped"/> answer when the question is optional and <see cref="AnswerError.SkipNotAllowed"/>

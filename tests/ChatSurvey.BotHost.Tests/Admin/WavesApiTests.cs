@@ -260,6 +260,7 @@ public sealed class WavesApiTests : IAsyncLifetime
         var ids = await InvitationIdsAsync(id);
         await AddResponseAsync(ids[0], "completed", ("E1.S", 5), ("OVERALL", 4), ("COMMENT", "Nhanh gọn"));
         await AddResponseAsync(ids[1], "partial", ("E1.S", 2), ("E2.S", null));
+        await _host.ExecuteAsync("UPDATE responses SET speeder = true, straight_liner = true WHERE invitation_id = $1", ids[0]);
         var phones = new[]
         {
             await _host.ScalarAsync<string>("SELECT phone FROM invitations WHERE id = $1", ids[0]),
@@ -270,7 +271,7 @@ public sealed class WavesApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, status);
         var expected = $$"""
-            [{"invitationId":{{ids[0]}},"channel":"sms","status":"completed","phone":"{{phones[0][..5]}}*****{{phones[0][^2..]}}","answers":[{"question":"E1.S","value":"5"},{"question":"OVERALL","value":"4"},{"question":"COMMENT","value":"Nhanh gọn"}]},{"invitationId":{{ids[1]}},"channel":"sms","status":"partial","phone":"{{phones[1][..5]}}*****{{phones[1][^2..]}}","answers":[{"question":"E1.S","value":"2"},{"question":"E2.S","value":null}]}]
+            [{"invitationId":{{ids[0]}},"channel":"sms","status":"completed","provenance":"sampled","flags":["speeder","straight_liner"],"phone":"{{phones[0][..5]}}*****{{phones[0][^2..]}}","answers":[{"question":"E1.S","value":"5"},{"question":"OVERALL","value":"4"},{"question":"COMMENT","value":"Nhanh gọn"}]},{"invitationId":{{ids[1]}},"channel":"sms","status":"partial","provenance":"sampled","flags":[],"phone":"{{phones[1][..5]}}*****{{phones[1][^2..]}}","answers":[{"question":"E1.S","value":"2"},{"question":"E2.S","value":null}]}]
             """;
         Assert.Equal(JsonSerializer.Serialize(JsonDocument.Parse(expected).RootElement), JsonSerializer.Serialize(body));
         foreach (var phone in phones)

@@ -40,7 +40,12 @@ public sealed class DirectLineProtocolTests : IAsyncLifetime
     public async Task Token_Should_Get403AndChangeNothing_When_UsedOnAnotherConversation()
     {
         var a = await AgencyTokenAsync();
-        var b = await AgencyTokenAsync();
+        // Another browser (no cookie): the same browser would resume its one agency conversation of the day.
+        using var otherBrowser = _factory.CreateClient();
+        using var issued = await otherBrowser.PostAsJsonAsync("/api/webchat/token", new { agencyCode = "HP-STP" }, Cancel);
+        var json = await issued.Content.ReadFromJsonAsync<JsonElement>(Cancel);
+        var b = new Chat(json.GetProperty("token").GetString()!, json.GetProperty("conversationId").GetString()!);
+        Assert.NotEqual(a.ConversationId, b.ConversationId);
         await StartAsync(b.Token);
         var before = await CountAsync("SELECT count(*) FROM directline_activities");
 

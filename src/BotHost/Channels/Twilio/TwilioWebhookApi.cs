@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ChatSurvey.BotHost.Bot;
+using ChatSurvey.BotHost.RateLimiting;
 using ChatSurvey.Dispatcher.Sms;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Bot.Builder;
@@ -24,15 +25,24 @@ public static partial class TwilioWebhookApi
         return group;
     }
 
+    /// <remarks>
+    /// A phone over <c>RateLimits:SmsPerPhonePerMinute</c> gets 429 with <c>Retry-After</c>, like every other limit, and
+    /// its message is not recorded. Twilio does not retry a webhook, so the message is dropped (Twilio's debugger shows
+    /// the 429): no person typing answers reaches 10 a minute, only loops and floods do — an auto-responder answering our
+    /// replies, a script — and for those a polite "too fast" SMS would feed the loop and cost a segment each time.
+    /// The check comes after the signature, so forged posts cannot spend a citizen's budget.
+    /// </remarks>
     internal static async Task<IResult> InboundAsync(
-        HttpRequest request,
+        HttpContext http,
         TwilioRequestSigner signer,
         SurveyTurnStore store,
         TwilioSmsAdapter adapter,
         IBot bot,
+        KeyedRateLimits limits,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
+        var request = http.Request;
         var logger = loggers.CreateLogger(typeof(TwilioWebhookApi));
         var (form, problem) = await ReadSignedFormAsync(request, signer, cancellationToken);
         if (problem is not null)
@@ -46,6 +56,12 @@ public static partial class TwilioWebhookApi
                 title: "Malformed Twilio message webhook",
                 detail: "MessageSid (SM…/MM…), From (E.164) and Body are required.",
                 statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        if (!limits.TryAcquire(KeyedLimit.SmsPerPhone, from, out var retryAfter))
+        {
+            logger.LogWarning("SMS {MessageSid} from {Phone} refused: over the per-phone rate limit", messageSid, PhoneMask.Mask(from));
+            return RateLimits.TooManyRequests(http.Response, retryAfter);
         }
 
         var inbound = new InboundMessage(messageSid, from, NullIfEmpty(form["To"].ToString()), form["Body"].ToString());

@@ -40,6 +40,10 @@
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(invitationCode ? { invitationCode: invitationCode } : { agencyCode: agencyCode })
     });
+    if (response.status === 429) {
+      var wait = parseInt(response.headers.get('Retry-After') || '60', 10);
+      throw new Error('busy ' + Math.max(1, Math.ceil(wait / 60)));
+    }
     if (!response.ok) {
       throw new Error('token ' + response.status);
     }
@@ -78,7 +82,10 @@
       { directLine: directLine, userID: 'citizen', locale: 'vi-VN', styleOptions: styleOptions },
       document.getElementById('webchat'));
     root.setAttribute('data-ready', 'true');
-  }).catch(function () {
-    show('Không mở được khảo sát. Ông/Bà vui lòng tải lại trang sau ít phút.');
+  }).catch(function (error) {
+    var busy = /^busy (\d+)$/.exec(error && error.message);
+    show(busy
+      ? 'Hiện có nhiều người cùng mở khảo sát. Ông/Bà vui lòng tải lại trang sau khoảng ' + busy[1] + ' phút.'
+      : 'Không mở được khảo sát. Ông/Bà vui lòng tải lại trang sau ít phút.');
   });
 })();
