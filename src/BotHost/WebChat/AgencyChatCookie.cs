@@ -1,4 +1,4 @@
-using ChatSurvey.Dispatcher.Waves;
+using ChatSurvey.Domain.Time;
 
 namespace ChatSurvey.BotHost.WebChat;
 
@@ -36,11 +36,5 @@ internal static class AgencyChatCookie
         });
 
     /// <summary>The next midnight in Hai Phong after <paramref name="now"/>: when today's conversation stops being resumed.</summary>
-    public static DateTimeOffset EndOfDay(DateTimeOffset now)
-    {
-        var zone = SendSchedule.HaiPhongTime;
-        var local = TimeZoneInfo.ConvertTime(now, zone);
-        var midnight = local.Date.AddDays(1);
-        return new DateTimeOffset(midnight, zone.GetUtcOffset(midnight)).ToUniversalTime();
-    }
+    public static DateTimeOffset EndOfDay(DateTimeOffset now) => VietnamTime.StartOfDay(VietnamTime.DateOf(now).AddDays(1));
 }

@@ -58,7 +58,7 @@ public sealed class DossierLookup(NpgsqlDataSource dataSource, IOptions<Integrit
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
             return DossierMatch.NoMatch;
-        if (reader.GetInt64(5) > integrity.Value.MaxDossiersPerPhone)
+        if (integrity.Value.MaxDossiersPerPhone > 0 && reader.GetInt64(5) > integrity.Value.MaxDossiersPerPhone)
             return DossierMatch.NoMatch;
 
         var (transactionId, waveId, questionnaireId) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));

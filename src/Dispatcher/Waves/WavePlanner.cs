@@ -1,5 +1,5 @@
 using ChatSurvey.Domain.Statuses;
-using ChatSurvey.Dispatcher.Integrity;
+using ChatSurvey.Domain.Integrity;
 using ChatSurvey.Dispatcher.Jobs;
 using ChatSurvey.Dispatcher.Sending;
 using Hangfire;

@@ -1,5 +1,6 @@
 using ChatSurvey.Dispatcher.Import;
 using ChatSurvey.Dispatcher.Integrity;
+
 using ChatSurvey.Dispatcher.Waves;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -11,7 +12,6 @@ public static class WavesExtensions
     public static IServiceCollection AddWaves(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<IntegrityOptions>().BindConfiguration(IntegrityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<StaffPhoneStore>();
         services.TryAddSingleton<WaveStore>();
         services.TryAddSingleton<WavePlanner>();

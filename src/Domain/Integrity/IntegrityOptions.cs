@@ -26,8 +26,9 @@ public sealed class IntegrityOptions
 
     /// <summary>
     /// A phone on more than this many dossiers of one agency in a wave's period is an agent's or a staff member's: it is
-    /// never sampled for that agency, and an invitation-free chat naming one of its dossiers is not verified.
+    /// never sampled for that agency, and an invitation-free chat naming one of its dossiers is not verified. 0 turns the
+    /// rule off.
     /// </summary>
-    [Range(1, 10_000, ErrorMessage = "Integrity:MaxDossiersPerPhone must be between 1 and 10000.")]
+    [Range(0, 10_000, ErrorMessage = "Integrity:MaxDossiersPerPhone must be between 0 (off) and 10000.")]
     public int MaxDossiersPerPhone { get; set; } = 5;
 }

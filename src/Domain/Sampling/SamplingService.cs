@@ -9,7 +9,8 @@ namespace ChatSurvey.Domain.Sampling;
 /// <para>Eligible: result date in the period (inclusive); a Vietnamese mobile number (<see cref="MobilePattern"/>);
 /// the phone not opted out (any time, even after <see cref="SampleRequest.AsOf"/>: an opt-out is honoured at once); no
 /// invitation to the phone created in the cool-down before the draw time, in any wave; when a wave is given, no
-/// invitation to the phone in that wave already; not a listed staff phone of the agency (<c>staff_phones</c>); not a
+/// invitation to the phone in that wave already, nor a ballot of the phone's in that wave (a dossier verified at the
+/// counter); not a listed staff phone of the agency (<c>staff_phones</c>); not a
 /// phone on more than <see cref="SampleRequest.MaxDossiersPerPhone"/> dossiers of the agency in the period (an agent or
 /// a staff member). Phones left out by the last two rules are counted per agency.</para>
 /// <para>A top-up (<see cref="SampleRequest.Invitations"/>) runs the same draw later: phones already invited in the wave
@@ -158,6 +159,9 @@ public static class SamplingService
                   WHERE i.phone = t.phone
                     AND i.created_at <= @as_of
                     AND (i.created_at > @cooldown_start OR i.wave_id = @wave_id))
+              AND NOT EXISTS (
+                  SELECT 1 FROM responses r JOIN transactions rt ON rt.id = r.transaction_id
+                  WHERE r.wave_id = @wave_id AND rt.phone = t.phone)
         ),
         one_per_phone AS (
             SELECT DISTINCT ON (c.phone) c.id, c.agency_id, c.phone

@@ -1,6 +1,7 @@
 using ChatSurvey.BotHost.Admin;
 using ChatSurvey.Dispatcher.Import;
 using ChatSurvey.Dispatcher.Integrity;
+using ChatSurvey.Domain.Integrity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;

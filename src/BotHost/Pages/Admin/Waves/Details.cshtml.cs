@@ -1,6 +1,6 @@
 using ChatSurvey.Domain.Statuses;
 using ChatSurvey.Dispatcher.Waves;
-using ChatSurvey.Dispatcher.Integrity;
+using ChatSurvey.Domain.Integrity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Mvc.RazorPages;
