@@ -188,6 +188,32 @@ public sealed class SamplingIntegrityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TopUp_Should_NotDrawAPhone_When_ItAlreadyHasAVerifiedBallotInTheWave()
+    {
+        await ImportAsync([.. Enumerable.Range(0, 6).Select(i => Row($"HS-{i}", "A1", $"09120004{i:D2}", "2025-03-05"))]);
+        var wave = await CreateWaveAsync(target: 1, rate: 0.5, seed: 3);
+        await _host.PostAsync($"/api/admin/waves/{wave}/start");
+        var invited = await PhonesAsync(wave);
+        var verifiedPhone = Enumerable.Range(0, 6).Select(i => $"+849120004{i:D2}").First(p => !invited.Contains(p));
+
+        // A citizen verified that phone's dossier at the counter: the wave already holds their ballot.
+        await _host.ExecuteAsync(
+            """
+            WITH t AS (SELECT id, agency_id FROM transactions WHERE phone = $2),
+                 c AS (INSERT INTO conversations (id, channel, agency_id, questionnaire_id)
+                       SELECT 'counter-1', 'webchat', t.agency_id, w.questionnaire_id FROM t, waves w WHERE w.id = $1
+                       RETURNING id, agency_id, questionnaire_id)
+            INSERT INTO responses (conversation_id, wave_id, agency_id, questionnaire_id, channel, status, completed_at, provenance, transaction_id)
+            SELECT c.id, $1, c.agency_id, c.questionnaire_id, 'webchat', 'completed', now(), 'verified', t.id FROM c, t
+            """, wave, verifiedPhone);
+
+        var (status, topUp) = await _host.PostAsync($"/api/admin/waves/{wave}/top-up", new { agencies = new[] { new { agencyCode = "A1", count = 10 } } });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(3, topUp.GetProperty("drawn").GetInt32());
+        Assert.DoesNotContain(verifiedPhone, await PhonesAsync(wave));
+    }
+
+    [Fact]
     public async Task TopUp_Should_BeRefusedAndChangeNothing_When_TheWaveIsADraftUnknownOrTheBodyIsBad()
     {
         await ImportAsync(Row("HS-1", "A1", "0912000301", "2025-03-05"));
