@@ -37,7 +37,7 @@ public sealed class OptionsValidationTests
     [Theory]
     [InlineData("Integrity:SpeederSecondsPerQuestion", "-1")]
     [InlineData("Integrity:SpeederSecondsPerQuestion", "61")]
-    [InlineData("Integrity:MaxDossiersPerPhone", "0")]
+    [InlineData("Integrity:MaxDossiersPerPhone", "-1")]
     public void Integrity_Should_BeRefusedWithTheSettingsName_When_OutOfRange(string key, string value)
     {
         using var services = Services(key, value, s => s.AddOptions<IntegrityOptions>()
