@@ -17,7 +17,6 @@ internal static class BotExtensions
             sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), ambientTransaction: () => BotStateTransaction.Current?.Transaction));
         services.AddSingleton<ConversationState>();
         services.AddSingleton<QuestionnaireStore>();
-        services.AddSingleton<QuestionnaireCache>();
         services.AddSingleton<SurveyTurnStore>();
         services.AddTransient<IBot, SurveyBot>();
 

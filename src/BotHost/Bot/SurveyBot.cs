@@ -1,5 +1,6 @@
 using ChatSurvey.BotHost.Bot.Storage;
 using ChatSurvey.Domain.Conversations;
+using ChatSurvey.Domain.Questionnaires;
 using ChatSurvey.Domain.Sms;
 using Microsoft.Bot.Builder;
 using Microsoft.Bot.Schema;

@@ -1,4 +1,5 @@
 using ChatSurvey.Dispatcher.Import;
+using ChatSurvey.Dispatcher.Invitations;
 using ChatSurvey.Dispatcher.Waves;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -10,6 +11,7 @@ public static class WavesExtensions
     public static IServiceCollection AddWaves(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<InvitationStore>();
         services.TryAddSingleton<WaveStore>();
         services.TryAddSingleton<WavePlanner>();
         services.TryAddSingleton<WaveQueries>();
