@@ -1,8 +1,12 @@
+using ChatSurvey.Dispatcher.Invitations;
 using ChatSurvey.Dispatcher.Jobs;
+using ChatSurvey.Dispatcher.OptOuts;
 using ChatSurvey.Dispatcher.Sending;
 using ChatSurvey.Dispatcher.Sms;
 using ChatSurvey.Domain.Integrity;
+using ChatSurvey.Dispatcher.Waves;
 using ChatSurvey.Domain.Questionnaires;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ChatSurvey.Dispatcher;
 
@@ -27,9 +31,18 @@ public static class DispatcherExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<QuestionnaireStore>();
+        builder.Services.AddSingleton<QuestionnaireCache>();
         builder.AddSmsGateway();
+        builder.Services.TryAddSingleton<InvitationStore>();
+        builder.Services.TryAddSingleton<OptOutStore>();
+        builder.Services.TryAddSingleton<WaveStore>();
         builder.Services.AddSingleton<SendRateLimiter>();
-        builder.Services.AddSingleton<InvitationSender>();
+        builder.Services.AddSingleton<InvitationMessages>();
+        builder.Services.AddSingleton<ClaimedInvitationSender>();
+        builder.Services.AddSingleton<ClaimReconciler>();
+        builder.Services.AddSingleton<SingleInvitationSender>();
+        builder.Services.AddSingleton<BatchSender>();
+        builder.Services.AddSingleton<ReminderSender>();
         builder.Services.AddSingleton<ManualInvitations>();
         builder.Services.AddTransient<SendDueJob>();
         builder.Services.AddTransient<ReconcileClaimsJob>();

@@ -23,7 +23,7 @@ public static class InvitationsApi
     internal static async Task<Results<Created<InviteResponse>, ValidationProblem, ProblemHttpResult>> InviteAsync(
         InviteRequest request,
         ManualInvitations invitations,
-        InvitationSender sender,
+        SingleInvitationSender sender,
         IOptions<AppOptions> app,
         CancellationToken cancellationToken)
     {

@@ -97,7 +97,7 @@ internal static class TransactionsApi
     {
         long importId;
         await using (var content = file.OpenReadStream())
-            importId = await ImportFiles.CreateAsync(dataSource, source, Path.GetFileName(file.FileName), content, cancellationToken);
+            importId = await new ImportStore(dataSource).CreateWithFileAsync(source, Path.GetFileName(file.FileName), content, cancellationToken);
         scheduler.Enqueue(importId);
         return importId;
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ChatSurvey.Dispatcher.Waves;
 using ChatSurvey.Domain.Time;
+using ChatSurvey.Domain.Statuses;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ChatSurvey.BotHost.Admin;
@@ -47,13 +48,13 @@ internal static class WavesApi
         waves.MapGet("/{id:long}/agencies", AgenciesAsync).WithName("GetWaveAgencies");
         waves.MapGet("/{id:long}/responses", ResponsesAsync).WithName("GetWaveResponses");
         waves.MapPost("/{id:long}/start", (long id, WavePlanner planner, CancellationToken ct) =>
-            ChangeAsync(planner.StartAsync(id, ct), "start", "draft"));
+            ChangeAsync(planner.StartAsync(id, ct), "start", WaveStatus.Draft));
         waves.MapPost("/{id:long}/pause", (long id, WaveStore store, CancellationToken ct) =>
-            ChangeAsync(store.PauseAsync(id, ct), "pause", "running"));
+            ChangeAsync(store.PauseAsync(id, ct), "pause", WaveStatus.Running));
         waves.MapPost("/{id:long}/resume", (long id, WaveStore store, CancellationToken ct) =>
-            ChangeAsync(store.ResumeAsync(id, ct), "resume", "paused"));
+            ChangeAsync(store.ResumeAsync(id, ct), "resume", WaveStatus.Paused));
         waves.MapPost("/{id:long}/cancel", (long id, WaveStore store, CancellationToken ct) =>
-            ChangeAsync(store.CancelAsync(id, ct), "cancel", "draft, running or paused"));
+            ChangeAsync(store.CancelAsync(id, ct), "cancel", $"{WaveStatus.Draft}, {WaveStatus.Running} or {WaveStatus.Paused}"));
         waves.MapPost("/{id:long}/top-up", TopUpAsync).WithName("TopUpWave");
         return admin;
     }

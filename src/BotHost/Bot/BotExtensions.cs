@@ -18,7 +18,6 @@ internal static class BotExtensions
             sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), ambientTransaction: () => BotStateTransaction.Current?.Transaction));
         services.AddSingleton<ConversationState>();
         services.AddSingleton<QuestionnaireStore>();
-        services.AddSingleton<QuestionnaireCache>();
         services.AddSingleton<SurveyTurnStore>();
         services.AddSingleton<DossierLookup>();
         services.AddTransient<IBot, SurveyBot>();

@@ -2,6 +2,7 @@ using ChatSurvey.BotHost.Bot.Storage;
 using ChatSurvey.Dispatcher.Verification;
 using ChatSurvey.Domain.Conversations;
 using ChatSurvey.Domain.Integrity;
+using ChatSurvey.Domain.Questionnaires;
 using ChatSurvey.Domain.Sms;
 using Microsoft.Bot.Builder;
 using Microsoft.Bot.Schema;

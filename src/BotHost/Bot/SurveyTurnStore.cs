@@ -1,4 +1,5 @@
 using ChatSurvey.BotHost.Bot.Storage;
+using ChatSurvey.Dispatcher.OptOuts;
 using ChatSurvey.Domain.Conversations;
 using ChatSurvey.Domain.Integrity;
 using ChatSurvey.Domain.Statuses;
@@ -113,14 +114,9 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource)
             batch.BatchCommands.Add(ResponseAndAnswers(route, outcome));
 
         if (route.Phone is not null && outcome.Signal == EngineSignal.OptOut)
-        {
-            batch.BatchCommands.Add(Command(
-                "INSERT INTO opt_outs (phone, source) VALUES ($1, 'keyword') ON CONFLICT (phone) DO NOTHING", route.Phone));
-        }
+            batch.BatchCommands.Add(OptOutStore.Record(route.Phone, OptOutSource.Keyword));
         else if (route.Phone is not null && outcome.Signal == EngineSignal.OptIn)
-        {
-            batch.BatchCommands.Add(Command("DELETE FROM opt_outs WHERE phone = $1", route.Phone));
-        }
+            batch.BatchCommands.Add(OptOutStore.Withdraw(route.Phone));
 
         if (inbound is not null)
         {

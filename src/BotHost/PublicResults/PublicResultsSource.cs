@@ -1,5 +1,4 @@
-using System.Text.Json;
-using ChatSurvey.Dispatcher.Jobs;
+using ChatSurvey.Dispatcher.Scores;
 using ChatSurvey.Domain.Scoring;
 using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
@@ -34,8 +33,12 @@ internal static class PublicResultsSource
         CancellationToken cancellationToken) =>
         CachedAsync(cache, clock, ("public-results", waveId, agencyCode), async () =>
         {
-            if (waveId is { } wave && agencyCode is null && await ReadSnapshotAsync(dataSource, wave) is { } snapshot)
-                return snapshot;
+            if (waveId is { } wave && agencyCode is null
+                && await new ScoreSnapshotStore(dataSource).GetFreshAsync(wave, SnapshotFreshFor, CancellationToken.None) is { } snapshot)
+            {
+                return new PublishedResults(snapshot.Report, snapshot.ComputedAt);
+            }
+
             var report = await ScoringQuery.RunAsync(dataSource, new ScoreFilter { WaveId = waveId, AgencyCode = agencyCode });
             return new PublishedResults(report, clock.GetUtcNow());
         }, cancellationToken);
@@ -84,17 +87,4 @@ internal static class PublicResultsSource
     }
 
     private sealed record Entry<T>(DateTimeOffset LoadedAt, Lazy<Task<T>> Value);
-
-    private static async Task<PublishedResults?> ReadSnapshotAsync(NpgsqlDataSource dataSource, long waveId)
-    {
-        await using var command = dataSource.CreateCommand(
-            "SELECT report::text, computed_at FROM score_snapshots WHERE wave_id = $1 AND computed_at > now() - $2::interval");
-        command.Parameters.AddWithValue(waveId);
-        command.Parameters.AddWithValue(SnapshotFreshFor);
-        await using var reader = await command.ExecuteReaderAsync();
-        if (!await reader.ReadAsync())
-            return null;
-        var report = JsonSerializer.Deserialize<ScoreReport>(reader.GetString(0), ScoreRefreshJob.Json)!;
-        return new PublishedResults(report, reader.GetFieldValue<DateTimeOffset>(1));
-    }
 }

@@ -1,10 +1,15 @@
+using System.Data;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace ChatSurvey.Dispatcher.Import;
 
-/// <summary>The <c>imports</c> table: one row per file upload or JSON batch, with its status and report.</summary>
+/// <summary>
+/// The <c>imports</c> table (one row per file upload or JSON batch, with its status and report) and <c>import_files</c>
+/// (an uploaded file from its upload until its import has succeeded): the only code that writes them. An import goes
+/// queued → running → succeeded or failed (<see cref="ImportStatus"/>); a succeeded one never changes again.
+/// </summary>
 public sealed class ImportStore(NpgsqlDataSource dataSource)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -13,10 +18,132 @@ public sealed class ImportStore(NpgsqlDataSource dataSource)
     public async Task<long> CreateAsync(ImportSource source, string? fileName, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
-            "INSERT INTO imports (source, file_name, status) VALUES ($1, $2, 'queued') RETURNING id");
+            "INSERT INTO imports (source, file_name, status) VALUES ($1, $2, $3) RETURNING id");
         command.Parameters.AddWithValue(ToText(source));
         command.Parameters.AddWithValue(NpgsqlDbType.Text, (object?)fileName ?? DBNull.Value);
+        command.Parameters.AddWithValue(ToText(ImportStatus.Queued));
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>Records a queued import of <paramref name="source"/> and its file in one transaction; returns the import id.</summary>
+    public async Task<long> CreateWithFileAsync(
+        ImportSource source, string? fileName, Stream content, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            """
+            WITH import AS (
+                INSERT INTO imports (source, file_name, status) VALUES ($1, $2, $4) RETURNING id
+            )
+            INSERT INTO import_files (import_id, content) SELECT id, $3 FROM import RETURNING import_id
+            """, connection, transaction);
+        command.CommandTimeout = 0;
+        command.Parameters.AddWithValue(ToText(source));
+        command.Parameters.AddWithValue(NpgsqlDbType.Text, (object?)fileName ?? DBNull.Value);
+        // Npgsql streams a Stream parameter into the bytea without a second copy in memory.
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = content });
+        command.Parameters.AddWithValue(ToText(ImportStatus.Queued));
+        var importId = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        await transaction.CommitAsync(cancellationToken);
+        return importId;
+    }
+
+    /// <summary>Opens the stored file of an import; throws <see cref="ImportFileException"/> when it is gone.</summary>
+    internal async Task<StoredFile> OpenFileAsync(long importId, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var command = new NpgsqlCommand("SELECT content FROM import_files WHERE import_id = $1", connection);
+            command.CommandTimeout = 0;
+            command.Parameters.AddWithValue(importId);
+            var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                await reader.DisposeAsync();
+                await command.DisposeAsync();
+                throw new ImportFileException($"The file of import {importId} is no longer stored; upload it again.");
+            }
+
+            return new StoredFile(connection, command, reader, reader.GetStream(0));
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Deletes an import's file (once it has succeeded).</summary>
+    internal async Task DeleteFileAsync(long importId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM import_files WHERE import_id = $1");
+        command.Parameters.AddWithValue(importId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Running (in its own transaction, so that <c>GET /imports/{id}</c> shows it), unless it has succeeded. Waits for a
+    /// concurrent run of the same import, which holds its row until it commits, rather than time out.
+    /// </summary>
+    internal async Task MarkRunningAsync(long importId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE imports SET status = $2, error = NULL WHERE id = $1 AND status <> $3");
+        command.CommandTimeout = 0;
+        command.Parameters.AddWithValue(importId);
+        command.Parameters.AddWithValue(ToText(ImportStatus.Running));
+        command.Parameters.AddWithValue(ToText(ImportStatus.Succeeded));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Failed with <paramref name="error"/>, unless it has succeeded.</summary>
+    internal async Task MarkFailedAsync(long importId, string error, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE imports SET status = $3, error = $2, finished_at = now() WHERE id = $1 AND status <> $4");
+        command.Parameters.AddWithValue(importId);
+        command.Parameters.AddWithValue(error);
+        command.Parameters.AddWithValue(ToText(ImportStatus.Failed));
+        command.Parameters.AddWithValue(ToText(ImportStatus.Succeeded));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Locks the import's row until the caller's transaction ends (a second run of the same import waits here, then finds
+    /// it done) and answers its status.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">There is no such import.</exception>
+    internal static async Task<ImportStatus> LockAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long importId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT status FROM imports WHERE id = $1 FOR UPDATE", connection, transaction);
+        command.CommandTimeout = 0;
+        command.Parameters.AddWithValue(importId);
+        var status = await command.ExecuteScalarAsync(cancellationToken) as string
+            ?? throw new InvalidOperationException($"Import {importId} does not exist.");
+        return ParseStatus(status);
+    }
+
+    /// <summary>Succeeded with its report, in the load's transaction (the import is loaded and reported together or not at all).</summary>
+    internal static async Task MarkSucceededAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, ImportReport report, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        await using var command = new NpgsqlCommand(
+            """
+            UPDATE imports
+            SET status = $6, total_rows = $2, accepted = $3, duplicates = $4, rejected = $5, error = NULL, finished_at = now()
+            WHERE id = $1
+            """, connection, transaction);
+        command.Parameters.AddWithValue(report.ImportId);
+        command.Parameters.AddWithValue(report.TotalRows);
+        command.Parameters.AddWithValue(report.Accepted);
+        command.Parameters.AddWithValue(report.Duplicates);
+        command.Parameters.AddWithValue(NpgsqlDbType.Jsonb, JsonSerializer.Serialize(report.Rejected, Json));
+        command.Parameters.AddWithValue(ToText(ImportStatus.Succeeded));
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>The import's status and report, or null when there is no such import.</summary>
@@ -112,4 +239,18 @@ public sealed class ImportStore(NpgsqlDataSource dataSource)
         "failed" => ImportStatus.Failed,
         _ => throw new InvalidOperationException($"Unknown import status '{text}' in the database."),
     };
+
+    internal sealed class StoredFile(NpgsqlConnection connection, NpgsqlCommand command, NpgsqlDataReader reader, Stream content)
+        : IAsyncDisposable
+    {
+        public Stream Content => content;
+
+        public async ValueTask DisposeAsync()
+        {
+            await content.DisposeAsync();
+            await reader.DisposeAsync();
+            await command.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
 }

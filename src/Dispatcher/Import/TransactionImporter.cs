@@ -1,14 +1,14 @@
-using System.Text.Json;
 using ChatSurvey.Domain.Time;
+using ChatSurvey.Dispatcher.Transactions;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace ChatSurvey.Dispatcher.Import;
 
 /// <summary>
 /// Imports transactions: validates each row, bulk-loads the valid ones with binary COPY into a temporary staging
 /// table, then moves them into <c>transactions</c> with one <c>INSERT … ON CONFLICT DO NOTHING</c> that keeps the
-/// first occurrence of each (agency, dossier code). Everything, the import's report included, is one database
+/// first occurrence of each (agency, dossier code) (<see cref="TransactionStore"/>); the import's status and report are
+/// <see cref="ImportStore"/>'s. Everything, the import's report included, is one database
 /// transaction: an import is loaded entirely or not at all. Rows are streamed, so memory does not grow with the file.
 /// </summary>
 public sealed class TransactionImporter(TimeProvider timeProvider)
@@ -53,7 +53,7 @@ public sealed class TransactionImporter(TimeProvider timeProvider)
 
         try
         {
-            await MarkRunningAsync(dataSource, importId, cancellationToken);
+            await new ImportStore(dataSource).MarkRunningAsync(importId, cancellationToken);
             return await LoadAsync(dataSource, importId, rows, cancellationToken);
         }
         catch (Exception e)
@@ -75,15 +75,8 @@ public sealed class TransactionImporter(TimeProvider timeProvider)
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // Locks the import for the whole load: a second run of the same job waits here, then finds it done.
-        await using (var claim = new NpgsqlCommand("SELECT status FROM imports WHERE id = $1 FOR UPDATE", connection, transaction))
-        {
-            claim.CommandTimeout = 0;
-            claim.Parameters.AddWithValue(importId);
-            var status = await claim.ExecuteScalarAsync(cancellationToken) as string
-                ?? throw new InvalidOperationException($"Import {importId} does not exist.");
-            if (ImportStore.ParseStatus(status) == ImportStatus.Succeeded)
-                return (await ImportStore.ReadAsync(connection, transaction, importId, cancellationToken))!.Report;
-        }
+        if (await ImportStore.LockAsync(connection, transaction, importId, cancellationToken) == ImportStatus.Succeeded)
+            return (await ImportStore.ReadAsync(connection, transaction, importId, cancellationToken))!.Report;
 
         // Names the session for this transaction only (is_local), so ImportStore.RowsLoadedAsync can find its COPY.
         await using (var name = new NpgsqlCommand("SELECT set_config('application_name', $1, true)", connection, transaction))
@@ -97,34 +90,13 @@ public sealed class TransactionImporter(TimeProvider timeProvider)
             await LoadCodesAsync(connection, transaction, "SELECT code, id FROM procedures", cancellationToken),
             VietnamTime.Today(timeProvider));
 
-        await using (var staging = new NpgsqlCommand(
-            """
-            CREATE TEMP TABLE import_staging (
-                row             integer NOT NULL,
-                agency_id       bigint NOT NULL,
-                procedure_id    bigint NOT NULL,
-                dossier_code    text NOT NULL,
-                phone           text NOT NULL,
-                result_date     date NOT NULL,
-                applicant_name  text,
-                applicant_type  text NOT NULL
-            ) ON COMMIT DROP
-            """, connection, transaction))
-        {
-            await staging.ExecuteNonQueryAsync(cancellationToken);
-        }
-
         var totalRows = 0;
         var validRows = 0;
         var rejected = new List<RejectedRow>();
         var rejectedNotListed = 0;
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            """
-            COPY import_staging (row, agency_id, procedure_id, dossier_code, phone, result_date, applicant_name, applicant_type)
-            FROM STDIN (FORMAT BINARY)
-            """, cancellationToken))
+        int accepted;
+        await using (var load = await TransactionStore.BeginBulkLoadAsync(connection, transaction, cancellationToken))
         {
-            copy.Timeout = TimeSpan.Zero;
             await foreach (var row in rows.WithCancellation(cancellationToken))
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -132,18 +104,7 @@ public sealed class TransactionImporter(TimeProvider timeProvider)
                 if (validator.TryValidate(row, out var valid, out var rejection))
                 {
                     validRows++;
-                    await copy.StartRowAsync(cancellationToken);
-                    await copy.WriteAsync(valid.Row, NpgsqlDbType.Integer, cancellationToken);
-                    await copy.WriteAsync(valid.AgencyId, NpgsqlDbType.Bigint, cancellationToken);
-                    await copy.WriteAsync(valid.ProcedureId, NpgsqlDbType.Bigint, cancellationToken);
-                    await copy.WriteAsync(valid.DossierCode, NpgsqlDbType.Text, cancellationToken);
-                    await copy.WriteAsync(valid.Phone, NpgsqlDbType.Text, cancellationToken);
-                    await copy.WriteAsync(valid.ResultDate, NpgsqlDbType.Date, cancellationToken);
-                    if (valid.ApplicantName is null)
-                        await copy.WriteNullAsync(cancellationToken);
-                    else
-                        await copy.WriteAsync(valid.ApplicantName, NpgsqlDbType.Text, cancellationToken);
-                    await copy.WriteAsync(valid.ApplicantType, NpgsqlDbType.Text, cancellationToken);
+                    await load.WriteAsync(valid, cancellationToken);
                 }
                 else if (rejected.Count < MaxRejectedListed)
                 {
@@ -155,41 +116,11 @@ public sealed class TransactionImporter(TimeProvider timeProvider)
                 }
             }
 
-            await copy.CompleteAsync(cancellationToken);
-        }
-
-        // Row order makes the first occurrence of a repeated (agency, dossier code) the one inserted.
-        int accepted;
-        await using (var insert = new NpgsqlCommand(
-            """
-            INSERT INTO transactions (agency_id, procedure_id, dossier_code, phone, result_date, applicant_name, applicant_type, import_id)
-            SELECT agency_id, procedure_id, dossier_code, phone, result_date, applicant_name, applicant_type, $1
-            FROM import_staging
-            ORDER BY row
-            ON CONFLICT (agency_id, dossier_code) DO NOTHING
-            """, connection, transaction))
-        {
-            insert.CommandTimeout = 0;
-            insert.Parameters.AddWithValue(importId);
-            accepted = await insert.ExecuteNonQueryAsync(cancellationToken);
+            accepted = await load.CompleteAsync(importId, cancellationToken);
         }
 
         var report = new ImportReport(importId, totalRows, accepted, validRows - accepted, rejected, rejectedNotListed);
-        await using (var finish = new NpgsqlCommand(
-            """
-            UPDATE imports
-            SET status = 'succeeded', total_rows = $2, accepted = $3, duplicates = $4, rejected = $5, error = NULL, finished_at = now()
-            WHERE id = $1
-            """, connection, transaction))
-        {
-            finish.Parameters.AddWithValue(importId);
-            finish.Parameters.AddWithValue(report.TotalRows);
-            finish.Parameters.AddWithValue(report.Accepted);
-            finish.Parameters.AddWithValue(report.Duplicates);
-            finish.Parameters.AddWithValue(NpgsqlDbType.Jsonb, JsonSerializer.Serialize(rejected, ImportStore.Json));
-            await finish.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        await ImportStore.MarkSucceededAsync(connection, transaction, report, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return report;
     }
@@ -205,17 +136,6 @@ public sealed class TransactionImporter(TimeProvider timeProvider)
         return codes;
     }
 
-    private static async Task MarkRunningAsync(NpgsqlDataSource dataSource, long importId, CancellationToken cancellationToken)
-    {
-        // Outside the import's transaction, so that GET /imports/{id} shows it running.
-        await using var running = dataSource.CreateCommand(
-            "UPDATE imports SET status = 'running', error = NULL WHERE id = $1 AND status <> 'succeeded'");
-        // A concurrent run of the same import holds its row until it commits: wait for it rather than time out.
-        running.CommandTimeout = 0;
-        running.Parameters.AddWithValue(importId);
-        await running.ExecuteNonQueryAsync(cancellationToken);
-    }
-
     private static async Task MarkFailedAsync(NpgsqlDataSource dataSource, long importId, Exception exception)
     {
         var error = exception switch
@@ -228,11 +148,7 @@ public sealed class TransactionImporter(TimeProvider timeProvider)
         // The load's transaction is rolled back by now; this runs on its own, even when the caller cancelled.
         try
         {
-            await using var failed = dataSource.CreateCommand(
-                "UPDATE imports SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status <> 'succeeded'");
-            failed.Parameters.AddWithValue(importId);
-            failed.Parameters.AddWithValue(error);
-            await failed.ExecuteNonQueryAsync(CancellationToken.None);
+            await new ImportStore(dataSource).MarkFailedAsync(importId, error, CancellationToken.None);
         }
         catch (Exception)
         {

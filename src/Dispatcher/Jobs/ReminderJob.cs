@@ -9,7 +9,7 @@ namespace ChatSurvey.Dispatcher.Jobs;
 /// Recurring: one reminder, <c>reminder_after_hours</c> after the invitation was sent, to those who have not finished,
 /// only inside the wave's send window (a reminder due at night waits for the morning), never after expiry.
 /// </summary>
-public sealed class ReminderJob(InvitationSender sender, IOptions<DispatcherOptions> options)
+public sealed class ReminderJob(ReminderSender sender, IOptions<DispatcherOptions> options)
 {
     [Queue(JobQueues.Send)]
     [AutomaticRetry(Attempts = 3, OnlyOn = [typeof(NpgsqlException), typeof(TimeoutException)])]
@@ -19,7 +19,7 @@ public sealed class ReminderJob(InvitationSender sender, IOptions<DispatcherOpti
         var total = 0;
         while (TimeProvider.System.GetElapsedTime(started) < options.Value.SendJobBudget)
         {
-            var sent = await sender.SendDueRemindersAsync(options.Value.BatchSize, cancellationToken);
+            var sent = await sender.SendDueAsync(options.Value.BatchSize, cancellationToken);
             if (sent == 0)
                 break;
             total += sent;

@@ -1,3 +1,4 @@
+using ChatSurvey.Dispatcher.Invitations;
 using ChatSurvey.Dispatcher.Sending;
 using Hangfire;
 using Microsoft.Extensions.Options;
@@ -13,8 +14,9 @@ namespace ChatSurvey.Dispatcher.Jobs;
 /// Both run at least once safely: a claim is never sent twice, and an abandoned one is reconciled first.
 /// </summary>
 public sealed class SendDueJob(
-    InvitationSender sender,
-    NpgsqlDataSource dataSource,
+    BatchSender sender,
+    ClaimReconciler reconciler,
+    InvitationStore invitations,
     IBackgroundJobClient jobs,
     IOptions<DispatcherOptions> options,
     TimeProvider clock,
@@ -24,23 +26,10 @@ public sealed class SendDueJob(
     [AutomaticRetry(Attempts = 3, OnlyOn = [typeof(NpgsqlException), typeof(TimeoutException)])]
     public async Task DispatchAsync(CancellationToken cancellationToken)
     {
-        await sender.ReconcileAbandonedAsync(cancellationToken);
-        var now = clock.GetUtcNow();
-        await using var command = dataSource.CreateCommand(
-            """
-            SELECT count(*) FROM (
-                SELECT 1 FROM invitations i JOIN waves w ON w.id = i.wave_id
-                WHERE i.status = 'planned' AND i.planned_at <= $1 AND w.status = 'running'
-                  AND w.send_window_start <= $2 AND $2 < w.send_window_end
-                LIMIT $3
-            ) due
-            """);
+        await reconciler.ReconcileAbandonedAsync(cancellationToken);
         var batchSize = options.Value.BatchSize;
         var sendJobs = options.Value.SendJobs;
-        command.Parameters.AddWithValue(now);
-        command.Parameters.AddWithValue(SendWindow.LocalTimeOfDay(now));
-        command.Parameters.AddWithValue(batchSize * sendJobs);
-        var due = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        var due = await invitations.CountDueAsync(clock.GetUtcNow(), batchSize * sendJobs, cancellationToken);
         if (due == 0)
             return;
         var count = (int)Math.Min(sendJobs, (due + batchSize - 1) / batchSize);
@@ -58,8 +47,8 @@ public sealed class SendDueJob(
         while (TimeProvider.System.GetElapsedTime(started) < options.Value.SendJobBudget)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await sender.ReconcileAbandonedAsync(cancellationToken);
-            var batch = await sender.SendDueBatchAsync(options.Value.BatchSize, cancellationToken);
+            await reconciler.ReconcileAbandonedAsync(cancellationToken);
+            var batch = await sender.SendDueAsync(options.Value.BatchSize, cancellationToken);
             sent += batch.Sent;
             if (batch.Claimed == 0)
                 break;

@@ -5,8 +5,9 @@ using NpgsqlTypes;
 namespace ChatSurvey.Dispatcher.Waves;
 
 /// <summary>
-/// One wave in a list: its settings at a glance and its invitation counts, counted as <see cref="WaveStore.GetProgressAsync"/>
-/// counts them (planned = all invitations, sent = handed to the provider, responded/completed = responses to them).
+/// One wave in a list: its settings at a glance and its invitation counts, from the <c>wave_agency_progress</c> view as
+/// <see cref="WaveStore.GetProgressAsync"/> counts them (planned = all invitations, sent = handed to the provider,
+/// responded/completed = responses to them).
 /// </summary>
 public sealed record WaveSummary(
     long Id,
@@ -46,9 +47,9 @@ public sealed record WaveDetails(
     DateTimeOffset? FinishedAt);
 
 /// <summary>
-/// <c>GET /api/admin/waves/{id}/agencies</c>: one agency's part of a wave. Counts as in <see cref="WaveProgress"/>;
-/// <see cref="Planned"/> is the draw at start, <see cref="ReserveDrawn"/> the invitations added by top-up draws, and
-/// <see cref="ReserveLeft"/> the eligible people of the planning pool not yet drawn. <see cref="ExcludedStaff"/> and
+/// <c>GET /api/admin/waves/{id}/agencies</c>: one agency's part of a wave, its row of the <c>wave_agency_progress</c> view
+/// (the counts of <see cref="WaveProgress"/>); <see cref="ReserveDrawn"/> is the part of <see cref="Planned"/> added by
+/// top-up draws, and <see cref="ReserveLeft"/> the eligible people of the planning pool not yet drawn. <see cref="ExcludedStaff"/> and
 /// <see cref="ExcludedManyDossiers"/> are the phones planning left out (staff list; too many dossiers of the agency).
 /// <see cref="ResponseRate"/> = responded / sent (null before anything is sent), the dashboard's rule.
 /// </summary>
@@ -84,21 +85,17 @@ public sealed class WaveQueries(NpgsqlDataSource dataSource)
             """
             SELECT w.id, w.name, w.status, q.code, q.title, w.results_from, w.results_to, w.created_at, w.started_at,
                    coalesce(t.target, 0), coalesce(i.planned, 0), coalesce(i.sent, 0),
-                   coalesce(r.responded, 0), coalesce(r.completed, 0)
+                   coalesce(i.responded, 0), coalesce(i.completed, 0)
             FROM waves w
             JOIN questionnaires q ON q.id = w.questionnaire_id
             LEFT JOIN (
                 SELECT wave_id, sum(target) AS target FROM wave_quotas GROUP BY wave_id
             ) t ON t.wave_id = w.id
             LEFT JOIN (
-                SELECT wave_id, count(*) AS planned, count(*) FILTER (WHERE sent_at IS NOT NULL) AS sent
-                FROM invitations GROUP BY wave_id
+                SELECT wave_id, sum(planned)::bigint AS planned, sum(sent)::bigint AS sent,
+                       sum(responded)::bigint AS responded, sum(completed)::bigint AS completed
+                FROM wave_agency_progress GROUP BY wave_id
             ) i ON i.wave_id = w.id
-            LEFT JOIN (
-                SELECT ri.wave_id, count(*) AS responded, count(*) FILTER (WHERE r.status = 'completed') AS completed
-                FROM responses r JOIN invitations ri ON ri.id = r.invitation_id
-                GROUP BY ri.wave_id
-            ) r ON r.wave_id = w.id
             WHERE $1::text[] IS NULL OR w.status = ANY ($1)
             ORDER BY w.created_at DESC, w.id DESC
             """);
@@ -149,23 +146,14 @@ public sealed class WaveQueries(NpgsqlDataSource dataSource)
             """
             WITH wave AS (
                 SELECT id FROM waves WHERE id = $1
-            ), sent AS (
-                SELECT agency_id, count(*) FILTER (WHERE draw = 0) AS planned, count(*) FILTER (WHERE draw > 0) AS reserve,
-                       count(*) FILTER (WHERE sent_at IS NOT NULL) AS sent
-                FROM invitations WHERE wave_id = $1 GROUP BY agency_id
-            ), answered AS (
-                SELECT i.agency_id, count(*) AS responded, count(*) FILTER (WHERE r.status = 'completed') AS completed
-                FROM responses r JOIN invitations i ON i.id = r.invitation_id
-                WHERE i.wave_id = $1 GROUP BY i.agency_id
             )
-            SELECT a.code, a.name, q.target, coalesce(s.planned, 0), coalesce(s.sent, 0),
-                   coalesce(x.responded, 0), coalesce(x.completed, 0), coalesce(s.reserve, 0),
+            SELECT a.code, a.name, q.target, coalesce(p.planned, 0), coalesce(p.sent, 0),
+                   coalesce(p.responded, 0), coalesce(p.completed, 0), coalesce(p.reserve_drawn, 0),
                    q.eligible, q.excluded_staff, q.excluded_many_dossiers
             FROM wave
             LEFT JOIN wave_quotas q ON q.wave_id = wave.id
             LEFT JOIN agencies a ON a.id = q.agency_id
-            LEFT JOIN sent s ON s.agency_id = q.agency_id
-            LEFT JOIN answered x ON x.agency_id = q.agency_id
+            LEFT JOIN wave_agency_progress p ON p.wave_id = wave.id AND p.agency_id = q.agency_id
             ORDER BY a.code
             """);
         command.Parameters.AddWithValue(waveId);
@@ -184,7 +172,7 @@ public sealed class WaveQueries(NpgsqlDataSource dataSource)
                 planned, reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6))
             {
                 ReserveDrawn = reserve,
-                ReserveLeft = Math.Max(0, eligible - planned - reserve),
+                ReserveLeft = Math.Max(0, eligible - planned),
                 Eligible = eligible,
                 ExcludedStaff = reader.GetInt32(9),
                 ExcludedManyDossiers = reader.GetInt32(10),

@@ -1,13 +1,29 @@
 using ChatSurvey.Domain.Integrity;
-using ChatSurvey.Domain.Statuses;
+using ChatSurvey.Dispatcher.Invitations;
 using ChatSurvey.Dispatcher.Sms;
+using ChatSurvey.Domain.Statuses;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace ChatSurvey.Dispatcher.Waves;
 
-/// <summary>Waves and their quotas: creation, status changes other than start, progress and responses.</summary>
-public sealed class WaveStore(NpgsqlDataSource dataSource)
+/// <summary>A wave as its start sees it, read under its row lock.</summary>
+public sealed record WaveToStart(string Status, TimeOnly SendWindowStart, TimeOnly SendWindowEnd, double ExpectedResponseRate);
+
+/// <summary>What planning found for one agency: invitations drawn, the eligible pool, and the phones two rules left out.</summary>
+public sealed record AgencyPlan(long AgencyId, int Planned, int Eligible, int ExcludedStaff, int ExcludedManyDossiers);
+
+/// <summary>
+/// One agency of a running wave, for a top-up: its target, completed ballots, invitations not yet final (no completed
+/// response and still planned, claimed, sent or delivered), and the latest draw that gave it invitations.
+/// </summary>
+public sealed record AgencyNeed(long AgencyId, string AgencyCode, int Target, int Completed, int Open, int LastDraw);
+
+/// <summary>
+/// The <c>waves</c> and <c>wave_quotas</c> tables: the only code that writes them. Creation, status changes (the start's
+/// inside <see cref="WavePlanner"/>'s transaction), the standing manual wave, progress and responses.
+/// </summary>
+public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invitations)
 {
     /// <summary>
     /// Creates a draft wave with its quotas after checking what needs the database: the questionnaire is stored and
@@ -52,10 +68,10 @@ public sealed class WaveStore(NpgsqlDataSource dataSource)
 
         long waveId;
         await using (var insert = new NpgsqlCommand(
-            """
+            $"""
             INSERT INTO waves (name, questionnaire_id, status, results_from, results_to, expected_response_rate,
                                send_window_start, send_window_end, reminder_after_hours, expire_after_days, cooldown_days, seed)
-            VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $9, $10, $11)
+            VALUES ($1, $2, '{WaveStatus.Draft}', $3, $4, $5, $6, $7, $8, $9, $10, $11)
             RETURNING id
             """, connection, transaction))
         {
@@ -101,10 +117,116 @@ public sealed class WaveStore(NpgsqlDataSource dataSource)
     /// </summary>
     public Task<WaveChangeResult> CancelAsync(long waveId, CancellationToken cancellationToken) =>
         ChangeAsync(waveId, [WaveStatus.Draft, WaveStatus.Running, WaveStatus.Paused], WaveStatus.Cancelled,
-            "UPDATE invitations SET status = 'cancelled' WHERE wave_id = $1 AND status = 'planned'", cancellationToken);
+            (connection, transaction) => invitations.CancelPlannedAsync(connection, transaction, waveId, cancellationToken),
+            cancellationToken);
+
+    /// <summary>Reads a wave for its start and locks its row until the caller's transaction ends; null when there is no such wave.</summary>
+    public async Task<WaveToStart?> LockForStartAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long waveId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT status, send_window_start, send_window_end, expected_response_rate FROM waves WHERE id = $1 FOR UPDATE
+            """, connection, transaction);
+        command.Parameters.AddWithValue(waveId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        return new WaveToStart(reader.GetString(0), reader.GetFieldValue<TimeOnly>(1), reader.GetFieldValue<TimeOnly>(2),
+            (double)reader.GetDecimal(3));
+    }
+
+    /// <summary>
+    /// Draft → running at <paramref name="startedAt"/>, with each agency's plan on its quota (planned count, eligible pool,
+    /// phones left out as staff or for too many dossiers).
+    /// </summary>
+    public async Task MarkStartedAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long waveId, IReadOnlyList<AgencyPlan> plan,
+        DateTimeOffset startedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var quotas = new NpgsqlBatchCommand(
+            """
+            UPDATE wave_quotas q
+            SET planned = x.planned, eligible = x.eligible, excluded_staff = x.staff, excluded_many_dossiers = x.many
+            FROM unnest($2::bigint[], $3::integer[], $4::integer[], $5::integer[], $6::integer[])
+                AS x(agency_id, planned, eligible, staff, many)
+            WHERE q.wave_id = $1 AND q.agency_id = x.agency_id
+            """);
+        quotas.Parameters.Add(new NpgsqlParameter { Value = waveId });
+        quotas.Parameters.Add(new NpgsqlParameter { Value = plan.Select(p => p.AgencyId).ToArray() });
+        quotas.Parameters.Add(new NpgsqlParameter { Value = plan.Select(p => p.Planned).ToArray() });
+        quotas.Parameters.Add(new NpgsqlParameter { Value = plan.Select(p => p.Eligible).ToArray() });
+        quotas.Parameters.Add(new NpgsqlParameter { Value = plan.Select(p => p.ExcludedStaff).ToArray() });
+        quotas.Parameters.Add(new NpgsqlParameter { Value = plan.Select(p => p.ExcludedManyDossiers).ToArray() });
+        batch.BatchCommands.Add(quotas);
+        var running = new NpgsqlBatchCommand($"UPDATE waves SET status = '{WaveStatus.Running}', started_at = $2 WHERE id = $1");
+        running.Parameters.Add(new NpgsqlParameter { Value = waveId });
+        running.Parameters.Add(new NpgsqlParameter { Value = startedAt });
+        batch.BatchCommands.Add(running);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Per agency of the wave, what a top-up needs to know (<see cref="AgencyNeed"/>), by agency code.</summary>
+    public async Task<IReadOnlyList<AgencyNeed>> ReadNeedsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long waveId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT q.agency_id, a.code, q.target,
+                   count(*) FILTER (WHERE r.status = '{ResponseStatus.Completed}')::integer AS completed,
+                   count(*) FILTER (WHERE i.status IN ('{InvitationStatus.Planned}', '{InvitationStatus.Claimed}',
+                                                       '{InvitationStatus.Sent}', '{InvitationStatus.Delivered}')
+                                    AND r.status IS DISTINCT FROM '{ResponseStatus.Completed}')::integer AS open,
+                   coalesce(max(i.draw), 0)::integer AS last_draw
+            FROM wave_quotas q
+            JOIN agencies a ON a.id = q.agency_id
+            LEFT JOIN invitations i ON i.wave_id = q.wave_id AND i.agency_id = q.agency_id
+            LEFT JOIN responses r ON r.invitation_id = i.id
+            WHERE q.wave_id = $1
+            GROUP BY q.agency_id, a.code, q.target
+            ORDER BY a.code
+            """, connection, transaction);
+        command.Parameters.AddWithValue(waveId);
+        var needs = new List<AgencyNeed>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            needs.Add(new AgencyNeed(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3),
+                reader.GetInt32(4), reader.GetInt32(5)));
+        }
+
+        return needs;
+    }
+
+    /// <summary>
+    /// The standing manual-invitation wave of a questionnaire (<c>waves.manual</c>, always running, never drawn), created on
+    /// first use in the caller's transaction. Returns its id.
+    /// </summary>
+    public async Task<long> GetOrCreateManualWaveAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string name, long questionnaireId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            WITH existing AS (
+                SELECT id FROM waves WHERE manual AND questionnaire_id = $2 AND status = '{WaveStatus.Running}' ORDER BY id LIMIT 1
+            ), created AS (
+                INSERT INTO waves (name, questionnaire_id, status, results_from, results_to, seed, started_at, manual)
+                SELECT $1, $2, '{WaveStatus.Running}', DATE '2000-01-01', DATE '2999-12-31', 0, now(), true
+                WHERE NOT EXISTS (SELECT 1 FROM existing)
+                RETURNING id
+            )
+            SELECT id FROM existing UNION ALL SELECT id FROM created
+            """, connection, transaction);
+        command.Parameters.AddWithValue(name);
+        command.Parameters.AddWithValue(questionnaireId);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
 
     private async Task<WaveChangeResult> ChangeAsync(
-        long waveId, string[] from, string to, string? alsoSql, CancellationToken cancellationToken)
+        long waveId, string[] from, string to, Func<NpgsqlConnection, NpgsqlTransaction, Task<int>>? also,
+        CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -119,9 +241,10 @@ public sealed class WaveStore(NpgsqlDataSource dataSource)
         }
 
         await using (var update = new NpgsqlCommand(
-            """
+            $"""
             UPDATE waves
-            SET status = $2, finished_at = CASE WHEN $2 IN ('cancelled', 'completed') THEN now() ELSE finished_at END
+            SET status = $2,
+                finished_at = CASE WHEN $2 IN ('{WaveStatus.Cancelled}', '{WaveStatus.Completed}') THEN now() ELSE finished_at END
             WHERE id = $1
             """, connection, transaction))
         {
@@ -130,41 +253,29 @@ public sealed class WaveStore(NpgsqlDataSource dataSource)
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        if (alsoSql is not null)
-        {
-            await using var also = new NpgsqlCommand(alsoSql, connection, transaction);
-            also.Parameters.AddWithValue(waveId);
-            await also.ExecuteNonQueryAsync(cancellationToken);
-        }
+        if (also is not null)
+            await also(connection, transaction);
 
         await transaction.CommitAsync(cancellationToken);
         return new WaveChangeResult(WaveChangeOutcome.Changed, to, new WaveStatusChange(waveId, to));
     }
 
-    /// <summary>The wave's status and invitation counts (see <see cref="WaveProgress"/>), or null when there is no such wave.</summary>
+    /// <summary>
+    /// The wave's status and invitation counts (see <see cref="WaveProgress"/>), or null when there is no such wave: the
+    /// sum of its agencies' rows in the <c>wave_agency_progress</c> view, as the wave list and the agency table count them.
+    /// </summary>
     public async Task<WaveProgress?> GetProgressAsync(long waveId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             """
-            SELECT w.status, i.planned, i.sent, i.delivered, i.failed, r.responded, r.completed, i.opted_out, i.expired
+            SELECT w.status, coalesce(sum(p.planned), 0)::bigint, coalesce(sum(p.sent), 0)::bigint,
+                   coalesce(sum(p.delivered), 0)::bigint, coalesce(sum(p.failed), 0)::bigint,
+                   coalesce(sum(p.responded), 0)::bigint, coalesce(sum(p.completed), 0)::bigint,
+                   coalesce(sum(p.opted_out), 0)::bigint, coalesce(sum(p.expired), 0)::bigint
             FROM waves w
-            CROSS JOIN LATERAL (
-                SELECT count(*) AS planned,
-                       count(*) FILTER (WHERE i.sent_at IS NOT NULL) AS sent,
-                       count(*) FILTER (WHERE i.delivered_at IS NOT NULL OR i.status = 'delivered') AS delivered,
-                       count(*) FILTER (WHERE i.status = 'failed') AS failed,
-                       count(*) FILTER (WHERE i.status = 'opted_out' OR EXISTS (
-                           SELECT 1 FROM opt_outs o WHERE o.phone = i.phone AND o.created_at >= i.created_at)) AS opted_out,
-                       count(*) FILTER (WHERE i.status = 'expired') AS expired
-                FROM invitations i
-                WHERE i.wave_id = w.id
-            ) i
-            CROSS JOIN LATERAL (
-                SELECT count(*) AS responded, count(*) FILTER (WHERE r.status = 'completed') AS completed
-                FROM responses r JOIN invitations ri ON ri.id = r.invitation_id
-                WHERE ri.wave_id = w.id
-            ) r
+            LEFT JOIN wave_agency_progress p ON p.wave_id = w.id
             WHERE w.id = $1
+            GROUP BY w.id, w.status
             """);
         command.Parameters.AddWithValue(waveId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -217,7 +328,7 @@ public sealed class WaveStore(NpgsqlDataSource dataSource)
             {
                 currentId = responseId;
                 answers = [];
-                var status = reader.GetString(4) == "completed" ? "completed" : "partial";
+                var status = reader.GetString(4) == ResponseStatus.Completed ? ResponseStatus.Completed : ResponseStatus.Partial;
                 responses.Add(new WaveResponse(
                     reader.IsDBNull(2) ? null : reader.GetInt64(2),
                     reader.GetString(3),

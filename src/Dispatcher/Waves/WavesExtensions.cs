@@ -1,6 +1,6 @@
 using ChatSurvey.Dispatcher.Import;
 using ChatSurvey.Dispatcher.Integrity;
-
+using ChatSurvey.Dispatcher.Invitations;
 using ChatSurvey.Dispatcher.Waves;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -13,6 +13,7 @@ public static class WavesExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<StaffPhoneStore>();
+        services.TryAddSingleton<InvitationStore>();
         services.TryAddSingleton<WaveStore>();
         services.TryAddSingleton<WavePlanner>();
         services.TryAddSingleton<WaveQueries>();

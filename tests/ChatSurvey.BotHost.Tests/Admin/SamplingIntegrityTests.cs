@@ -183,7 +183,7 @@ public sealed class SamplingIntegrityTests : IAsyncLifetime
         Assert.Equal(20, all.Distinct().Count());
 
         var (_, agencies) = await _host.GetAsync($"/api/admin/waves/{wave}/agencies");
-        Assert.Equal((10L, 10L, 10L), (agencies[0].GetProperty("planned").GetInt64(), agencies[0].GetProperty("reserveDrawn").GetInt64(),
+        Assert.Equal((20L, 10L, 10L), (agencies[0].GetProperty("planned").GetInt64(), agencies[0].GetProperty("reserveDrawn").GetInt64(),
             agencies[0].GetProperty("reserveLeft").GetInt64()));
     }
 

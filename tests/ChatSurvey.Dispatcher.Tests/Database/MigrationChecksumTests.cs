@@ -26,6 +26,7 @@ public sealed class MigrationChecksumTests
         ["0010_account_lockout.sql"] = "573316a8aa20ac5fd2a2afea602c92c072472a61f1c77791dc9bf38759e127bf",
         ["0011_official_figures.sql"] = "ee5d530f502d4be11e7c23b4078e86572d23c688f7c060ac86334fe9a5bff041",
         ["0012_no_planning_status.sql"] = "f884cc67b4b53c4826096717fd193e4b8de6d3842753d1ebbf73d825d4d177ce",
+        ["0013_wave_progress.sql"] = "897cdef8e6d22db22feacf6368b49bfbe2dd922990c757b2f5538b962332c54d",
     };
 
     [Fact]

@@ -1,3 +1,5 @@
+using ChatSurvey.Dispatcher.Invitations;
+using ChatSurvey.Dispatcher.Waves;
 using ChatSurvey.Dispatcher.Sending;
 using ChatSurvey.Domain.Questionnaires;
 using ChatSurvey.TestSupport;
@@ -28,7 +30,8 @@ public sealed class ManualInvitationsTests(DatabaseFixture db) : IClassFixture<D
 
         var clock = new FakeTimeProvider(DateTimeOffset.Parse(utcNow, System.Globalization.CultureInfo.InvariantCulture));
         var phone = "+8491" + Random.Shared.Next(1_000_000, 10_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var invitation = await new ManualInvitations(db.DataSource, clock).CreateAsync(
+        var invitationStore = new InvitationStore(db.DataSource);
+        var invitation = await new ManualInvitations(db.DataSource, new WaveStore(db.DataSource, invitationStore), invitationStore, clock).CreateAsync(
             new ManualInvitationRequest(phone, "A-" + suffix, "P-" + suffix, "sipas-sms"), cancel);
 
         await using var read = db.DataSource.CreateCommand(

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using ChatSurvey.BotHost.Bot;
 using ChatSurvey.BotHost.RateLimiting;
+using ChatSurvey.Dispatcher.Invitations;
 using ChatSurvey.Dispatcher.Sms;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Bot.Builder;
@@ -110,7 +111,7 @@ public static partial class TwilioWebhookApi
         var messageSid = form!["MessageSid"].ToString();
         var status = form["MessageStatus"].ToString().ToLowerInvariant();
         var errorCode = NullIfEmpty(form["ErrorCode"].ToString());
-        if (!SidPattern().IsMatch(messageSid) || DeliveryStatus.Rank(status) is null)
+        if (!SidPattern().IsMatch(messageSid) || !DeliveryProgress.IsKnown(status))
         {
             return TypedResults.Problem(
                 title: "Malformed Twilio status callback",
