@@ -1,3 +1,4 @@
+using ChatSurvey.BotHost.Channels.DirectLine;
 using ChatSurvey.BotHost.Bot.Storage;
 using ChatSurvey.Dispatcher.OptOuts;
 using ChatSurvey.Domain.Conversations;
@@ -164,9 +165,7 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource)
     private static IEnumerable<NpgsqlBatchCommand> VerifiedBallotCommands(SurveyRoute route, VerifiedBallot verified, TurnOutcome outcome)
     {
         yield return Command("UPDATE conversations SET questionnaire_id = $2 WHERE id = $1", route.ConversationId, verified.QuestionnaireId);
-        yield return Command(
-            "UPDATE directline_conversations SET wave_id = $2, questionnaire_id = $3 WHERE id = $1 AND invitation_id IS NULL",
-            route.ConversationId, verified.WaveId, verified.QuestionnaireId);
+        yield return DirectLineStore.BindToWave(route.ConversationId, verified.WaveId, verified.QuestionnaireId);
         var claim = Command(
             """
             INSERT INTO responses (conversation_id, wave_id, agency_id, questionnaire_id, channel, status, started_at,

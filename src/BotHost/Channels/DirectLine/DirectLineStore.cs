@@ -29,6 +29,20 @@ public sealed class DirectLineStore(NpgsqlDataSource dataSource)
 
     public static string NewConversationId() => Base64UrlId(16);
 
+    /// <summary>
+    /// For the verifying turn's batch: an invitation-free conversation whose dossier was verified now belongs to that
+    /// wave and continues with its questionnaire.
+    /// </summary>
+    public static NpgsqlBatchCommand BindToWave(string conversationId, long waveId, long questionnaireId)
+    {
+        var command = new NpgsqlBatchCommand(
+            "UPDATE directline_conversations SET wave_id = $2, questionnaire_id = $3 WHERE id = $1 AND invitation_id IS NULL");
+        command.Parameters.Add(new NpgsqlParameter { Value = conversationId });
+        command.Parameters.Add(new NpgsqlParameter { Value = waveId });
+        command.Parameters.Add(new NpgsqlParameter { Value = questionnaireId });
+        return command;
+    }
+
     public async Task<DirectLineBinding> CreateAsync(long agencyId, long questionnaireId, CancellationToken cancellationToken)
     {
         var id = NewConversationId();
