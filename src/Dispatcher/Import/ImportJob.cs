@@ -1,5 +1,6 @@
 using System.Data;
 using System.Runtime.CompilerServices;
+using ChatSurvey.Domain.Problems;
 using Hangfire;
 using Npgsql;
 using NpgsqlTypes;
@@ -99,7 +100,7 @@ public static class ImportFiles
             {
                 await reader.DisposeAsync();
                 await command.DisposeAsync();
-                throw new ImportFileException($"The file of import {importId} is no longer stored; upload it again.");
+                throw new ImportFileException(Problem.Of("file", ProblemCodes.ImportFileGone, importId));
             }
 
             return new StoredFile(connection, command, reader, reader.GetStream(0));
