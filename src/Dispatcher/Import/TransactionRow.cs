@@ -158,7 +158,7 @@ public sealed class ImportFileException : Exception
     }
 
     public ImportFileException(Problem problem, Exception? innerException = null)
-        : base(problem?.English, innerException) => Problem = problem;
+        : base((problem ?? throw new ArgumentNullException(nameof(problem))).English, innerException) => Problem = problem;
 
     /// <summary>The problem (field <c>file</c>), or null when only a message was given.</summary>
     public Problem? Problem { get; }
