@@ -1,3 +1,4 @@
+using ChatSurvey.Domain.Problems;
 using Microsoft.AspNetCore.Identity;
 using Npgsql;
 
@@ -16,11 +17,8 @@ public sealed record Account(
 
 public sealed record NewAccount(string? UserName, string? DisplayName, string? Role, string? AgencyCode, string? Password);
 
-/// <summary>What is wrong with a form value, in Vietnamese for the admin UI.</summary>
-public sealed record AccountProblem(string Field, string Message);
-
 /// <summary>
-/// Accounts in PostgreSQL. Passwords are hashed with ASP.NET Core Identity's <see cref="PasswordHasher{TUser}"/>
+/// The <c>accounts</c> table, its only writer. Passwords are hashed with ASP.NET Core Identity's <see cref="PasswordHasher{TUser}"/>
 /// (PBKDF2 with a per-password salt); a hash from an older format is upgraded at the next sign-in.
 /// </summary>
 public sealed class AccountStore(NpgsqlDataSource dataSource, TimeProvider clock)
@@ -34,28 +32,30 @@ public sealed class AccountStore(NpgsqlDataSource dataSource, TimeProvider clock
 
     public static string NormalizeUserName(string? userName) => (userName ?? "").Trim().ToLowerInvariant();
 
-    public static IEnumerable<AccountProblem> CheckPassword(string? password)
+    public const int MaximumPasswordLength = 256;
+
+    public static IEnumerable<Problem> CheckPassword(string? password)
     {
         if (string.IsNullOrEmpty(password) || password.Length < MinimumPasswordLength)
-            yield return new AccountProblem("password", $"Mật khẩu phải có ít nhất {MinimumPasswordLength} ký tự.");
-        else if (password.Length > 256)
-            yield return new AccountProblem("password", "Mật khẩu dài quá 256 ký tự.");
+            yield return Problem.Of("password", ProblemCodes.AccountPasswordTooShort, MinimumPasswordLength);
+        else if (password.Length > MaximumPasswordLength)
+            yield return Problem.Of("password", ProblemCodes.AccountPasswordTooLong, MaximumPasswordLength);
     }
 
     /// <summary>Creates the account, or returns what is wrong and changes nothing.</summary>
-    public async Task<(Account? Account, IReadOnlyList<AccountProblem> Problems)> CreateAsync(
+    public async Task<(Account? Account, IReadOnlyList<Problem> Problems)> CreateAsync(
         NewAccount account, CancellationToken cancellationToken = default)
     {
-        var problems = new List<AccountProblem>();
+        var problems = new List<Problem>();
         var userName = NormalizeUserName(account.UserName);
         if (!System.Text.RegularExpressions.Regex.IsMatch(userName, "^[a-z0-9][a-z0-9._@-]{1,63}$"))
-            problems.Add(new("userName", "Tên đăng nhập gồm 2–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch, @."));
+            problems.Add(Problem.Of("userName", ProblemCodes.AccountUserNameFormat));
         var displayName = string.IsNullOrWhiteSpace(account.DisplayName) ? userName : account.DisplayName.Trim();
         if (!AccountRoles.IsKnown(account.Role))
-            problems.Add(new("role", "Vai trò phải là quản trị viên hoặc người xem của đơn vị."));
+            problems.Add(Problem.Of("role", ProblemCodes.AccountRoleUnknown, AccountRoles.Administrator, AccountRoles.AgencyViewer));
         var agencyCode = string.IsNullOrWhiteSpace(account.AgencyCode) ? null : account.AgencyCode.Trim();
         if (account.Role == AccountRoles.AgencyViewer && agencyCode is null)
-            problems.Add(new("agencyCode", "Người xem của đơn vị cần chọn đơn vị."));
+            problems.Add(Problem.Of("agencyCode", ProblemCodes.AccountAgencyRequired));
         problems.AddRange(CheckPassword(account.Password));
         if (problems.Count > 0)
             return (null, problems);
@@ -79,8 +79,8 @@ public sealed class AccountStore(NpgsqlDataSource dataSource, TimeProvider clock
             return (await FindAsync(created, cancellationToken), []);
 
         return await ExistsAsync(userName, cancellationToken)
-            ? (null, [new("userName", $"Tên đăng nhập \"{userName}\" đã có.")])
-            : (null, [new("agencyCode", $"Không có đơn vị mã \"{agencyCode}\".")]);
+            ? (null, [Problem.Of("userName", ProblemCodes.AccountUserNameTaken, userName)])
+            : (null, [Problem.Of("agencyCode", ProblemCodes.AccountAgencyUnknown, agencyCode!)]);
     }
 
     /// <summary>Wrong passwords in a row after which an account is locked for <see cref="LockoutDuration"/>.</summary>
@@ -146,14 +146,14 @@ public sealed class AccountStore(NpgsqlDataSource dataSource, TimeProvider clock
         return await FindAsync(id.Value, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<AccountProblem>> SetPasswordAsync(long id, string? password, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<Problem>> SetPasswordAsync(long id, string? password, CancellationToken cancellationToken = default)
     {
         var problems = CheckPassword(password).ToList();
         if (problems.Count > 0)
             return problems;
         var account = await FindAsync(id, cancellationToken);
         if (account is null)
-            return [new("id", "Không có tài khoản này.")];
+            return [Problem.Of("id", ProblemCodes.AccountUnknown)];
         await using var command = dataSource.CreateCommand(
             "UPDATE accounts SET password_hash = $2, failed_sign_ins = 0, locked_until = NULL WHERE id = $1");
         command.Parameters.Add(new() { Value = id });

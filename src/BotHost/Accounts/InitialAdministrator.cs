@@ -22,7 +22,7 @@ internal sealed class InitialAdministrator(
             if (account is null)
             {
                 throw new OptionsValidationException(nameof(AdminOptions.InitialAdmin), typeof(InitialAdminOptions),
-                    problems.Select(p => $"Admin:InitialAdmin:{(p.Field == "password" ? "Password" : "UserName")}: {p.Message}"));
+                    problems.Select(p => $"Admin:InitialAdmin:{(p.Field == "password" ? "Password" : "UserName")}: {p.Vietnamese}"));
             }
 
             logger.LogInformation("Created administrator account {UserName} from Admin:InitialAdmin", account.UserName);

@@ -1,4 +1,6 @@
 using ChatSurvey.BotHost.Accounts;
+using ChatSurvey.Dispatcher.Catalogue;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ChatSurvey.BotHost.Admin;
 
@@ -8,6 +10,8 @@ internal static class AdminApi
     {
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section);
         services.AddSingleton<AdminApiKey>();
+        services.TryAddSingleton<CatalogueStore>();
+        services.AddTransient<SmsSimulator>();
         services.AddAdminAuth();
         return services;
     }

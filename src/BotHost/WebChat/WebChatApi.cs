@@ -1,6 +1,7 @@
 using ChatSurvey.BotHost.Channels.DirectLine;
 using ChatSurvey.BotHost.RateLimiting;
 using ChatSurvey.Dispatcher;
+using ChatSurvey.Dispatcher.Catalogue;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -153,7 +154,7 @@ public static class WebChatApi
         var found = await entries.FindAgencyByCodeAsync(agencyCode, cancellationToken);
         return found is null
             ? TypedResults.Content(WebChatPages.Refusal(EntryRefusal.UnknownAgency), Html, statusCode: StatusCodes.Status404NotFound)
-            : TypedResults.Content(WebChatPages.Counter(agencyCode, found.Value.Name, AgencyChatUrl(app.Value, agencyCode)), Html);
+            : TypedResults.Content(WebChatPages.Counter(agencyCode, found.Value.Name, WebChatLinks.AgencyChat(app.Value, agencyCode)), Html);
     }
 
     /// <summary>A PNG QR code of the agency's chat link, for printing at its counter.</summary>
@@ -163,21 +164,11 @@ public static class WebChatApi
         if (await entries.FindAgencyByCodeAsync(agencyCode, cancellationToken) is null)
             return TypedResults.NotFound();
         using var generator = new QRCodeGenerator();
-        using var data = generator.CreateQrCode(AgencyChatUrl(app.Value, agencyCode), QRCodeGenerator.ECCLevel.Q);
+        using var data = generator.CreateQrCode(WebChatLinks.AgencyChat(app.Value, agencyCode), QRCodeGenerator.ECCLevel.Q);
         var png = new PngByteQRCode(data).GetGraphic(10);
         return TypedResults.File(png, "image/png");
     }
 
-    internal static string AgencyChatUrl(AppOptions app, string agencyCode) =>
-        $"{app.PublicBaseUrl.TrimEnd('/')}/chat?agency={Uri.EscapeDataString(agencyCode)}";
-
-    private static async Task<IReadOnlyList<(string Code, string Name)>> AgenciesAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("SELECT code, name FROM agencies ORDER BY name");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var agencies = new List<(string, string)>();
-        while (await reader.ReadAsync(cancellationToken))
-            agencies.Add((reader.GetString(0), reader.GetString(1)));
-        return agencies;
-    }
+    private static async Task<IReadOnlyList<(string Code, string Name)>> AgenciesAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>
+        [.. (await new CatalogueStore(dataSource).ListAgenciesAsync(cancellationToken)).Select(a => (a.Code, a.Name))];
 }

@@ -1,3 +1,4 @@
+using ChatSurvey.Dispatcher.Catalogue;
 using ChatSurvey.Domain.Catalogue;
 using ChatSurvey.Domain.Questionnaires;
 using Microsoft.Extensions.Options;
@@ -27,7 +28,7 @@ internal sealed class SurveyDatabase(
             logger.LogInformation("Stored {Count} default questionnaire version(s)", questionnaires);
         if (options.Value.SeedDemoData)
         {
-            var added = await DemoCatalogue.SeedAsync(dataSource, cancellationToken);
+            var added = await new CatalogueStore(dataSource).SeedAsync(DemoCatalogue.Agencies(), DemoCatalogue.Procedures(), cancellationToken);
             if (added > 0)
                 logger.LogInformation("Seeded {Count} demo catalogue rows (Hai Phong agencies and procedures)", added);
         }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ChatSurvey.Domain.Problems;
 using CsvHelper;
 
 namespace ChatSurvey.Dispatcher.Import;
@@ -32,7 +33,7 @@ public static class CsvTransactionReader
         await using var csv = CsvReader.Create(stream, Options, leaveOpen: true);
         await csv.ReadHeaderAsync(cancellationToken);
         if (csv.Headers.Count == 0)
-            throw new ImportFileException("The file is empty: the first row must be the header.");
+            throw new ImportFileException(Problem.Of("file", ProblemCodes.ImportNoHeader));
         var columns = TransactionColumns.FromHeader(csv.Headers);
 
         while (await csv.ReadAsync(cancellationToken))

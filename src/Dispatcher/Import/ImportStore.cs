@@ -1,5 +1,6 @@
 using System.Data;
 using System.Text.Json;
+using ChatSurvey.Domain.Problems;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -64,7 +65,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource)
             {
                 await reader.DisposeAsync();
                 await command.DisposeAsync();
-                throw new ImportFileException($"The file of import {importId} is no longer stored; upload it again.");
+                throw new ImportFileException(Problem.Of("file", ProblemCodes.ImportFileGone, importId));
             }
 
             return new StoredFile(connection, command, reader, reader.GetStream(0));
@@ -172,6 +173,30 @@ public sealed class ImportStore(NpgsqlDataSource dataSource)
         return await command.ExecuteScalarAsync(cancellationToken) as long?;
     }
 
+    /// <summary>The newest imports, newest first, with their counts (without the rejected rows).</summary>
+    public async Task<IReadOnlyList<ImportSummary>> ListRecentAsync(int count, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT id, source, file_name, status, total_rows, accepted, duplicates, created_at, finished_at
+            FROM imports
+            ORDER BY id DESC
+            LIMIT $1
+            """);
+        command.Parameters.AddWithValue(count);
+        var imports = new List<ImportSummary>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            imports.Add(new ImportSummary(
+                reader.GetInt64(0), ParseSource(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetString(2),
+                ParseStatus(reader.GetString(3)), reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6),
+                reader.GetFieldValue<DateTimeOffset>(7), reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8)));
+        }
+
+        return imports;
+    }
+
     /// <summary>The <c>application_name</c> an import's load sets for its own transaction.</summary>
     internal static string SessionName(long importId) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"chatsurvey-import-{importId}");
 
@@ -195,15 +220,17 @@ public sealed class ImportStore(NpgsqlDataSource dataSource)
         var rejected = JsonSerializer.Deserialize<List<RejectedRow>>(reader.GetString(6), Json) ?? [];
         // Only the first rows are listed; the rest are the rows neither accepted, duplicate nor listed.
         var notListed = Math.Max(0, totalRows - accepted - duplicates - rejected.Count);
+        (string? error, Problem? failure) = reader.IsDBNull(7) ? (null, null) : ImportFailure.FromColumn(reader.GetString(7));
         return new ImportInfo(
             importId,
             ParseSource(reader.GetString(0)),
             reader.IsDBNull(1) ? null : reader.GetString(1),
             ParseStatus(reader.GetString(2)),
             new ImportReport(importId, totalRows, accepted, duplicates, rejected, notListed),
-            reader.IsDBNull(7) ? null : reader.GetString(7),
+            error,
             reader.GetFieldValue<DateTimeOffset>(8),
-            reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9));
+            reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9),
+            failure);
     }
 
     internal static string ToText(ImportSource source) => source switch

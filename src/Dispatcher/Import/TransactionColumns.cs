@@ -1,3 +1,5 @@
+using ChatSurvey.Domain.Problems;
+
 namespace ChatSurvey.Dispatcher.Import;
 
 /// <summary>
@@ -30,9 +32,8 @@ internal sealed class TransactionColumns
         var missing = TransactionFields.Required.Where((_, field) => indexes[field] == Absent).ToList();
         if (missing.Count > 0)
         {
-            throw new ImportFileException(
-                $"The header has no column {string.Join(", ", missing)}. " +
-                $"Expected columns: {string.Join(", ", TransactionFields.All)} (snake_case names work too).");
+            throw new ImportFileException(Problem.Of("file", ProblemCodes.ImportMissingColumns,
+                missing, TransactionFields.All, TransactionFields.Required, TransactionFields.All.Except(TransactionFields.Required)));
         }
 
         return new TransactionColumns(indexes);

@@ -138,12 +138,7 @@ public sealed class TransactionImporter(TimeProvider timeProvider)
 
     private static async Task MarkFailedAsync(NpgsqlDataSource dataSource, long importId, Exception exception)
     {
-        var error = exception switch
-        {
-            OperationCanceledException => "The import was cancelled; nothing was loaded.",
-            ImportFileException file => file.Message,
-            _ => $"The import failed; nothing was loaded. {exception.GetType().Name}: {exception.Message}",
-        };
+        var error = ImportFailure.ToColumn(exception);
 
         // The load's transaction is rolled back by now; this runs on its own, even when the caller cancelled.
         try

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using ChatSurvey.Domain.Problems;
+
 namespace ChatSurvey.Dispatcher.Import;
 
 /// <summary>
@@ -29,8 +32,29 @@ public readonly record struct ImportRow(int Row, TransactionRow Transaction)
         transactions.Select((transaction, index) => new ImportRow(index, transaction));
 }
 
-/// <summary>A row that was not imported: its number, the API name of the first offending field and why.</summary>
-public sealed record RejectedRow(int Row, string Field, string Reason);
+/// <summary>
+/// A row that was not imported: its number, the API name of the first offending field and why — <see cref="Reason"/> in
+/// the API's English, <see cref="Code"/> and <see cref="Args"/> the <see cref="ChatSurvey.Domain.Problems.Problem"/> it was worded from (absent
+/// in reports stored before codes were).
+/// </summary>
+public sealed record RejectedRow(int Row, string Field, string Reason, string? Code = null, IReadOnlyList<string>? Args = null)
+{
+    public static RejectedRow For(int row, Problem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        return new(row, problem.Field, problem.English, problem.Code, problem.Args);
+    }
+
+    /// <summary>The problem behind <see cref="Reason"/>, or null when the row carries no code the table knows.</summary>
+    [JsonIgnore]
+    public Problem? Problem => ProblemTexts.IsKnown(Code, Args?.Count ?? 0) ? new Problem(Field, Code!, Args ?? []) : null;
+
+    public bool Equals(RejectedRow? other) =>
+        other is not null && Row == other.Row && Field == other.Field && Reason == other.Reason && Code == other.Code
+        && (Args ?? []).SequenceEqual(other.Args ?? []);
+
+    public override int GetHashCode() => HashCode.Combine(Row, Field, Reason, Code);
+}
 
 /// <summary>The API names of the columns, used as <see cref="RejectedRow.Field"/> whatever the file's header spelling.</summary>
 public static class TransactionFields
@@ -83,7 +107,10 @@ public sealed record ImportReport(
     public int RejectedCount => Rejected.Count + RejectedNotListed;
 }
 
-/// <summary>An import as <c>GET /api/admin/imports/{id}</c> shows it. The report counts stay 0 until it has succeeded.</summary>
+/// <summary>
+/// An import as <c>GET /api/admin/imports/{id}</c> shows it. The report counts stay 0 until it has succeeded.
+/// <see cref="Error"/> is the failure in English; <see cref="Failure"/> the problem it was worded from, when known.
+/// </summary>
 public sealed record ImportInfo(
     long Id,
     ImportSource Source,
@@ -92,9 +119,28 @@ public sealed record ImportInfo(
     ImportReport Report,
     string? Error,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? FinishedAt);
+    DateTimeOffset? FinishedAt,
+    Problem? Failure = null);
 
-/// <summary>The file cannot be read as a transactions file at all (no header, missing columns, not an XLSX workbook).</summary>
+/// <summary>An import in a list: its counts as stored (0 until it has succeeded), without the rejected rows.</summary>
+public sealed record ImportSummary(
+    long Id,
+    ImportSource Source,
+    string? FileName,
+    ImportStatus Status,
+    int TotalRows,
+    int Accepted,
+    int Duplicates,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? FinishedAt)
+{
+    public int Rejected => TotalRows - Accepted - Duplicates;
+}
+
+/// <summary>
+/// The file cannot be read as a transactions file at all (no header, missing columns, not an XLSX workbook, gone);
+/// <see cref="Problem"/> says which, and the message is its English wording.
+/// </summary>
 public sealed class ImportFileException : Exception
 {
     public ImportFileException()
@@ -110,4 +156,10 @@ public sealed class ImportFileException : Exception
         : base(message, innerException)
     {
     }
+
+    public ImportFileException(Problem problem, Exception? innerException = null)
+        : base((problem ?? throw new ArgumentNullException(nameof(problem))).English, innerException) => Problem = problem;
+
+    /// <summary>The problem (field <c>file</c>), or null when only a message was given.</summary>
+    public Problem? Problem { get; }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using ChatSurvey.Domain.Problems;
 
 namespace ChatSurvey.Dispatcher.Import;
 
@@ -41,49 +42,50 @@ internal sealed class TransactionRowValidator(
     private RejectedRow? Check(int rowNumber, TransactionRow row, out ValidTransaction valid)
     {
         valid = default;
-        RejectedRow Reject(string field, string reason) => new(rowNumber, field, reason);
+        RejectedRow Reject(string field, string code, params ReadOnlySpan<object> args) =>
+            RejectedRow.For(rowNumber, Problem.Of(field, code, args));
 
         var dossierCode = row.DossierCode?.Trim();
         if (string.IsNullOrEmpty(dossierCode))
-            return Reject(TransactionFields.DossierCode, "is required");
+            return Reject(TransactionFields.DossierCode, ProblemCodes.RowRequired);
         if (dossierCode.Length > MaxDossierCodeLength)
-            return Reject(TransactionFields.DossierCode, $"must be at most {MaxDossierCodeLength} characters");
+            return Reject(TransactionFields.DossierCode, ProblemCodes.RowTooLong, MaxDossierCodeLength);
         if (!IsPlainText(dossierCode))
-            return Reject(TransactionFields.DossierCode, "must not contain control characters");
+            return Reject(TransactionFields.DossierCode, ProblemCodes.RowControlCharacters);
 
         var agencyCode = row.AgencyCode?.Trim();
         if (string.IsNullOrEmpty(agencyCode))
-            return Reject(TransactionFields.AgencyCode, "is required");
+            return Reject(TransactionFields.AgencyCode, ProblemCodes.RowRequired);
         if (!agencyIds.TryGetValue(agencyCode, out var agencyId))
-            return Reject(TransactionFields.AgencyCode, $"unknown agency code '{Shorten(agencyCode)}'");
+            return Reject(TransactionFields.AgencyCode, ProblemCodes.RowUnknownAgency, Shorten(agencyCode));
 
         var procedureCode = row.ProcedureCode?.Trim();
         if (string.IsNullOrEmpty(procedureCode))
-            return Reject(TransactionFields.ProcedureCode, "is required");
+            return Reject(TransactionFields.ProcedureCode, ProblemCodes.RowRequired);
         if (!procedureIds.TryGetValue(procedureCode, out var procedureId))
-            return Reject(TransactionFields.ProcedureCode, $"unknown procedure code '{Shorten(procedureCode)}'");
+            return Reject(TransactionFields.ProcedureCode, ProblemCodes.RowUnknownProcedure, Shorten(procedureCode));
 
         // The number itself stays out of the reason: the report is kept and shown, and phones are personal data.
         if (string.IsNullOrWhiteSpace(row.Phone))
-            return Reject(TransactionFields.Phone, "is required");
+            return Reject(TransactionFields.Phone, ProblemCodes.RowRequired);
         if (!PhoneNormalizer.TryNormalize(row.Phone, out var phone))
-            return Reject(TransactionFields.Phone, "is not a valid phone number");
+            return Reject(TransactionFields.Phone, ProblemCodes.RowPhoneInvalid);
 
         var resultDateText = row.ResultDate?.Trim();
         if (string.IsNullOrEmpty(resultDateText))
-            return Reject(TransactionFields.ResultDate, "is required");
+            return Reject(TransactionFields.ResultDate, ProblemCodes.RowRequired);
         if (!DateOnly.TryParseExact(resultDateText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var resultDate))
-            return Reject(TransactionFields.ResultDate, "must be a real date written YYYY-MM-DD");
+            return Reject(TransactionFields.ResultDate, ProblemCodes.RowDateInvalid);
         if (resultDate < EarliestResultDate)
-            return Reject(TransactionFields.ResultDate, $"must not be before {EarliestResultDate:yyyy-MM-dd}");
+            return Reject(TransactionFields.ResultDate, ProblemCodes.RowDateTooEarly, EarliestResultDate);
         if (resultDate > today)
-            return Reject(TransactionFields.ResultDate, $"must not be in the future (today is {today:yyyy-MM-dd} in Hai Phong)");
+            return Reject(TransactionFields.ResultDate, ProblemCodes.RowDateInFuture, today);
 
         var applicantName = CollapseWhitespace(row.ApplicantName);
         if (applicantName is not null && applicantName.Length > MaxApplicantNameLength)
-            return Reject(TransactionFields.ApplicantName, $"must be at most {MaxApplicantNameLength} characters");
+            return Reject(TransactionFields.ApplicantName, ProblemCodes.RowTooLong, MaxApplicantNameLength);
         if (applicantName is not null && !IsPlainText(applicantName))
-            return Reject(TransactionFields.ApplicantName, "must not contain control characters");
+            return Reject(TransactionFields.ApplicantName, ProblemCodes.RowControlCharacters);
 
         var applicantType = row.ApplicantType?.Trim();
         if (string.IsNullOrEmpty(applicantType))
@@ -93,7 +95,7 @@ internal sealed class TransactionRowValidator(
         else if (applicantType.Equals(Organization, StringComparison.OrdinalIgnoreCase))
             applicantType = Organization;
         else
-            return Reject(TransactionFields.ApplicantType, $"must be '{Citizen}' or '{Organization}'");
+            return Reject(TransactionFields.ApplicantType, ProblemCodes.RowApplicantType, Citizen, Organization);
 
         valid = new ValidTransaction(rowNumber, agencyId, procedureId, dossierCode, phone, resultDate, applicantName, applicantType);
         return null;

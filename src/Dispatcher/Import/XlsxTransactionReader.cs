@@ -1,4 +1,5 @@
 using System.Globalization;
+using ChatSurvey.Domain.Problems;
 using MiniExcelLibs;
 
 namespace ChatSurvey.Dispatcher.Import;
@@ -44,7 +45,7 @@ public static class XlsxTransactionReader
         }
 
         if (columns is null)
-            throw new ImportFileException("The first sheet is empty: its first row must be the header.");
+            throw new ImportFileException(Problem.Of("file", ProblemCodes.ImportSheetEmpty));
     }
 
     private static IEnumerable<IDictionary<string, object?>> OpenFirstSheet(Stream stream)
@@ -57,7 +58,7 @@ public static class XlsxTransactionReader
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {
-            throw new ImportFileException("The file is not a readable XLSX workbook.", e);
+            throw new ImportFileException(Problem.Of("file", ProblemCodes.ImportNotXlsx), e);
         }
     }
 
@@ -69,7 +70,7 @@ public static class XlsxTransactionReader
         }
         catch (Exception e) when (e is InvalidDataException or System.Xml.XmlException)
         {
-            throw new ImportFileException("The file is not a readable XLSX workbook.", e);
+            throw new ImportFileException(Problem.Of("file", ProblemCodes.ImportNotXlsx), e);
         }
     }
 

@@ -34,7 +34,7 @@ public sealed class InvitationStore(NpgsqlDataSource dataSource)
     private const string Expired = InvitationStatus.Expired;
 
     /// <summary>
-    /// Due invitations: planned, <c>planned_at</c> reached ($1), wave running, the local time of day ($2, Asia/Ho_Chi_Minh)
+    /// Due invitations: planned, <c>planned_at</c> reached ($1), wave running, the local time of day ($2, Vietnam time)
     /// inside the wave's send window. The one definition, for counting and for claiming.
     /// </summary>
     private const string DueInvitations =

@@ -79,6 +79,47 @@ public sealed partial class SimulatorSmsGateway(NpgsqlDataSource dataSource, Tim
         return sent;
     }
 
+    /// <summary>The newest messages of the outbox, newest first (the simulator page's list).</summary>
+    public async Task<IReadOnlyList<OutboxMessage>> ListOutboxAsync(int count, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT id, to_phone, body, status, created_at
+            FROM sms_outbox
+            ORDER BY created_at DESC, id DESC
+            LIMIT $1
+            """);
+        command.Parameters.AddWithValue(count);
+        var outbox = new List<OutboxMessage>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            outbox.Add(new OutboxMessage(
+                reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4)));
+        }
+
+        return outbox;
+    }
+
+    /// <summary>The phone an outbox message went to, or null when there is no such message.</summary>
+    public async Task<string?> RecipientOfAsync(long messageId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT to_phone FROM sms_outbox WHERE id = $1");
+        command.Parameters.AddWithValue(messageId);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    /// <summary>The id of the newest outbox message to <paramref name="to"/>, or null when none was sent there.</summary>
+    public async Task<long?> LatestMessageToAsync(string to, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT max(id) FROM sms_outbox WHERE to_phone = $1");
+        command.Parameters.AddWithValue(to);
+        return await command.ExecuteScalarAsync(cancellationToken) as long?;
+    }
+
     [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
     private static partial Regex E164();
 }
+
+/// <summary>A message of the simulator's outbox; <see cref="To"/> is the full phone number (mask it before showing it).</summary>
+public sealed record OutboxMessage(long Id, string To, string Body, string Status, DateTimeOffset CreatedAt);

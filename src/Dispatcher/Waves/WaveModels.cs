@@ -106,10 +106,10 @@ public sealed record WaveResponse(
 /// <summary>One answer; <see cref="Value"/> is the rating, choice or text, null when skipped or missing.</summary>
 public sealed record WaveAnswer(string Question, string? Value);
 
-/// <summary>The outcome of creating a wave: its id, or the offending fields (API names) and why.</summary>
-public sealed record WaveCreateResult(long? Id, IReadOnlyDictionary<string, string[]> Errors)
+/// <summary>The outcome of creating a wave: its id, or the problems (fields by their API names).</summary>
+public sealed record WaveCreateResult(long? Id, IReadOnlyList<ChatSurvey.Domain.Problems.Problem> Problems)
 {
-    public static WaveCreateResult Invalid(IReadOnlyDictionary<string, string[]> errors) => new(null, errors);
+    public static WaveCreateResult Invalid(IReadOnlyList<ChatSurvey.Domain.Problems.Problem> problems) => new(null, problems);
 
-    public static WaveCreateResult Created(long id) => new(id, new Dictionary<string, string[]>());
+    public static WaveCreateResult Created(long id) => new(id, []);
 }

@@ -35,7 +35,7 @@ public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invit
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        var errors = new Dictionary<string, string[]>();
+        var problems = new List<ChatSurvey.Domain.Problems.Problem>();
         long? questionnaireId;
         await using (var questionnaire = new NpgsqlCommand(
             "SELECT id FROM questionnaires WHERE code = $1 ORDER BY version DESC LIMIT 1", connection, transaction))
@@ -45,7 +45,7 @@ public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invit
         }
 
         if (questionnaireId is null)
-            errors["questionnaire"] = [$"Unknown questionnaire '{draft.Questionnaire}'."];
+            problems.Add(ChatSurvey.Domain.Problems.Problem.Of("questionnaire", ChatSurvey.Domain.Problems.ProblemCodes.WaveQuestionnaireNotStored, draft.Questionnaire));
 
         var codes = draft.Agencies.Select(a => a.AgencyCode).ToArray();
         var agencyIds = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -60,11 +60,11 @@ public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invit
         for (var i = 0; i < codes.Length; i++)
         {
             if (!agencyIds.ContainsKey(codes[i]))
-                errors[$"agencies[{i}].agencyCode"] = [$"Unknown agency code '{codes[i]}'."];
+                problems.Add(ChatSurvey.Domain.Problems.Problem.Of($"agencies[{i}].agencyCode", ChatSurvey.Domain.Problems.ProblemCodes.WaveAgencyUnknown, codes[i]));
         }
 
-        if (errors.Count > 0)
-            return WaveCreateResult.Invalid(errors);
+        if (problems.Count > 0)
+            return WaveCreateResult.Invalid(problems);
 
         long waveId;
         await using (var insert = new NpgsqlCommand(

@@ -42,7 +42,7 @@ internal static partial class AdminSignIn
         var store = new AccountStore(dataSource, TimeProvider.System);
         var (account, problems) = await store.CreateAsync(
             new NewAccount(userName, userName, AccountRoles.AgencyViewer, agencyCode, password), TestContext.Current.CancellationToken);
-        Assert.True(account is not null, string.Join("; ", problems.Select(p => p.Message)));
+        Assert.True(account is not null, string.Join("; ", problems.Select(p => p.English)));
     }
 
     [GeneratedRegex("""name="__RequestVerificationToken" type="hidden" value="(?<value>[^"]+)"|<input type="hidden" name="__RequestVerificationToken" value="(?<value>[^"]+)""")]

@@ -1,4 +1,5 @@
 using ChatSurvey.Dispatcher.Import;
+using ChatSurvey.Domain.Problems;
 using ChatSurvey.TestSupport;
 
 namespace ChatSurvey.Dispatcher.Tests.Import;
@@ -24,6 +25,7 @@ public sealed class TransactionImporterFailureTests(DatabaseFixture db) : IClass
         var stored = await store.GetAsync(importId, TestContext.Current.CancellationToken);
         Assert.Equal(ImportStatus.Failed, stored!.Status);
         Assert.Equal("The import was cancelled; nothing was loaded.", stored.Error);
+        Assert.Equal(Problem.Of("file", ProblemCodes.ImportCancelled), stored.Failure);
         Assert.Equal((0, 0, 0, 0), (stored.Report.TotalRows, stored.Report.Accepted, stored.Report.Duplicates, stored.Report.RejectedCount));
         Assert.NotNull(stored.FinishedAt);
     }
@@ -46,6 +48,7 @@ public sealed class TransactionImporterFailureTests(DatabaseFixture db) : IClass
         var stored = await store.GetAsync(importId, TestContext.Current.CancellationToken);
         Assert.Equal(ImportStatus.Failed, stored!.Status);
         Assert.Equal("The import failed; nothing was loaded. IOException: The upload was cut off.", stored.Error);
+        Assert.Equal(Problem.Of("file", ProblemCodes.ImportFailed, "IOException", "The upload was cut off."), stored.Failure);
     }
 
     [Fact]
@@ -69,6 +72,7 @@ public sealed class TransactionImporterFailureTests(DatabaseFixture db) : IClass
         var stored = await store.GetAsync(importId, TestContext.Current.CancellationToken);
         Assert.Equal(ImportStatus.Succeeded, stored!.Status);
         Assert.Null(stored.Error);
+        Assert.Null(stored.Failure);
     }
 
     [Fact]
@@ -85,6 +89,8 @@ public sealed class TransactionImporterFailureTests(DatabaseFixture db) : IClass
         Assert.Equal(ImportStatus.Failed, stored!.Status);
         Assert.Equal(error.Message, stored.Error);
         Assert.Contains("procedureCode, resultDate", error.Message, StringComparison.Ordinal);
+        Assert.Equal(error.Problem, stored.Failure);
+        Assert.Equal(ProblemCodes.ImportMissingColumns, stored.Failure!.Code);
     }
 
     private static async IAsyncEnumerable<ImportRow> Rows(

@@ -42,7 +42,10 @@ public sealed class TransactionRowValidatorTests
     public void TryValidate_Should_RejectWithFieldAndReason_When_RowBreaksARule(TransactionRow row, string field, string reason)
     {
         Assert.False(Validator.TryValidate(new ImportRow(7, row), out _, out var rejected));
-        Assert.Equal(new RejectedRow(7, field, reason), rejected);
+        Assert.Equal((7, field, reason), (rejected!.Row, rejected.Field, rejected.Reason));
+        // The reason is the wording of the row's code, which the pages show in Vietnamese.
+        Assert.Equal(reason, rejected.Problem!.English);
+        Assert.NotEqual(reason, rejected.Problem.Vietnamese);
     }
 
     [Fact]

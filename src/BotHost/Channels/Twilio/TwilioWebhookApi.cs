@@ -66,36 +66,7 @@ public static partial class TwilioWebhookApi
         }
 
         var inbound = new InboundMessage(messageSid, from, NullIfEmpty(form["To"].ToString()), form["Body"].ToString());
-        return TwiML(await HandleInboundAsync(inbound, store, adapter, bot, logger, cancellationToken));
-    }
-
-    /// <summary>
-    /// Everything after the signature check: deduplication on the message id, routing, the bot turn. The simulator's
-    /// "reply as citizen" comes in here too, so a simulated reply takes exactly the path of a real one.
-    /// </summary>
-    internal static async Task<IReadOnlyList<string>> HandleInboundAsync(
-        InboundMessage inbound, SurveyTurnStore store, TwilioSmsAdapter adapter, IBot bot, ILogger logger, CancellationToken cancellationToken)
-    {
-        var (previous, route) = await store.RouteSmsAsync(inbound.ProviderMessageId, inbound.From, cancellationToken);
-        if (previous is not null)
-        {
-            logger.LogInformation("Message {MessageSid} was delivered again; answering as the first time", inbound.ProviderMessageId);
-            return StoredReply.Split(previous);
-        }
-
-        try
-        {
-            var replies = await adapter.ProcessAsync(route, inbound, bot, cancellationToken);
-            logger.LogInformation("SMS {MessageSid} from {Phone} handled in {Conversation}",
-                inbound.ProviderMessageId, PhoneMask.Mask(inbound.From), route.ConversationId);
-            return replies;
-        }
-        catch (DuplicateInboundMessageException)
-        {
-            // The same message was processed concurrently and committed first.
-            var stored = await store.FindProcessedReplyAsync(TwilioSmsAdapter.ChannelId, inbound.ProviderMessageId, cancellationToken);
-            return StoredReply.Split(stored ?? "");
-        }
+        return TwiML(await InboundSms.HandleAsync(inbound, store, adapter, bot, logger, cancellationToken));
     }
 
     internal static async Task<IResult> StatusAsync(

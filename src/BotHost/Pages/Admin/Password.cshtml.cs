@@ -34,7 +34,7 @@ public sealed class PasswordModel(AccountStore accounts) : PageModel
         else
         {
             foreach (var problem in await accounts.SetPasswordAsync(id, New, cancellationToken))
-                ModelState.AddModelError(nameof(New), problem.Message);
+                ModelState.AddModelError(nameof(New), problem.Vietnamese);
         }
 
         Current = New = Confirm = null;

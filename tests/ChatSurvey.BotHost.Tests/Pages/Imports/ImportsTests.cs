@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using ChatSurvey.BotHost.Tests.Admin;
 using ChatSurvey.Dispatcher.Import;
+using CsvHelper;
 using Microsoft.Extensions.DependencyInjection;
 using MiniExcelLibs;
 
@@ -74,15 +75,15 @@ public sealed class ImportsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         Assert.Equal("text/csv", download.Content.Headers.ContentType?.MediaType);
         Assert.Contains($"nhap-{importId}-dong-bi-loai.csv", download.Content.Headers.ContentDisposition?.ToString(), StringComparison.Ordinal);
-        var lines = (await download.Content.ReadAsStringAsync(Cancel)).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries)
-            .Select(l => l.TrimEnd('\n')).ToList();
+        var bytes = await download.Content.ReadAsByteArrayAsync(Cancel);
+        Assert.Equal(Encoding.UTF8.Preamble.ToArray(), bytes[..3]); // so that Excel reads the diacritics
         Assert.Equal(
         [
-            "row,field,reason,ly_do",
-            "5,phone,is not a valid phone number,không phải số điện thoại hợp lệ",
-            "6,agencyCode,unknown agency code 'KHONG-CO',mã đơn vị 'KHONG-CO' không có trong danh mục",
-            "7,resultDate,must be a real date written YYYY-MM-DD,\"phải là một ngày có thật, viết dạng YYYY-MM-DD (ví dụ 2025-03-31)\"",
-        ], lines);
+            ["row", "field", "reason", "ly_do"],
+            ["5", "phone", "is not a valid phone number", "không phải số điện thoại hợp lệ"],
+            ["6", "agencyCode", "unknown agency code 'KHONG-CO'", "mã đơn vị 'KHONG-CO' không có trong danh mục"],
+            ["7", "resultDate", "must be a real date written YYYY-MM-DD", "phải là một ngày có thật, viết dạng YYYY-MM-DD (ví dụ 2025-03-31)"],
+        ], ReadCsv(bytes));
 
         // The list of recent imports shows the file with its counts; the rows are in the table, the phones only there.
         var list = await client.GetPageAsync(Page);
@@ -111,6 +112,11 @@ public sealed class ImportsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, sample.StatusCode);
         var sampleBytes = await sample.Content.ReadAsByteArrayAsync(Cancel);
         Assert.StartsWith("dossierCode,agencyCode,procedureCode,phone,resultDate,applicantName,applicantType", Encoding.UTF8.GetString(sampleBytes).TrimStart('\uFEFF'), StringComparison.Ordinal);
+        var sampleRows = ReadCsv(sampleBytes);
+        Assert.Equal(3, sampleRows.Count);
+        // Codes from the catalogue; the phone stays a phone (no formula escaping in a file meant to come back).
+        Assert.Equal(["HS-0002", "A1", "P1", "+84983456789"], sampleRows[2][..4]);
+        Assert.Equal(["Công ty TNHH Hoa Phượng", "organization"], sampleRows[2][5..]);
         using var upload = await UploadAsync(client, sampleBytes, "mau-giao-dich.csv", "text/csv");
         Assert.Equal(HttpStatusCode.Redirect, upload.StatusCode);
         var importId = await _host.ScalarAsync<long>("SELECT id FROM imports");
@@ -169,6 +175,88 @@ public sealed class ImportsTests : IAsyncLifetime
         Assert.Equal(before + 1, (await run).Accepted);
         var (_, done) = await _host.GetAsync($"/api/admin/imports/{importId}");
         Assert.Equal(System.Text.Json.JsonValueKind.Null, done.GetProperty("rowsLoaded").ValueKind);
+    }
+
+    [Fact]
+    public async Task RejectedDownload_Should_ReadBackEveryValueIntact_When_CodesHoldCommasQuotesAndSemicolons()
+    {
+        using var client = await _host.Factory.SignedInClientAsync();
+        string[] codes = ["X,1", "say \"hi\"", "X;Y", "=1+2"];
+        var (status, report) = await _host.PostAsync("/api/admin/transactions",
+            codes.Select((code, i) => new { dossierCode = $"HS-{i}", agencyCode = code, procedureCode = "P1", phone = "0912000001", resultDate = "2025-03-01" }).ToArray());
+        Assert.Equal(HttpStatusCode.OK, status);
+        var importId = await _host.ScalarAsync<long>("SELECT max(id) FROM imports");
+
+        using var download = await client.GetAsync($"{Page}/{importId}?handler=rejected", Cancel);
+        var bytes = await download.Content.ReadAsByteArrayAsync(Cancel);
+
+        Assert.Equal(4, report.GetProperty("rejected").GetArrayLength());
+        Assert.Equal(
+        [
+            ["row", "field", "reason", "ly_do"],
+            .. codes.Select((code, i) => new[]
+            {
+                i.ToString(System.Globalization.CultureInfo.InvariantCulture), "agencyCode", $"unknown agency code '{code}'",
+                $"mã đơn vị '{code}' không có trong danh mục",
+            }),
+        ], ReadCsv(bytes));
+        // A semicolon is quoted too, for spreadsheets that split on it.
+        Assert.Contains("\"unknown agency code 'X;Y'\"", Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReportPage_Should_ShowTheFailureInVietnamese_When_FileLacksColumns()
+    {
+        using var client = await _host.Factory.SignedInClientAsync();
+        using var file = new MemoryStream("dossier_code,agency_code\nHS-1,A1\n"u8.ToArray());
+        await Assert.ThrowsAsync<ImportFileException>(() => new TransactionImporter(TimeProvider.System).ImportAsync(
+            _host.DataSource, CsvTransactionReader.ReadAsync(file, Cancel), ImportSource.Csv, "thieu-cot.csv", Cancel));
+        var importId = await _host.ScalarAsync<long>("SELECT max(id) FROM imports");
+
+        var page = await client.GetPageAsync($"{Page}/{importId}");
+        var (_, api) = await _host.GetAsync($"/api/admin/imports/{importId}");
+
+        Assert.Contains("Thất bại", page, StringComparison.Ordinal);
+        Assert.Contains(
+            "Dòng tiêu đề thiếu cột: procedureCode, phone, resultDate. Tệp cần có các cột dossierCode, agencyCode, procedureCode, phone, resultDate (không bắt buộc: applicantName, applicantType).",
+            page, StringComparison.Ordinal);
+        Assert.StartsWith("The header has no column procedureCode, phone, resultDate.", api.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReportPage_Should_ShowStoredEnglishAsItIs_When_ReportPredatesProblemCodes()
+    {
+        using var client = await _host.Factory.SignedInClientAsync();
+        var succeeded = await _host.ScalarAsync<long>(
+            """
+            INSERT INTO imports (source, file_name, status, total_rows, rejected, finished_at)
+            VALUES ('csv', 'cu.csv', 'succeeded', 1, '[{"row":2,"field":"phone","reason":"is not a valid phone number"}]', now())
+            RETURNING id
+            """);
+        var failed = await _host.ScalarAsync<long>(
+            """
+            INSERT INTO imports (source, file_name, status, error, finished_at)
+            VALUES ('csv', 'hong.csv', 'failed', 'The file is not a readable XLSX workbook.', now())
+            RETURNING id
+            """);
+
+        var report = await client.GetPageAsync($"{Page}/{succeeded}");
+        var failure = await client.GetPageAsync($"{Page}/{failed}");
+        var (_, api) = await _host.GetAsync($"/api/admin/imports/{failed}");
+
+        Assert.Equal(["2 | Số điện thoại (phone) | is not a valid phone number"], PageForms.TableRows(report, "rejected-table"));
+        Assert.Contains("The file is not a readable XLSX workbook.", failure, StringComparison.Ordinal);
+        Assert.Equal("The file is not a readable XLSX workbook.", api.GetProperty("error").GetString());
+    }
+
+    /// <summary>Every record of a downloaded CSV file, the header first, read with CsvHelper.</summary>
+    private static List<string[]> ReadCsv(byte[] file)
+    {
+        using var csv = CsvReader.Create(file, CsvReaderOptions.Default with { HasHeader = false, Separator = ',' });
+        var records = new List<string[]>();
+        while (csv.Read())
+            records.Add([.. Enumerable.Range(0, csv.FieldCount).Select(csv.GetString)]);
+        return records;
     }
 
     private static async Task<HttpResponseMessage> UploadAsync(HttpClient client, byte[] content, string fileName, string contentType)

@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Security.Claims;
 using ChatSurvey.BotHost.Accounts;
+using ChatSurvey.Dispatcher.Catalogue;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Npgsql;
 
 namespace ChatSurvey.BotHost.Pages.Admin.Accounts;
 
 /// <summary>Administrators manage the sign-in accounts: create, reset a password, disable or enable.</summary>
-public sealed class IndexModel(AccountStore accounts, NpgsqlDataSource dataSource) : PageModel
+public sealed class IndexModel(AccountStore accounts, CatalogueStore catalogue) : PageModel
 {
     public IReadOnlyList<Account> Accounts { get; private set; } = [];
 
@@ -34,7 +34,7 @@ public sealed class IndexModel(AccountStore accounts, NpgsqlDataSource dataSourc
         if (account is null)
         {
             foreach (var problem in problems)
-                ModelState.AddModelError($"Form.{char.ToUpperInvariant(problem.Field[0])}{problem.Field[1..]}", problem.Message);
+                ModelState.AddModelError($"Form.{char.ToUpperInvariant(problem.Field[0])}{problem.Field[1..]}", problem.Vietnamese);
             Form.Password = null;
             await LoadAsync(cancellationToken);
             return Page();
@@ -47,7 +47,7 @@ public sealed class IndexModel(AccountStore accounts, NpgsqlDataSource dataSourc
     public async Task<IActionResult> OnPostPasswordAsync(long id, string? password, CancellationToken cancellationToken)
     {
         var problems = await accounts.SetPasswordAsync(id, password, cancellationToken);
-        Message = problems.Count == 0 ? "Đã đặt mật khẩu mới." : string.Join(" ", problems.Select(p => p.Message));
+        Message = problems.Count == 0 ? "Đã đặt mật khẩu mới." : string.Join(" ", problems.Select(p => p.Vietnamese));
         return RedirectToPage();
     }
 
@@ -71,12 +71,7 @@ public sealed class IndexModel(AccountStore accounts, NpgsqlDataSource dataSourc
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         Accounts = await accounts.ListAsync(cancellationToken);
-        await using var command = dataSource.CreateCommand("SELECT code, name FROM agencies ORDER BY name");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var agencies = new List<(string, string)>();
-        while (await reader.ReadAsync(cancellationToken))
-            agencies.Add((reader.GetString(0), reader.GetString(1)));
-        Agencies = agencies;
+        Agencies = [.. (await catalogue.ListAgenciesAsync(cancellationToken)).Select(a => (a.Code, a.Name))];
     }
 
     public sealed class NewAccountForm

@@ -1,30 +1,23 @@
-using ChatSurvey.BotHost.Admin;
+using ChatSurvey.Dispatcher.Catalogue;
+using ChatSurvey.Domain.Problems;
 using ChatSurvey.Domain.Sms;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Npgsql;
 
 namespace ChatSurvey.BotHost.Pages.Admin.Catalogue;
 
 /// <summary>
 /// <c>/admin/catalogue</c>: agencies as a tree and procedures with their SMS label, and the forms that add or update
-/// them. The forms go through <see cref="CatalogueApi"/>'s own validation and upsert, so the page and
-/// <c>POST /api/admin/agencies</c>, <c>/procedures</c> accept and refuse the same entries.
+/// them. The forms save through <see cref="CatalogueStore"/>, as <c>POST /api/admin/agencies</c> and <c>/procedures</c>
+/// do, so the page and the API accept and refuse the same entries.
 /// </summary>
-public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
+public sealed class IndexModel(CatalogueStore catalogue) : PageModel
 {
     public const string Create = "create";
     public const string Update = "update";
 
-    /// <summary>The agency kinds in the order the tree lists siblings, with their Vietnamese names.</summary>
-    public static readonly IReadOnlyList<(string Kind, string Label)> Kinds =
-    [
-        ("city", "Thành phố"),
-        ("department", "Sở, ban, ngành"),
-        ("district", "Quận, huyện"),
-        ("commune", "Xã, phường, thị trấn"),
-        ("central", "Cơ quan Trung ương tại địa phương"),
-    ];
+    /// <summary>The agency kinds (<see cref="CatalogueStore.AgencyKinds"/>, in its order) with their Vietnamese names.</summary>
+    public static readonly IReadOnlyList<(string Kind, string Label)> Kinds = [.. CatalogueStore.AgencyKinds.Select(k => (k, KindLabel(k)))];
 
     [BindProperty]
     public AgencyForm Agency { get; set; } = new();
@@ -40,7 +33,15 @@ public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
 
     public IReadOnlyList<ProcedureRow> Procedures { get; private set; } = [];
 
-    public static string KindLabel(string kind) => Kinds.FirstOrDefault(k => k.Kind == kind).Label ?? kind;
+    public static string KindLabel(string kind) => kind switch
+    {
+        "city" => "Thành phố",
+        "department" => "Sở, ban, ngành",
+        "district" => "Quận, huyện",
+        "commune" => "Xã, phường, thị trấn",
+        "central" => "Cơ quan Trung ương tại địa phương",
+        _ => kind,
+    };
 
     /// <summary><c>aria-invalid</c> for a field with an error (Pico colours it), else no attribute.</summary>
     public string? Invalid(string key) => ModelState.TryGetValue(key, out var entry) && entry.Errors.Count > 0 ? "true" : null;
@@ -57,23 +58,23 @@ public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
 
     public async Task<IActionResult> OnPostAgencyAsync(CancellationToken cancellationToken)
     {
-        var request = new AgencyRequest(Agency.Code, Agency.Name, Agency.Kind, Agency.ParentCode);
-        var (saved, _, problems) = await CatalogueApi.SaveAgencyAsync(request, dataSource, Agency.Mode != Update, cancellationToken);
-        if (saved is not null)
+        var entry = new AgencyEntry(Agency.Code, Agency.Name, Agency.Kind, Agency.ParentCode);
+        var result = await catalogue.SaveAgencyAsync(entry, createOnly: Agency.Mode != Update, cancellationToken);
+        if (result.Saved is { } saved)
             return RedirectToPage(new { saved = saved.Code });
-        return await ShowProblemsAsync(nameof(Agency), problems, cancellationToken);
+        return await ShowProblemsAsync(nameof(Agency), result.Problems, cancellationToken);
     }
 
     public async Task<IActionResult> OnPostProcedureAsync(CancellationToken cancellationToken)
     {
-        var request = new ProcedureRequest(Procedure.Code, Procedure.Name, Procedure.ShortName, Procedure.Field);
-        var (saved, _, problems) = await CatalogueApi.SaveProcedureAsync(request, dataSource, Procedure.Mode != Update, cancellationToken);
-        if (saved is not null)
+        var entry = new ProcedureEntry(Procedure.Code, Procedure.Name, Procedure.ShortName, Procedure.Field);
+        var result = await catalogue.SaveProcedureAsync(entry, createOnly: Procedure.Mode != Update, cancellationToken);
+        if (result.Saved is { } saved)
             return RedirectToPage(null, null, new { saved = saved.Code }, "procedures");
-        return await ShowProblemsAsync(nameof(Procedure), problems, cancellationToken);
+        return await ShowProblemsAsync(nameof(Procedure), result.Problems, cancellationToken);
     }
 
-    private async Task<PageResult> ShowProblemsAsync(string form, IReadOnlyList<CatalogueProblem> problems, CancellationToken cancellationToken)
+    private async Task<PageResult> ShowProblemsAsync(string form, IReadOnlyList<Problem> problems, CancellationToken cancellationToken)
     {
         // The API names fields in camelCase ("parentCode"); the form's inputs are "Agency.ParentCode".
         foreach (var problem in problems)
@@ -85,32 +86,11 @@ public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        await using (var agencies = dataSource.CreateCommand(
-            """
-            SELECT a.code, a.name, a.kind, p.code,
-                   (SELECT count(*) FROM transactions t WHERE t.agency_id = a.id)
-            FROM agencies a LEFT JOIN agencies p ON p.id = a.parent_id
-            ORDER BY a.name
-            """))
-        {
-            var rows = new List<(string Code, string Name, string Kind, string? Parent, long Transactions)>();
-            await using var reader = await agencies.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-                rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt64(4)));
-            Agencies = AsTree(rows);
-        }
-
-        await using var procedures = dataSource.CreateCommand("SELECT code, name, short_name, field FROM procedures ORDER BY code");
-        var list = new List<ProcedureRow>();
-        await using var procedureReader = await procedures.ExecuteReaderAsync(cancellationToken);
-        while (await procedureReader.ReadAsync(cancellationToken))
-        {
-            var shortName = procedureReader.GetString(2);
-            list.Add(new ProcedureRow(procedureReader.GetString(0), procedureReader.GetString(1), shortName,
-                procedureReader.IsDBNull(3) ? null : procedureReader.GetString(3), Gsm7.Measure(shortName)));
-        }
-
-        Procedures = list;
+        var counts = await catalogue.TransactionCountsAsync(cancellationToken);
+        Agencies = AsTree([.. (await catalogue.ListAgenciesAsync(cancellationToken))
+            .Select(a => (a.Code, a.Name, a.Kind, a.ParentCode, counts.GetValueOrDefault(a.Code)))]);
+        Procedures = [.. (await catalogue.ListProceduresAsync(cancellationToken))
+            .Select(p => new ProcedureRow(p.Code, p.Name, p.ShortName, p.Field, Gsm7.Measure(p.ShortName)))];
     }
 
     /// <summary>Depth first from the top-level agencies; siblings by kind (departments before districts), then name.</summary>
@@ -123,7 +103,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
 
         void Visit(IEnumerable<(string Code, string Name, string Kind, string? Parent, long Transactions)> level, int depth)
         {
-            foreach (var row in level.OrderBy(r => KindOrder(r.Kind)).ThenBy(r => r.Name, StringComparer.CurrentCulture))
+            foreach (var row in level.OrderBy(r => CatalogueStore.KindOrder(r.Kind)).ThenBy(r => r.Name, StringComparer.CurrentCulture))
             {
                 // The API refuses cycles; the guard only keeps a hand-edited table from looping here.
                 if (!visited.Add(row.Code))
@@ -135,17 +115,6 @@ public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
 
         Visit(rows.Where(r => r.Parent is null || !codes.Contains(r.Parent)), 0);
         return tree;
-    }
-
-    private static int KindOrder(string kind)
-    {
-        for (var i = 0; i < Kinds.Count; i++)
-        {
-            if (Kinds[i].Kind == kind)
-                return i;
-        }
-
-        return Kinds.Count;
     }
 
     public sealed class AgencyForm

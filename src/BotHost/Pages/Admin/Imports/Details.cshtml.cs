@@ -9,7 +9,8 @@ namespace ChatSurvey.BotHost.Pages.Admin.Imports;
 
 /// <summary>
 /// <c>/admin/imports/{id}</c>: an import's status while its job runs (imports.js polls <c>GET /api/admin/imports/{id}</c>,
-/// the same <see cref="ImportStore"/> read) and then its report, with every listed rejected row as a CSV download.
+/// the same <see cref="ImportStore"/> reads) and then its report, with every listed rejected row as a CSV download.
+/// Reasons and errors show in Vietnamese from their problem codes.
 /// </summary>
 public sealed class DetailsModel(NpgsqlDataSource dataSource) : PageModel
 {
@@ -31,23 +32,28 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource) : PageModel
     {
         if (await ReadAsync(id, cancellationToken) is not { } import)
             return NotFound();
-        var lines = import.Rejected.Select(row => string.Join(',',
-            row.Row.ToString(CultureInfo.InvariantCulture), Csv.Cell(row.Field), Csv.Cell(row.Reason), Csv.Cell(ImportTexts.Reason(row.Reason))));
-        return File(Csv.Utf8WithBom(Csv.Lines(["row,field,reason,ly_do", .. lines])), "text/csv; charset=utf-8", $"nhap-{id}-dong-bi-loai.csv");
+        var records = import.Rejected.Select(row => new[] { row.Row.ToString(CultureInfo.InvariantCulture), row.Field, row.Reason, Reason(row) });
+        var csv = await SpreadsheetCsv.WriteAsync([["row", "field", "reason", "ly_do"], .. records], escapeFormulas: true, cancellationToken);
+        return File(csv, "text/csv; charset=utf-8", $"nhap-{id}-dong-bi-loai.csv");
     }
+
+    /// <summary>A rejected row's reason in Vietnamese; a report stored before reasons had codes keeps its English.</summary>
+    public static string Reason(RejectedRow row) => row.Problem?.Vietnamese ?? row.Reason;
 
     private async Task<ImportView?> ReadAsync(long id, CancellationToken cancellationToken)
     {
-        // The API's own answer, so the page and the poll agree on every count.
-        var result = await TransactionsApi.GetImportAsync(id, dataSource, cancellationToken);
-        if (result.Result is not Microsoft.AspNetCore.Http.HttpResults.Ok<ImportStatusResponse> { Value: { } import })
+        var store = new ImportStore(dataSource);
+        if (await store.GetAsync(id, cancellationToken) is not { } import)
             return null;
+        var rowsLoaded = import.Status == ImportStatus.Running ? await store.RowsLoadedAsync(id, cancellationToken) : null;
+        var report = import.Report;
         return new ImportView(
-            import.Id, import.Status, import.Source, import.FileName, import.TotalRows, import.Accepted, import.Duplicates,
-            import.TotalRows - import.Accepted - import.Duplicates, import.Rejected, import.RejectedNotListed, import.Error,
-            import.CreatedAt, import.FinishedAt, import.RowsLoaded);
+            import.Id, ImportStore.ToText(import.Status), ImportStore.ToText(import.Source), import.FileName, report.TotalRows,
+            report.Accepted, report.Duplicates, report.TotalRows - report.Accepted - report.Duplicates, report.Rejected, report.RejectedNotListed,
+            import.Failure?.Vietnamese ?? import.Error, import.CreatedAt, import.FinishedAt, rowsLoaded);
     }
 
+    /// <summary>An import as the page shows it; <see cref="Error"/> is in Vietnamese when its code is known.</summary>
     public sealed record ImportView(
         long Id,
         string Status,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ChatSurvey.BotHost.Admin;
+using ChatSurvey.Dispatcher.Catalogue;
 using ChatSurvey.Dispatcher.Import;
 using ChatSurvey.Domain.Time;
 using Microsoft.AspNetCore.Mvc;
@@ -14,9 +15,9 @@ namespace ChatSurvey.BotHost.Pages.Admin.Imports;
 /// header is read here as well, so a file without the required columns is refused at once instead of failing later
 /// in the job.
 /// </summary>
-[RequestSizeLimit(TransactionsApi.MaxUploadBytes)]
-[RequestFormLimits(MultipartBodyLengthLimit = TransactionsApi.MaxUploadBytes)]
-public sealed class IndexModel(NpgsqlDataSource dataSource, ImportJobScheduler scheduler, TimeProvider clock) : PageModel
+[RequestSizeLimit(TransactionUploads.MaxUploadBytes)]
+[RequestFormLimits(MultipartBodyLengthLimit = TransactionUploads.MaxUploadBytes)]
+public sealed class IndexModel(NpgsqlDataSource dataSource, CatalogueStore catalogue, ImportJobScheduler scheduler, TimeProvider clock) : PageModel
 {
     public const int RecentCount = 30;
 
@@ -25,15 +26,15 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, ImportJobScheduler s
 
     public string? UploadError { get; private set; }
 
-    public IReadOnlyList<ImportListRow> Recent { get; private set; } = [];
+    public IReadOnlyList<ImportSummary> Recent { get; private set; } = [];
 
-    public static string MaxUploadText => $"{TransactionsApi.MaxUploadBytes / (1024 * 1024)} MB";
+    public static string MaxUploadText => $"{TransactionUploads.MaxUploadBytes / (1024 * 1024)} MB";
 
     public async Task OnGetAsync(CancellationToken cancellationToken) => Recent = await ReadRecentAsync(cancellationToken);
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var (source, problem) = await TransactionsApi.CheckFileAsync(Upload);
+        var (source, problem) = await TransactionUploads.CheckFileAsync(Upload);
         UploadError = problem?.Vietnamese ?? await CheckHeaderAsync(Upload!, source!.Value, cancellationToken);
         if (UploadError is not null)
         {
@@ -42,29 +43,26 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, ImportJobScheduler s
             return Page();
         }
 
-        var importId = await TransactionsApi.StoreAsync(Upload!, source!.Value, dataSource, scheduler, cancellationToken);
+        var importId = await TransactionUploads.StoreAsync(Upload!, source!.Value, dataSource, scheduler, cancellationToken);
         return RedirectToPage("Details", new { id = importId });
     }
 
     /// <summary>A CSV file with the header and two example rows, with codes from the catalogue when there are some.</summary>
     public async Task<FileContentResult> OnGetSampleAsync(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            """
-            SELECT (SELECT code FROM agencies ORDER BY code LIMIT 1), (SELECT code FROM procedures ORDER BY code LIMIT 1)
-            """);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        var agency = reader.IsDBNull(0) ? "HP-STP" : reader.GetString(0);
-        var procedure = reader.IsDBNull(1) ? "DEMO-LLTP" : reader.GetString(1);
+        var (firstAgency, firstProcedure) = await catalogue.FirstCodesAsync(cancellationToken);
+        var agency = firstAgency ?? "HP-STP";
+        var procedure = firstProcedure ?? "DEMO-LLTP";
         var today = VietnamTime.Today(clock);
-        var csv = Csv.Lines(
+        string Day(int offset) => today.AddDays(offset).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        // Meant to be filled in and uploaded again, so nothing is escaped: "+84…" is a phone, not a formula.
+        var csv = await SpreadsheetCsv.WriteAsync(
         [
-            string.Join(',', TransactionFields.All),
-            string.Create(CultureInfo.InvariantCulture, $"HS-0001,{Csv.Cell(agency)},{Csv.Cell(procedure)},0912345678,{today.AddDays(-2):yyyy-MM-dd},Nguyễn Văn An,citizen"),
-            string.Create(CultureInfo.InvariantCulture, $"HS-0002,{Csv.Cell(agency)},{Csv.Cell(procedure)},+84983456789,{today.AddDays(-1):yyyy-MM-dd},Công ty TNHH Hoa Phượng,organization"),
-        ]);
-        return File(Csv.Utf8WithBom(csv), "text/csv; charset=utf-8", "mau-giao-dich.csv");
+            [.. TransactionFields.All],
+            ["HS-0001", agency, procedure, "0912345678", Day(-2), "Nguyễn Văn An", TransactionRowValidator.Citizen],
+            ["HS-0002", agency, procedure, "+84983456789", Day(-1), "Công ty TNHH Hoa Phượng", TransactionRowValidator.Organization],
+        ], escapeFormulas: false, cancellationToken);
+        return File(csv, "text/csv; charset=utf-8", "mau-giao-dich.csv");
     }
 
     /// <summary>Reads the header (and the first row) with the job's own reader; the reason in Vietnamese, or null.</summary>
@@ -88,37 +86,10 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, ImportJobScheduler s
         }
         catch (ImportFileException e)
         {
-            return ImportTexts.Error(e.Message);
+            return e.Problem?.Vietnamese ?? e.Message;
         }
     }
 
-    private async Task<IReadOnlyList<ImportListRow>> ReadRecentAsync(CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand(
-            """
-            SELECT id, source, file_name, status, total_rows, accepted, duplicates, created_at, finished_at
-            FROM imports
-            ORDER BY id DESC
-            LIMIT $1
-            """);
-        command.Parameters.AddWithValue(RecentCount);
-        var rows = new List<ImportListRow>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var total = reader.GetInt32(4);
-            var accepted = reader.GetInt32(5);
-            var duplicates = reader.GetInt32(6);
-            rows.Add(new ImportListRow(
-                reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3),
-                total, accepted, duplicates, total - accepted - duplicates,
-                reader.GetFieldValue<DateTimeOffset>(7), reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8)));
-        }
-
-        return rows;
-    }
-
-    public sealed record ImportListRow(
-        long Id, string Source, string? FileName, string Status, int TotalRows, int Accepted, int Duplicates, int Rejected,
-        DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt);
+    private Task<IReadOnlyList<ImportSummary>> ReadRecentAsync(CancellationToken cancellationToken) =>
+        new ImportStore(dataSource).ListRecentAsync(RecentCount, cancellationToken);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ChatSurvey.BotHost.Admin;
 using ChatSurvey.Dispatcher.Waves;
+using ChatSurvey.Domain.Problems;
 using ChatSurvey.Domain.Questionnaires;
 using ChatSurvey.Domain.Sampling;
 using ChatSurvey.Domain.Time;
@@ -11,8 +12,8 @@ namespace ChatSurvey.BotHost.Pages.Admin.Waves;
 
 /// <summary>
 /// Creates a draft wave. The form is <c>POST /api/admin/waves</c> in Vietnamese: the same request goes through
-/// <see cref="WavesApi.Validate"/> and <see cref="WaveStore.CreateAsync"/>, so the page and the API accept and refuse
-/// the same waves. The quota table shows each agency's population N in the period beside Slovin's suggestion; a GET
+/// <see cref="WaveRequests.Validate"/> and <see cref="WaveStore.CreateAsync"/>, so the page and the API accept and refuse
+/// the same waves, and each problem shows in its Vietnamese wording. The quota table shows each agency's population N in the period beside Slovin's suggestion; a GET
 /// with the form's values (a changed period or margin, or "apply the suggestion" without JavaScript) redraws it and
 /// keeps what was typed.
 /// </summary>
@@ -95,7 +96,7 @@ public sealed class NewModel(WaveStore store, WaveQueries queries, Questionnaire
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         var (request, agencyOrder) = ToRequest();
-        var (draft, errors) = WavesApi.Validate(request, WaveValidationTexts.Vietnamese);
+        var (draft, problems) = WaveRequests.Validate(request);
         if (draft is not null && !HasErrors)
         {
             var created = await store.CreateAsync(draft, cancellationToken);
@@ -105,15 +106,15 @@ public sealed class NewModel(WaveStore store, WaveQueries queries, Questionnaire
                 return LocalRedirect($"/admin/waves/{id}");
             }
 
-            errors = created.Errors.ToDictionary(e => e.Key, e => new[] { StoreError(e.Key, agencyOrder) });
+            problems = created.Problems;
         }
 
-        foreach (var (field, messages) in errors)
+        foreach (var problem in problems)
         {
-            if (AgencyIndex(field) is { } index && index < agencyOrder.Count)
-                AgencyErrors.TryAdd(agencyOrder[index], messages[0]);
+            if (AgencyIndex(problem.Field) is { } index && index < agencyOrder.Count)
+                AgencyErrors.TryAdd(agencyOrder[index], problem.Vietnamese);
             else
-                Errors.TryAdd(field, messages[0]);
+                Errors.TryAdd(problem.Field, problem.Vietnamese);
         }
 
         await LoadAsync(cancellationToken);
@@ -122,7 +123,7 @@ public sealed class NewModel(WaveStore store, WaveQueries queries, Questionnaire
 
     /// <summary>
     /// The API request the form stands for. Text that is not a number is reported here (the API's JSON would not even
-    /// parse); every other rule is <see cref="WavesApi.Validate"/>'s.
+    /// parse); every other rule is <see cref="WaveRequests.Validate"/>'s.
     /// </summary>
     private (CreateWaveRequest Request, List<string> AgencyOrder) ToRequest()
     {
@@ -130,7 +131,7 @@ public sealed class NewModel(WaveStore store, WaveQueries queries, Questionnaire
         if (ParseDecimal(ResponseRate) is { } percent)
             rate = percent / 100m;
         else if (!string.IsNullOrWhiteSpace(ResponseRate))
-            Errors["expectedResponseRate"] = "Hãy nhập một số phần trăm, ví dụ 30.";
+            Errors["expectedResponseRate"] = Problem.Of("expectedResponseRate", ProblemCodes.WaveRateNotPercent).Vietnamese;
 
         var reminder = ParseWhole(ReminderHours, "reminderAfterHours");
         var expiry = ParseWhole(ExpiryDays, "expireAfterDays");
@@ -144,7 +145,7 @@ public sealed class NewModel(WaveStore store, WaveQueries queries, Questionnaire
                 continue;
             if (!int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var target))
             {
-                AgencyErrors[code] = "Chỉ tiêu phải là số nguyên.";
+                AgencyErrors[code] = Problem.Of($"agencies:{code}", ProblemCodes.WaveTargetNotWhole).Vietnamese;
                 continue;
             }
 
@@ -168,7 +169,7 @@ public sealed class NewModel(WaveStore store, WaveQueries queries, Questionnaire
             return null;
         if (int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
             return value;
-        Errors[field] = "Hãy nhập một số nguyên.";
+        Errors[field] = Problem.Of(field, ProblemCodes.WholeNumber).Vietnamese;
         return null;
     }
 
@@ -186,14 +187,6 @@ public sealed class NewModel(WaveStore store, WaveQueries queries, Questionnaire
         var end = field.IndexOf(']', StringComparison.Ordinal);
         return end > 9 && int.TryParse(field.AsSpan(9, end - 9), NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? index : null;
     }
-
-    // WaveStore's database checks, in Vietnamese: the questionnaire is not stored, or an agency code is unknown.
-    private static string StoreError(string field, List<string> agencyOrder) =>
-        field == "questionnaire"
-            ? "Bộ câu hỏi này chưa được lưu trong hệ thống."
-            : AgencyIndex(field) is { } index && index < agencyOrder.Count
-                ? $"Không có đơn vị mã {agencyOrder[index]}."
-                : "Giá trị không hợp lệ.";
 
     /// <summary>Fills what a GET did not carry (the first visit, or a field cleared before the period changed).</summary>
     private void SetDefaults()
