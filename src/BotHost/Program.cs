@@ -27,7 +27,7 @@ builder.Services.AddWebChat();
 builder.Services.AddAdminApi();
 builder.Services.AddAdminUi();
 builder.Services.AddWaves();
-builder.Services.AddMemoryCache();
+builder.Services.AddPublicResults();
 
 var app = builder.Build();
 

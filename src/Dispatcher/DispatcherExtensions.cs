@@ -1,4 +1,5 @@
 using ChatSurvey.Dispatcher.Jobs;
+using ChatSurvey.Dispatcher.Scoring;
 using ChatSurvey.Dispatcher.Sending;
 using ChatSurvey.Dispatcher.Sms;
 using ChatSurvey.Domain.Questionnaires;
@@ -29,6 +30,10 @@ public static class DispatcherExtensions
         builder.Services.AddTransient<ReconcileClaimsJob>();
         builder.Services.AddTransient<ReminderJob>();
         builder.Services.AddTransient<ExpiryJob>();
+        // Which flags exclude a ballot from official figures (section Integrity), for every host that scores.
+        builder.Services.AddSingleton(sp => BallotExclusions.From(sp.GetRequiredService<IConfiguration>()));
+        builder.Services.AddTransient<ScoreRefreshJob>();
+        builder.Services.AddTransient<WaveCompletionJob>();
         builder.AddHangfireDispatcher();
         return builder;
     }

@@ -231,4 +231,72 @@ public sealed class WaveStore(NpgsqlDataSource dataSource)
 
         return found ? responses : null;
     }
+
+    /// <summary>The statuses a wave may be published (or unpublished) from: drafts have no figures, cancelled waves are withdrawn.</summary>
+    public static IReadOnlyList<string> PublishableStatuses { get; } = [WaveStatus.Running, WaveStatus.Paused, WaveStatus.Completed];
+
+    /// <summary>
+    /// Makes the wave public (a running, paused or completed one; the manual-invitation wave too, when chosen): the
+    /// public page and API list it from then on. Publishing a published wave keeps its first publication time.
+    /// </summary>
+    public Task<WavePublicationResult> PublishAsync(long waveId, CancellationToken cancellationToken) =>
+        SetPublishedAsync(waveId, "coalesce(published_at, now())", cancellationToken);
+
+    /// <summary>Withdraws the wave from the public side (its figures and snapshot stay as they are).</summary>
+    public Task<WavePublicationResult> UnpublishAsync(long waveId, CancellationToken cancellationToken) =>
+        SetPublishedAsync(waveId, "NULL", cancellationToken);
+
+    /// <summary>The wave's publication and final-figures state, or null when there is no such wave.</summary>
+    public async Task<WavePublication?> GetPublicationAsync(long waveId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await ReadPublicationAsync(connection, null, waveId, cancellationToken);
+    }
+
+    private async Task<WavePublicationResult> SetPublishedAsync(long waveId, string publishedAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var current = new NpgsqlCommand("SELECT status FROM waves WHERE id = $1 FOR UPDATE", connection, transaction))
+        {
+            current.Parameters.AddWithValue(waveId);
+            var status = await current.ExecuteScalarAsync(cancellationToken) as string;
+            if (status is null)
+                return new WavePublicationResult(WaveChangeOutcome.NotFound, null, null);
+            if (!PublishableStatuses.Contains(status))
+                return new WavePublicationResult(WaveChangeOutcome.Conflict, status, null);
+        }
+
+        await using (var update = new NpgsqlCommand($"UPDATE waves SET published_at = {publishedAt} WHERE id = $1", connection, transaction))
+        {
+            update.Parameters.AddWithValue(waveId);
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var publication = await ReadPublicationAsync(connection, transaction, waveId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new WavePublicationResult(WaveChangeOutcome.Changed, publication!.Status, publication);
+    }
+
+    private static async Task<WavePublication?> ReadPublicationAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, long waveId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT w.status, w.published_at, w.manual, coalesce(s.final, false), s.computed_at, s.ballots, s.ballots_checksum
+            FROM waves w
+            LEFT JOIN score_snapshots s ON s.wave_id = w.id AND s.final
+            WHERE w.id = $1
+            """, connection, transaction);
+        command.Parameters.AddWithValue(waveId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        var publishedAt = reader.IsDBNull(1) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(1);
+        var final = reader.GetBoolean(3);
+        return new WavePublication(waveId, reader.GetString(0), publishedAt is not null, publishedAt, reader.GetBoolean(2), final,
+            final ? reader.GetFieldValue<DateTimeOffset>(4) : null,
+            reader.IsDBNull(5) ? null : reader.GetInt32(5),
+            reader.IsDBNull(6) ? null : reader.GetString(6));
+    }
 }
