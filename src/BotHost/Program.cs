@@ -28,7 +28,7 @@ builder.Services.AddRateLimits();
 builder.Services.AddAdminApi();
 builder.Services.AddAdminUi();
 builder.Services.AddWaves();
-builder.Services.AddMemoryCache();
+builder.Services.AddPublicResults();
 
 var app = builder.Build();
 

@@ -1,12 +1,14 @@
 using ChatSurvey.Dispatcher.Invitations;
 using ChatSurvey.Dispatcher.Jobs;
 using ChatSurvey.Dispatcher.OptOuts;
+using ChatSurvey.Dispatcher.Scoring;
 using ChatSurvey.Dispatcher.Sending;
 using ChatSurvey.Dispatcher.Sms;
 using ChatSurvey.Domain.Integrity;
 using ChatSurvey.Dispatcher.Waves;
 using ChatSurvey.Domain.Questionnaires;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace ChatSurvey.Dispatcher;
 
@@ -48,6 +50,10 @@ public static class DispatcherExtensions
         builder.Services.AddTransient<ReconcileClaimsJob>();
         builder.Services.AddTransient<ReminderJob>();
         builder.Services.AddTransient<ExpiryJob>();
+        // Which flags exclude a ballot from official figures (section Integrity), for every host that scores.
+        builder.Services.AddSingleton(sp => BallotExclusions.From(sp.GetRequiredService<IOptions<IntegrityOptions>>().Value));
+        builder.Services.AddTransient<ScoreRefreshJob>();
+        builder.Services.AddTransient<WaveCompletionJob>();
         builder.AddHangfireDispatcher();
         return builder;
     }

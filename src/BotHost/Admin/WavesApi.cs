@@ -1,3 +1,4 @@
+using ChatSurvey.BotHost.PublicResults;
 using ChatSurvey.Dispatcher.Waves;
 using ChatSurvey.Domain.Statuses;
 using ChatSurvey.Domain.Problems;
@@ -31,7 +32,8 @@ public sealed record WaveCreated(long Id);
 
 /// <summary>
 /// <c>/api/admin/waves</c> (docs/design.md#admin-api): create a draft, start (plans the invitations in the same request), pause,
-/// resume, cancel, progress and responses. A status change that the wave's status does not allow answers 409.
+/// resume, cancel, top up, publish and unpublish, progress and responses. A change that the wave's status does not allow
+/// answers 409.
 /// </summary>
 internal static class WavesApi
 {
@@ -54,7 +56,35 @@ internal static class WavesApi
         waves.MapPost("/{id:long}/cancel", (long id, WaveStore store, CancellationToken ct) =>
             ChangeAsync(store.CancelAsync(id, ct), "cancel", $"{WaveStatus.Draft}, {WaveStatus.Running} or {WaveStatus.Paused}"));
         waves.MapPost("/{id:long}/top-up", TopUpAsync).WithName("TopUpWave");
+        waves.MapPost("/{id:long}/publish", (long id, WaveStore store, PublicResultsSource source, CancellationToken ct) =>
+            PublicationAsync(store.PublishAsync(id, ct), source, "be published")).WithName("PublishWave");
+        waves.MapPost("/{id:long}/unpublish", (long id, WaveStore store, PublicResultsSource source, CancellationToken ct) =>
+            PublicationAsync(store.UnpublishAsync(id, ct), source, "be unpublished")).WithName("UnpublishWave");
         return admin;
+    }
+
+    /// <summary>
+    /// Publish or unpublish: 200 with the wave's publication state, 404 for an unknown wave, 409 for a draft or
+    /// cancelled one. The public list of this process forgets its cached copy at once.
+    /// </summary>
+    private static async Task<Results<Ok<WavePublication>, ProblemHttpResult>> PublicationAsync(
+        Task<WavePublicationResult> change, PublicResultsSource source, string action)
+    {
+        var result = await change;
+        switch (result.Outcome)
+        {
+            case WaveChangeOutcome.Changed:
+                source.ForgetWaves();
+                return TypedResults.Ok(result.Publication!);
+            case WaveChangeOutcome.NotFound:
+                return NotFound(null);
+            default:
+                return TypedResults.Problem(
+                    title: $"The wave cannot {action}.",
+                    detail: $"The wave is {result.CurrentStatus}; only a {string.Join(", ", WaveStore.PublishableStatuses)} wave can {action}.",
+                    statusCode: StatusCodes.Status409Conflict,
+                    extensions: new Dictionary<string, object?> { ["waveStatus"] = result.CurrentStatus });
+        }
     }
 
     internal static async Task<Results<Created<WaveCreated>, ValidationProblem>> CreateAsync(
@@ -71,10 +101,13 @@ internal static class WavesApi
     }
 
     internal static async Task<Results<Ok<WaveProgress>, ProblemHttpResult>> GetAsync(
-        long id, WaveStore store, CancellationToken cancellationToken) =>
-        await store.GetProgressAsync(id, cancellationToken) is { } progress
-            ? TypedResults.Ok(progress)
-            : NotFound(id);
+        long id, WaveStore store, CancellationToken cancellationToken)
+    {
+        if (await store.GetProgressAsync(id, cancellationToken) is not { } progress)
+            return NotFound(id);
+        var publication = await store.GetPublicationAsync(id, cancellationToken);
+        return TypedResults.Ok(progress with { Published = publication?.Published == true, Final = publication?.Final == true });
+    }
 
     internal static async Task<Results<Ok<IReadOnlyList<WaveAgencyProgress>>, ProblemHttpResult>> AgenciesAsync(
         long id, WaveQueries queries, CancellationToken cancellationToken) =>

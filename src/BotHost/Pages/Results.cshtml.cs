@@ -2,20 +2,21 @@ using System.Globalization;
 using System.Text.Json;
 using ChatSurvey.BotHost.PublicResults;
 using ChatSurvey.Domain.Scoring;
+using ChatSurvey.Domain.Statuses;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.Extensions.Caching.Memory;
-using Npgsql;
 
 namespace ChatSurvey.BotHost.Pages;
 
 /// <summary>
-/// <c>/results?wave={id}</c>, public: the published indices of the latest published wave (or another published one),
-/// per agency and per element, with no personal data at all (no phones, names or comments). Figures come from
+/// <c>/results?wave={id}</c>, public: the official figures (valid ballots only) of the latest published wave, or of
+/// another published one picked in the wave selector, per agency and per element, with no personal data at all (no
+/// phones, names or comments) and never an open (unverified) answer. A completed wave's figures are its frozen final
+/// ones ("kết quả chính thức"); a running or paused wave's are interim ("tạm tính"). Figures come from
 /// <see cref="PublicResultsSource"/>, the cached source of <c>GET /api/public/results</c>, so visitors never run the
 /// scoring query themselves.
 /// </summary>
-public sealed class ResultsModel(NpgsqlDataSource dataSource, IMemoryCache cache, TimeProvider clock) : PageModel
+public sealed class ResultsModel(PublicResultsSource source) : PageModel
 {
     public IReadOnlyList<PublishedWave> Waves { get; private set; } = [];
 
@@ -28,9 +29,12 @@ public sealed class ResultsModel(NpgsqlDataSource dataSource, IMemoryCache cache
 
     public string? WaveError { get; private set; }
 
+    /// <summary>The figures are the completed wave's frozen final ones.</summary>
+    public bool IsFinal => Results?.Final == true && Wave?.Status == WaveStatus.Completed;
+
     public async Task<IActionResult> OnGetAsync(string? wave, CancellationToken cancellationToken)
     {
-        Waves = await PublicResultsSource.WavesAsync(dataSource, cache, clock, cancellationToken);
+        Waves = await source.WavesAsync(cancellationToken);
         if (string.IsNullOrWhiteSpace(wave))
         {
             Wave = Waves.Count > 0 ? Waves[0] : null;
@@ -47,7 +51,7 @@ public sealed class ResultsModel(NpgsqlDataSource dataSource, IMemoryCache cache
         if (Wave is null)
             return Page();
 
-        Results = await PublicResultsSource.GetAsync(dataSource, cache, clock, Wave.Id, null, cancellationToken);
+        Results = await source.ResultsAsync(Wave, cancellationToken);
         RankedAgencies = Results.Report.Agencies
             .Where(a => a.Index is not null)
             .OrderByDescending(a => a.Index)

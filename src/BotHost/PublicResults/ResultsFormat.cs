@@ -22,6 +22,31 @@ internal static class ResultsFormat
     public const string IntervalRule =
         "Khoảng tin cậy 95% (Wilson) cho biết mức dao động có thể của chỉ số do chọn mẫu.";
 
+    /// <summary>
+    /// Which ballots the figures count, in Vietnamese (docs/methodology.md, "Official figures"); the flags are those the
+    /// report says it excluded (<see cref="Domain.Scoring.ScoreReport.ExcludedFlags"/>).
+    /// </summary>
+    public static string BallotRule(IReadOnlyList<string>? excludedFlags)
+    {
+        var rule = "Chỉ tính phiếu hợp lệ: phiếu đã hoàn thành của người được chọn mẫu và mời khảo sát, phiếu do tình nguyện " +
+                   "viên phỏng vấn hoặc phiếu giấy, và phiếu trực tuyến đã xác minh bằng mã hồ sơ. Phiếu chưa trả lời hết và " +
+                   "ý kiến chưa xác minh không được tính vào bất kỳ số liệu chính thức nào.";
+        var flags = excludedFlags ?? [];
+        if (flags.Contains(Domain.Scoring.BallotFlags.Speeder))
+            rule += " Phiếu trả lời quá nhanh bị loại.";
+        if (flags.Contains(Domain.Scoring.BallotFlags.StraightLiner))
+            rule += " Phiếu chọn cùng một mức cho mọi câu bị loại.";
+        return rule;
+    }
+
+    /// <summary>What the open (unverified) answers are, in Vietnamese, wherever they are shown apart.</summary>
+    public const string OpenRule =
+        "Ý kiến chưa xác minh: phiếu trực tuyến không kèm lời mời (mã QR tại quầy, trang web của cơ quan) và chưa khớp với " +
+        "hồ sơ nào. Chỉ để tham khảo: không tính vào chỉ số chính thức, không xếp hạng, không công bố.";
+
+    /// <summary>"Kết quả chính thức" for a completed wave's frozen figures, "Tạm tính" otherwise.</summary>
+    public static string FiguresKind(bool final) => final ? "Kết quả chính thức" : "Tạm tính";
+
     public static string LowSampleRule(int minimum) =>
         $"Dấu * : ít hơn {minimum.ToString(Vietnamese)} câu trả lời hợp lệ, chỉ số chưa đủ tin cậy.";
 

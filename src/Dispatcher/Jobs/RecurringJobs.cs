@@ -11,6 +11,7 @@ public static class RecurringJobs
     public const string Expiry = "expiry";
     public const string Reconcile = "reconcile-claims";
     public const string ScoreRefresh = "score-refresh";
+    public const string WaveCompletion = "wave-completion";
 
     public static void Register(IRecurringJobManager manager)
     {
@@ -22,6 +23,7 @@ public static class RecurringJobs
         manager.AddOrUpdate<ExpiryJob>(Expiry, JobQueues.Default, job => job.RunAsync(CancellationToken.None), "*/15 * * * *", options);
         manager.AddOrUpdate<ReconcileClaimsJob>(Reconcile, JobQueues.Send, job => job.RunAsync(CancellationToken.None), Cron.Minutely(), options);
         manager.AddOrUpdate<ScoreRefreshJob>(ScoreRefresh, JobQueues.Default, job => job.RunAsync(CancellationToken.None), Cron.Minutely(), options);
+        manager.AddOrUpdate<WaveCompletionJob>(WaveCompletion, JobQueues.Default, job => job.RunAsync(CancellationToken.None), "*/5 * * * *", options);
     }
 }
 

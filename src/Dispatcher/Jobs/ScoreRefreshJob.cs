@@ -1,4 +1,5 @@
 using ChatSurvey.Dispatcher.Scores;
+using ChatSurvey.Dispatcher.Scoring;
 using ChatSurvey.Domain.Scoring;
 using Hangfire;
 using Npgsql;
@@ -6,11 +7,12 @@ using Npgsql;
 namespace ChatSurvey.Dispatcher.Jobs;
 
 /// <summary>
-/// Recurring: recomputes the public results of every running or paused wave (and of waves that ended within a day)
-/// into <c>score_snapshots</c> (<see cref="ScoreSnapshotStore"/>). The public results API serves a fresh snapshot
-/// instead of running the scoring query.
+/// Recurring: recomputes the interim figures (valid ballots only, as <see cref="BallotExclusions"/> says) of every
+/// running or paused wave, and of waves that ended within a day, into <c>score_snapshots</c>. The public results API
+/// serves a fresh snapshot instead of running the scoring query. A final snapshot (a completed wave's frozen figures,
+/// written by <see cref="WaveCompletionJob"/>) is never recomputed nor overwritten.
 /// </summary>
-public sealed class ScoreRefreshJob(NpgsqlDataSource dataSource, ILogger<ScoreRefreshJob> logger)
+public sealed class ScoreRefreshJob(NpgsqlDataSource dataSource, BallotExclusions exclusions, ILogger<ScoreRefreshJob> logger)
 {
     [Queue(JobQueues.Default)]
     [AutomaticRetry(Attempts = 0)]
@@ -21,7 +23,7 @@ public sealed class ScoreRefreshJob(NpgsqlDataSource dataSource, ILogger<ScoreRe
         foreach (var waveId in waves)
         {
             var asOf = await snapshots.NowAsync(cancellationToken);
-            var report = await ScoringQuery.RunAsync(dataSource, ScoreFilter.ForWave(waveId), cancellationToken);
+            var report = await ScoringQuery.RunAsync(dataSource, exclusions.ForWave(waveId), cancellationToken);
             await snapshots.SaveAsync(waveId, report, asOf, cancellationToken);
         }
 

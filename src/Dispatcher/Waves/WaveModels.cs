@@ -33,7 +33,34 @@ public sealed record WaveAgencyTarget(string AgencyCode, int Target);
 /// <see cref="Expired"/> expired unanswered.
 /// </summary>
 public sealed record WaveProgress(
-    long Id, string Status, long Planned, long Sent, long Delivered, long Failed, long Responded, long Completed, long OptedOut, long Expired);
+    long Id, string Status, long Planned, long Sent, long Delivered, long Failed, long Responded, long Completed, long OptedOut, long Expired)
+{
+    /// <summary>The public sees the wave (see <see cref="WavePublication"/>).</summary>
+    public bool Published { get; init; }
+
+    /// <summary>The wave's figures are frozen in its final snapshot.</summary>
+    public bool Final { get; init; }
+}
+
+/// <summary>
+/// <c>POST /api/admin/waves/{id}/publish</c> and <c>/unpublish</c>: whether the public sees the wave
+/// (<see cref="Published"/> since <see cref="PublishedAt"/>), whether it is the standing manual-invitation wave, and
+/// whether its figures are frozen (<see cref="Final"/>: the final snapshot, computed at <see cref="FinalAt"/> over
+/// <see cref="Ballots"/> valid ballots whose SHA-256 is <see cref="BallotsChecksum"/>).
+/// </summary>
+public sealed record WavePublication(
+    long Id,
+    string Status,
+    bool Published,
+    DateTimeOffset? PublishedAt,
+    bool Manual,
+    bool Final,
+    DateTimeOffset? FinalAt,
+    int? Ballots,
+    string? BallotsChecksum);
+
+/// <summary>A publication change's outcome; on <see cref="WaveChangeOutcome.Conflict"/>, <see cref="CurrentStatus"/> says why.</summary>
+public sealed record WavePublicationResult(WaveChangeOutcome Outcome, string? CurrentStatus, WavePublication? Publication);
 
 /// <summary>
 /// One agency's part of a started wave's plan. <see cref="ExcludedStaff"/> and <see cref="ExcludedManyDossiers"/> count

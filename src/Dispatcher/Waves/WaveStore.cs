@@ -345,4 +345,134 @@ public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invit
 
         return found ? responses : null;
     }
+
+    /// <summary>Invitation statuses that are final without a response.</summary>
+    public static IReadOnlyList<string> FinalInvitationStatuses { get; } =
+        [InvitationStatus.Expired, InvitationStatus.Failed, InvitationStatus.Cancelled, InvitationStatus.OptedOut];
+
+    // A wave (aliased w) that is due to complete on @today: running, not the manual wave, its period over, and every
+    // invitation final (a completed response, or expired, failed, cancelled, opted out).
+    private const string DueForCompletion =
+        """
+        w.status = @running AND NOT w.manual AND w.results_to < @today
+        AND NOT EXISTS (
+            SELECT 1 FROM invitations i
+            WHERE i.wave_id = w.id
+              AND i.status <> ALL (@final_statuses)
+              AND NOT EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id AND r.status = @completed))
+        """;
+
+    /// <summary>The waves due to complete on <paramref name="today"/> (a Vietnam date), by id.</summary>
+    public async Task<IReadOnlyList<long>> DueForCompletionAsync(DateOnly today, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT w.id FROM waves w WHERE {DueForCompletion} ORDER BY w.id");
+        AddDueParameters(command.Parameters, today);
+        var due = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            due.Add(reader.GetInt64(0));
+        return due;
+    }
+
+    /// <summary>
+    /// In the caller's transaction: locks the wave and marks it completed at <paramref name="now"/> if it is still due on
+    /// <paramref name="today"/>; false when it no longer is (paused, cancelled, completed meanwhile, a late invitation).
+    /// </summary>
+    public static async Task<bool> CompleteIfDueAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long waveId, DateOnly today, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await using (var lockWave = new NpgsqlCommand(
+            $"SELECT w.id FROM waves w WHERE w.id = @wave AND {DueForCompletion} FOR UPDATE", connection, transaction))
+        {
+            lockWave.Parameters.AddWithValue("wave", waveId);
+            AddDueParameters(lockWave.Parameters, today);
+            if (await lockWave.ExecuteScalarAsync(cancellationToken) is null)
+                return false;
+        }
+
+        await using var complete = new NpgsqlCommand(
+            "UPDATE waves SET status = @completed_wave, finished_at = @now WHERE id = @wave", connection, transaction);
+        complete.Parameters.AddWithValue("completed_wave", WaveStatus.Completed);
+        complete.Parameters.AddWithValue("now", now);
+        complete.Parameters.AddWithValue("wave", waveId);
+        await complete.ExecuteNonQueryAsync(cancellationToken);
+        return true;
+    }
+
+    private static void AddDueParameters(NpgsqlParameterCollection parameters, DateOnly today)
+    {
+        parameters.AddWithValue("running", WaveStatus.Running);
+        parameters.AddWithValue("today", today);
+        parameters.Add(new NpgsqlParameter("final_statuses", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = FinalInvitationStatuses.ToArray() });
+        parameters.AddWithValue("completed", ResponseStatus.Completed);
+    }
+
+    /// <summary>The statuses a wave may be published (or unpublished) from: drafts have no figures, cancelled waves are withdrawn.</summary>
+    public static IReadOnlyList<string> PublishableStatuses { get; } = [WaveStatus.Running, WaveStatus.Paused, WaveStatus.Completed];
+
+    /// <summary>
+    /// Makes the wave public (a running, paused or completed one; the manual-invitation wave too, when chosen): the
+    /// public page and API list it from then on. Publishing a published wave keeps its first publication time.
+    /// </summary>
+    public Task<WavePublicationResult> PublishAsync(long waveId, CancellationToken cancellationToken) =>
+        SetPublishedAsync(waveId, "coalesce(published_at, now())", cancellationToken);
+
+    /// <summary>Withdraws the wave from the public side (its figures and snapshot stay as they are).</summary>
+    public Task<WavePublicationResult> UnpublishAsync(long waveId, CancellationToken cancellationToken) =>
+        SetPublishedAsync(waveId, "NULL", cancellationToken);
+
+    /// <summary>The wave's publication and final-figures state, or null when there is no such wave.</summary>
+    public async Task<WavePublication?> GetPublicationAsync(long waveId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await ReadPublicationAsync(connection, null, waveId, cancellationToken);
+    }
+
+    private async Task<WavePublicationResult> SetPublishedAsync(long waveId, string publishedAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var current = new NpgsqlCommand("SELECT status FROM waves WHERE id = $1 FOR UPDATE", connection, transaction))
+        {
+            current.Parameters.AddWithValue(waveId);
+            var status = await current.ExecuteScalarAsync(cancellationToken) as string;
+            if (status is null)
+                return new WavePublicationResult(WaveChangeOutcome.NotFound, null, null);
+            if (!PublishableStatuses.Contains(status))
+                return new WavePublicationResult(WaveChangeOutcome.Conflict, status, null);
+        }
+
+        await using (var update = new NpgsqlCommand($"UPDATE waves SET published_at = {publishedAt} WHERE id = $1", connection, transaction))
+        {
+            update.Parameters.AddWithValue(waveId);
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var publication = await ReadPublicationAsync(connection, transaction, waveId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new WavePublicationResult(WaveChangeOutcome.Changed, publication!.Status, publication);
+    }
+
+    private static async Task<WavePublication?> ReadPublicationAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, long waveId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT w.status, w.published_at, w.manual, coalesce(s.final, false), s.computed_at, s.ballots, s.ballots_checksum
+            FROM waves w
+            LEFT JOIN score_snapshots s ON s.wave_id = w.id AND s.final
+            WHERE w.id = $1
+            """, connection, transaction);
+        command.Parameters.AddWithValue(waveId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        var publishedAt = reader.IsDBNull(1) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(1);
+        var final = reader.GetBoolean(3);
+        return new WavePublication(waveId, reader.GetString(0), publishedAt is not null, publishedAt, reader.GetBoolean(2), final,
+            final ? reader.GetFieldValue<DateTimeOffset>(4) : null,
+            reader.IsDBNull(5) ? null : reader.GetInt32(5),
+            reader.IsDBNull(6) ? null : reader.GetString(6));
+    }
 }

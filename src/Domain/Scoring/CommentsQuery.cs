@@ -20,21 +20,22 @@ public sealed record CommentItem(
 public sealed record CommentPage(int Total, IReadOnlyList<CommentItem> Items);
 
 /// <summary>
-/// The citizens' comments for a <see cref="ScoreFilter"/> (wave, agency, period; the same response rules as
-/// <see cref="ScoringQuery"/>), so the results page and the exports show the comments behind the same figures.
+/// The citizens' comments for a <see cref="ScoreFilter"/> (wave, agency, period and the same ballots as
+/// <see cref="ScoringQuery"/>: valid ballots, or the open ones), so the results page and the exports show the comments
+/// behind the same figures.
 /// A comment is a non-blank text answer to a question whose role is <c>comment</c> in the response's questionnaire.
 /// </summary>
 public static class CommentsQuery
 {
     private const string Matching =
-        """
+        $$"""
         FROM answers a
         JOIN responses r ON r.id = a.response_id
         JOIN agencies ag ON ag.id = r.agency_id
         JOIN questionnaires qn ON qn.id = r.questionnaire_id
-        -- The procedure comes through the invitation's transaction; a QR-code or open-link response has none.
+        -- The procedure comes through the ballot's dossier (its own, or its invitation's); an open response has none.
         LEFT JOIN invitations i ON i.id = r.invitation_id
-        LEFT JOIN transactions t ON t.id = i.transaction_id
+        LEFT JOIN transactions t ON t.id = coalesce(r.transaction_id, i.transaction_id)
         LEFT JOIN procedures p ON p.id = t.procedure_id
         WHERE a.kind = 'text'
           AND length(btrim(a.text_value)) > 0
@@ -46,13 +47,14 @@ public static class CommentsQuery
               WHERE q ->> 'code' = a.question_code AND q ->> 'role' = 'comment')
           AND (@wave_id IS NULL OR r.wave_id = @wave_id)
           AND (@agency_code IS NULL OR ag.code = @agency_code)
-          AND (@period_from IS NULL OR coalesce(r.completed_at, r.started_at) >= @period_from)
-          AND (@period_to IS NULL OR coalesce(r.completed_at, r.started_at) < @period_to)
+          AND (@period_from IS NULL OR r.completed_at >= @period_from)
+          AND (@period_to IS NULL OR r.completed_at < @period_to)
+          AND {{Ballots.Predicate}}
         """;
 
     /// <summary>
     /// The comments of <paramref name="filter"/>, newest first (by answer time), skipping <paramref name="skip"/> and
-    /// returning at most <paramref name="take"/>. The procedure is known only for responses to an invitation.
+    /// returning at most <paramref name="take"/>. The procedure is known only for ballots with a dossier.
     /// </summary>
     public static async Task<CommentPage> ListAsync(
         NpgsqlDataSource dataSource, ScoreFilter filter, int skip, int take, CancellationToken cancellationToken = default)
@@ -101,6 +103,7 @@ public static class CommentsQuery
         command.Parameters.Add(Parameter("agency_code", NpgsqlDbType.Text, filter.AgencyCode));
         command.Parameters.Add(Parameter("period_from", NpgsqlDbType.TimestampTz, filter.From?.ToUniversalTime()));
         command.Parameters.Add(Parameter("period_to", NpgsqlDbType.TimestampTz, filter.To?.ToUniversalTime()));
+        Ballots.AddParameters(command.Parameters, filter);
         return command;
     }
 

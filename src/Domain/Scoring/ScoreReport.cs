@@ -4,8 +4,11 @@ namespace ChatSurvey.Domain.Scoring;
 
 /// <summary>
 /// Which answers a score covers. All parts are optional and combine with AND.
-/// A response falls in the period by its <c>completed_at</c>, or its <c>started_at</c> when it is not completed;
-/// an invitation (for the response rate) by its <c>delivered_at</c>, else <c>sent_at</c>, else <c>created_at</c>.
+/// Only completed responses count (partial and expired ones never do), and of those only the <see cref="Ballots"/>
+/// chosen: valid ballots (the default) or the open, unverified ones. A response falls in the period by its
+/// <c>completed_at</c>; an invitation (for the response rate) by its <c>delivered_at</c>, else <c>sent_at</c>, else
+/// <c>created_at</c>. The flag exclusions are configuration of the host (section <c>Integrity</c>), passed in here so
+/// that scoring binds no options itself.
 /// </summary>
 public sealed record ScoreFilter
 {
@@ -24,6 +27,15 @@ public sealed record ScoreFilter
 
     /// <summary>An index built from fewer valid answers than this is flagged <c>lowSample</c>.</summary>
     public int MinimumCount { get; init; } = DefaultMinimumCount;
+
+    /// <summary>Valid ballots (official figures) or open answers (shown apart).</summary>
+    public BallotSet Ballots { get; init; } = BallotSet.Official;
+
+    /// <summary>A response flagged <c>speeder</c> is left out (the <c>Integrity:ExcludeSpeeders</c> default: true).</summary>
+    public bool ExcludeSpeeders { get; init; } = true;
+
+    /// <summary>A response flagged <c>straight_liner</c> is left out (the <c>Integrity:ExcludeStraightLiners</c> default: false).</summary>
+    public bool ExcludeStraightLiners { get; init; }
 
     public static ScoreFilter ForWave(long waveId) => new() { WaveId = waveId };
 }
@@ -49,7 +61,8 @@ public enum ElementBasis
 /// SIPAS scores for a <see cref="ScoreFilter"/>. Serialised camelCase it is the public results contract
 /// <c>{"agencies":[{"agencyCode","responses","index","mean","ciLow","ciHigh","elements":[…]}]}</c>.
 /// Indices and interval bounds are percentages (0–100), means are on the 1–5 scale; all are unrounded and
-/// <c>null</c> where there is no valid answer. The rules are stated beside the figures (docs/methodology.md#indices).
+/// <c>null</c> where there is no valid answer. The rules are stated beside the figures (docs/methodology.md#indices):
+/// <see cref="Ballots"/> and <see cref="ExcludedFlags"/> say which responses were counted, <see cref="BallotRule"/> in words.
 /// </summary>
 public sealed record ScoreReport(
     IReadOnlyList<AgencyScore> Agencies,
@@ -59,11 +72,30 @@ public sealed record ScoreReport(
     string OverallRule,
     string IntervalRule,
     string LowSampleRule,
-    string ResponseRateRule);
+    string ResponseRateRule,
+    BallotSet Ballots,
+    IReadOnlyList<string>? ExcludedFlags,
+    string? BallotRule)
+{
+    /// <summary>
+    /// The same report narrowed to one agency, in memory: its line alone, and an overall line equal to it (one
+    /// agency's answers pooled are its own). An agency absent from the report gets an empty one.
+    /// </summary>
+    public ScoreReport ForAgency(string agencyCode)
+    {
+        ArgumentNullException.ThrowIfNull(agencyCode);
+        var agency = Agencies.FirstOrDefault(a => string.Equals(a.AgencyCode, agencyCode, StringComparison.Ordinal));
+        var overall = agency is null
+            ? new OverallScore(0, null, null, null, null, 0, MinimumCount > 0, 0, null, [], null)
+            : new OverallScore(agency.Responses, agency.Index, agency.Mean, agency.CiLow, agency.CiHigh, agency.Count,
+                agency.LowSample, agency.DeliveredInvitations, agency.ResponseRate, agency.Elements, agency.OverallQuestion);
+        return this with { Agencies = agency is null ? [] : [agency], Overall = overall };
+    }
+}
 
 /// <summary>
-/// One agency. <see cref="Responses"/> counts completed responses; <see cref="PartialResponses"/> the others (partial or
-/// expired), whose answers count all the same. <see cref="Index"/> is the mean of the element indices and
+/// One agency. <see cref="Responses"/> counts its ballots (valid ballots in an official report; partial responses are
+/// never counted). <see cref="Index"/> is the mean of the element indices and
 /// <see cref="Count"/> the sum of the element counts (see <see cref="ScoreReport.OverallRule"/>).
 /// <see cref="ResponseRate"/> is a fraction (0–1), <c>null</c> without delivered invitations.
 /// </summary>
@@ -71,7 +103,6 @@ public sealed record AgencyScore(
     string AgencyCode,
     string AgencyName,
     int Responses,
-    int PartialResponses,
     double? Index,
     double? Mean,
     double? CiLow,
@@ -86,7 +117,6 @@ public sealed record AgencyScore(
 /// <summary>All agencies in the filter together: each element's answers are pooled across agencies, then averaged.</summary>
 public sealed record OverallScore(
     int Responses,
-    int PartialResponses,
     double? Index,
     double? Mean,
     double? CiLow,

@@ -15,8 +15,9 @@ public static class ScoringQuery
 {
     public const string IndexRule =
         "index = share of valid answers rated 4 (hài lòng) or 5 (rất hài lòng), in percent; valid answers are ratings 1–5 " +
-        "(skipped, missing and non-rating answers are not valid); partial and expired responses count for the questions " +
-        "they answered. Criterion index: the answers to that criterion. Element index: the answers to its criteria, pooled; " +
+        "(skipped, missing and non-rating answers are not valid), taken from the ballots the report counts (ballotRule: " +
+        "official figures count valid ballots only, never partial responses). Criterion index: the answers to that " +
+        "criterion. Element index: the answers to its criteria, pooled; " +
         "where the questionnaire asks no criterion for the element (sipas-sms), the answers to its element question. " +
         "mean = average rating (1–5) of the same answers.";
 
@@ -34,22 +35,23 @@ public static class ScoringQuery
 
     public const string ResponseRateRule =
         "response rate = delivered invitations whose response is completed ÷ delivered invitations; an invitation is " +
-        "delivered when its status is 'delivered', it has a delivery time, or it received a response. Responses that " +
-        "came without an invitation (QR code, open link) count in responses but not in the rate.";
+        "delivered when its status is 'delivered', it has a delivery time, or it received a response. Ballots that " +
+        "came without an invitation (interviews, verified chats) count in responses but not in the rate.";
 
     public static string LowSampleRule(int minimumCount) =>
         $"lowSample = fewer than {minimumCount} valid answers behind the figure (its count).";
 
     // One statement, several kinds of rows (see the 'kind' column); unused columns are NULL.
     private const string Sql =
-        """
+        $$"""
         WITH filtered AS NOT MATERIALIZED (
             SELECT r.id, r.agency_id, r.questionnaire_id, r.status
             FROM responses r
             WHERE (@wave_id IS NULL OR r.wave_id = @wave_id)
               AND (@agency_code IS NULL OR r.agency_id IN (SELECT a.id FROM agencies a WHERE a.code = @agency_code))
-              AND (@period_from IS NULL OR coalesce(r.completed_at, r.started_at) >= @period_from)
-              AND (@period_to IS NULL OR coalesce(r.completed_at, r.started_at) < @period_to)
+              AND (@period_from IS NULL OR r.completed_at >= @period_from)
+              AND (@period_to IS NULL OR r.completed_at < @period_to)
+              AND {{Ballots.Predicate}}
         ),
         used_questionnaire AS MATERIALIZED (
             SELECT qn.id, qn.definition
@@ -115,9 +117,7 @@ public static class ScoringQuery
             ORDER BY code, questionnaire_id DESC
         ),
         response_stats AS (
-            SELECT GROUPING(agency_id) AS all_agencies, agency_id,
-                   count(*) FILTER (WHERE status = 'completed') AS completed,
-                   count(*) FILTER (WHERE status <> 'completed') AS partial
+            SELECT GROUPING(agency_id) AS all_agencies, agency_id, count(*) AS ballots
             FROM filtered
             GROUP BY ROLLUP (agency_id)
         ),
@@ -127,7 +127,8 @@ public static class ScoringQuery
                    count(*) FILTER (WHERE r.status = 'completed') AS completed
             FROM invitations i
             LEFT JOIN responses r ON r.invitation_id = i.id
-            WHERE (@wave_id IS NULL OR i.wave_id = @wave_id)
+            WHERE NOT @open_ballots -- open answers have no invitation, so no response rate
+              AND (@wave_id IS NULL OR i.wave_id = @wave_id)
               AND (@agency_code IS NULL OR i.agency_id IN (SELECT a.id FROM agencies a WHERE a.code = @agency_code))
               AND (i.status = 'delivered' OR i.delivered_at IS NOT NULL OR r.id IS NOT NULL)
               AND (@period_from IS NULL OR coalesce(i.delivered_at, i.sent_at, i.created_at) >= @period_from)
@@ -156,7 +157,7 @@ public static class ScoringQuery
         SELECT 'question_def', TRUE, NULL, q.code, q.text, q.role || '|' || coalesce(q.element, ''), q.ord, NULL, NULL, NULL
         FROM question_def q
         UNION ALL
-        SELECT 'responses', r.all_agencies = 1, r.agency_id, NULL, NULL, NULL, NULL, r.completed, r.partial, NULL
+        SELECT 'responses', r.all_agencies = 1, r.agency_id, NULL, NULL, NULL, NULL, r.ballots, NULL, NULL
         FROM response_stats r
         UNION ALL
         SELECT 'invitations', i.all_agencies = 1, i.agency_id, NULL, NULL, NULL, NULL, i.delivered, i.completed, NULL
@@ -175,17 +176,27 @@ public static class ScoringQuery
         NpgsqlDataSource dataSource, ScoreFilter filter, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
-        ArgumentNullException.ThrowIfNull(filter);
-        if (filter.MinimumCount < 0)
-            throw new ArgumentException($"MinimumCount must not be negative (was {filter.MinimumCount}).", nameof(filter));
-        if (filter.From is { } from && filter.To is { } to && from >= to)
-            throw new ArgumentException($"From ({from:O}) must be before To ({to:O}).", nameof(filter));
+        Validate(filter);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await RunAsync(connection, filter, cancellationToken);
+    }
 
-        await using var command = dataSource.CreateCommand(Sql);
+    /// <summary>
+    /// The same on an open connection, inside whatever transaction it holds (freezing a wave's final figures reads them
+    /// and their ballot checksum in one snapshot).
+    /// </summary>
+    public static async Task<ScoreReport> RunAsync(
+        NpgsqlConnection connection, ScoreFilter filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        Validate(filter);
+
+        await using var command = new NpgsqlCommand(Sql, connection);
         command.Parameters.Add(Parameter("wave_id", NpgsqlDbType.Bigint, filter.WaveId));
         command.Parameters.Add(Parameter("agency_code", NpgsqlDbType.Text, filter.AgencyCode));
         command.Parameters.Add(Parameter("period_from", NpgsqlDbType.TimestampTz, filter.From?.ToUniversalTime()));
         command.Parameters.Add(Parameter("period_to", NpgsqlDbType.TimestampTz, filter.To?.ToUniversalTime()));
+        Ballots.AddParameters(command.Parameters, filter);
 
         var rows = new ScoreRows();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -194,7 +205,16 @@ public static class ScoringQuery
                 rows.Add(reader);
         }
 
-        return rows.ToReport(filter.MinimumCount);
+        return rows.ToReport(filter);
+    }
+
+    private static void Validate(ScoreFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        if (filter.MinimumCount < 0)
+            throw new ArgumentException($"MinimumCount must not be negative (was {filter.MinimumCount}).", nameof(filter));
+        if (filter.From is { } from && filter.To is { } to && from >= to)
+            throw new ArgumentException($"From ({from:O}) must be before To ({to:O}).", nameof(filter));
     }
 
     private static NpgsqlParameter Parameter(string name, NpgsqlDbType type, object? value) =>
@@ -212,7 +232,7 @@ public static class ScoringQuery
         // Key agency id 0 stands for "all agencies" (identity ids start at 1).
         private readonly Dictionary<(long Agency, string Code), Tally> _questions = [];
         private readonly Dictionary<(long Agency, string Code), Tally> _elements = [];
-        private readonly Dictionary<long, (long Completed, long Partial)> _responses = [];
+        private readonly Dictionary<long, long> _responses = [];
         private readonly Dictionary<long, (long Delivered, long Completed)> _invitations = [];
         private readonly List<ElementDef> _elementDefs = [];
         private readonly List<QuestionDef> _questionDefs = [];
@@ -242,7 +262,7 @@ public static class ScoringQuery
                         roleAndElement[1].Length == 0 ? null : roleAndElement[1], Number(6)));
                     break;
                 case "responses":
-                    _responses[agency] = (Number(7), Number(8));
+                    _responses[agency] = Number(7);
                     break;
                 case "invitations":
                     _invitations[agency] = (Number(7), Number(8));
@@ -255,24 +275,26 @@ public static class ScoringQuery
             }
         }
 
-        public ScoreReport ToReport(int minimum)
+        public ScoreReport ToReport(ScoreFilter filter)
         {
+            var minimum = filter.MinimumCount;
             var elementDefs = ElementCatalogue();
             var agencies = _agencies
                 .OrderBy(a => a.Code, StringComparer.Ordinal)
                 .Select(a =>
                 {
                     var line = Line(a.Id, elementDefs, minimum);
-                    return new AgencyScore(a.Code, a.Name, line.Responses, line.Partial, line.Index, line.Mean, line.CiLow,
+                    return new AgencyScore(a.Code, a.Name, line.Responses, line.Index, line.Mean, line.CiLow,
                         line.CiHigh, line.Count, line.LowSample, line.Delivered, line.ResponseRate, line.Elements, line.OverallQuestion);
                 })
                 .ToList();
 
             var all = Line(0, elementDefs, minimum);
-            var overall = new OverallScore(all.Responses, all.Partial, all.Index, all.Mean, all.CiLow, all.CiHigh, all.Count,
+            var overall = new OverallScore(all.Responses, all.Index, all.Mean, all.CiLow, all.CiHigh, all.Count,
                 all.LowSample, all.Delivered, all.ResponseRate, all.Elements, all.OverallQuestion);
 
-            return new ScoreReport(agencies, overall, minimum, IndexRule, OverallRule, IntervalRule, LowSampleRule(minimum), ResponseRateRule);
+            return new ScoreReport(agencies, overall, minimum, IndexRule, OverallRule, IntervalRule, LowSampleRule(minimum), ResponseRateRule,
+                filter.Ballots, Ballots.ExcludedFlags(filter), Ballots.Rule(filter));
         }
 
         // Declared elements in questionnaire order, plus any element that has answers but no declaration (kept, not lost).
@@ -290,14 +312,14 @@ public static class ScoringQuery
         }
 
         private sealed record LineFigures(
-            int Responses, int Partial, double? Index, double? Mean, double? CiLow, double? CiHigh, int Count, bool LowSample,
+            int Responses, double? Index, double? Mean, double? CiLow, double? CiHigh, int Count, bool LowSample,
             int Delivered, double? ResponseRate, IReadOnlyList<ElementScore> Elements, QuestionScore? OverallQuestion);
 
         private LineFigures Line(long agency, List<ElementDef> elementDefs, int minimum)
         {
             var elements = elementDefs.Select(def => Element(agency, def, minimum)).ToList();
             var combined = Combine(elements, minimum);
-            var (completed, partial) = _responses.GetValueOrDefault(agency);
+            var ballots = _responses.GetValueOrDefault(agency);
             var (delivered, respondedCompleted) = _invitations.GetValueOrDefault(agency);
             double? rate = delivered == 0 ? null : (double)respondedCompleted / delivered;
             var overallQuestion = _questionDefs
@@ -306,7 +328,7 @@ public static class ScoringQuery
                 .Select(q => Question(agency, q, minimum))
                 .FirstOrDefault();
 
-            return new LineFigures(checked((int)completed), checked((int)partial), combined.Index, combined.Mean, combined.CiLow,
+            return new LineFigures(checked((int)ballots), combined.Index, combined.Mean, combined.CiLow,
                 combined.CiHigh, combined.Count, combined.LowSample, checked((int)delivered), rate, elements, overallQuestion);
         }
 

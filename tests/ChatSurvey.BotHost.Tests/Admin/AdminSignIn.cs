@@ -11,7 +11,7 @@ internal static partial class AdminSignIn
 {
     /// <summary>A client with its own cookie jar that does not follow redirects, signed in as the given account.</summary>
     public static async Task<HttpClient> SignedInClientAsync(
-        this BotHostFactory factory, string userName = BotHostFactory.AdminUser, string password = BotHostFactory.AdminPassword)
+        this WebApplicationFactory<Program> factory, string userName = BotHostFactory.AdminUser, string password = BotHostFactory.AdminPassword)
     {
         var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
         using var response = await client.SignInAsync(userName, password);

@@ -58,7 +58,7 @@ public sealed class WavesApiTests : IAsyncLifetime
 
         var (_, draft) = await _host.GetAsync($"/api/admin/waves/{id}");
         Assert.Equal(
-            $$"""{"id":{{id}},"status":"draft","planned":0,"sent":0,"delivered":0,"failed":0,"responded":0,"completed":0,"optedOut":0,"expired":0}""",
+            $$"""{"id":{{id}},"status":"draft","planned":0,"sent":0,"delivered":0,"failed":0,"responded":0,"completed":0,"optedOut":0,"expired":0,"published":false,"final":false}""",
             draft.GetRawText());
 
         var (started, start) = await _host.PostAsync($"/api/admin/waves/{id}/start");
@@ -74,7 +74,7 @@ public sealed class WavesApiTests : IAsyncLifetime
 
         var (_, progress) = await _host.GetAsync($"/api/admin/waves/{id}");
         Assert.Equal(
-            $$"""{"id":{{id}},"status":"running","planned":9,"sent":0,"delivered":0,"failed":0,"responded":0,"completed":0,"optedOut":0,"expired":0}""",
+            $$"""{"id":{{id}},"status":"running","planned":9,"sent":0,"delivered":0,"failed":0,"responded":0,"completed":0,"optedOut":0,"expired":0,"published":false,"final":false}""",
             progress.GetRawText());
 
         Assert.Equal(6, await _host.ScalarAsync<int>("SELECT q.planned FROM wave_quotas q JOIN agencies a ON a.id = q.agency_id WHERE q.wave_id = $1 AND a.code = 'A1'", id));
@@ -248,7 +248,7 @@ public sealed class WavesApiTests : IAsyncLifetime
 
         var (_, progress) = await _host.GetAsync($"/api/admin/waves/{id}");
         Assert.Equal(
-            $$"""{"id":{{id}},"status":"running","planned":9,"sent":5,"delivered":2,"failed":1,"responded":2,"completed":1,"optedOut":2,"expired":1}""",
+            $$"""{"id":{{id}},"status":"running","planned":9,"sent":5,"delivered":2,"failed":1,"responded":2,"completed":1,"optedOut":2,"expired":1,"published":false,"final":false}""",
             progress.GetRawText());
     }
 

@@ -151,7 +151,11 @@ public sealed class AdminJourneyBrowserTests : IAsyncLifetime
 
         // 8. The public page publishes the agency's index, and nothing personal. It serves the minutely score-refresh
         //    snapshot (a response shows within a minute): run that job now rather than wait for its next minute.
+        //    The public sees the wave only once the administrator publishes it on the wave page.
         await ActivatorUtilities.CreateInstance<ScoreRefreshJob>(_factory.Services).RunAsync(Cancel);
+        await page.GotoAsync($"{_baseUrl}/admin/waves/{waveId}");
+        await page.Locator("#publish-wave").ClickAsync();
+        await Assertions.Expect(page.Locator("#published-state")).ToHaveTextAsync("Đã công bố");
         var visitor = await browser.NewPageAsync(phone: true);
         await visitor.GotoAsync($"{_baseUrl}/results?wave={waveId}");
         await Assertions.Expect(visitor.Locator("body")).ToContainTextAsync("Sở Tư pháp");
@@ -162,10 +166,10 @@ public sealed class AdminJourneyBrowserTests : IAsyncLifetime
 
     private static DateOnly Today => VietnamTime.Today(TimeProvider.System);
 
-    /// <summary>The value of the results page's "Phiếu hoàn thành" tile.</summary>
+    /// <summary>The value of the results page's "Phiếu hợp lệ" tile (valid ballots).</summary>
     private static async Task<string> CompletedTileAsync(IPage page)
     {
-        var tile = page.Locator(".stat", new() { Has = page.Locator(".label", new() { HasText = "Phiếu hoàn thành" }) });
+        var tile = page.Locator(".stat", new() { Has = page.Locator(".label", new() { HasText = "Phiếu hợp lệ" }) });
         return await tile.CountAsync() == 0 ? "0" : (await tile.First.Locator(".value").InnerTextAsync()).Trim();
     }
 

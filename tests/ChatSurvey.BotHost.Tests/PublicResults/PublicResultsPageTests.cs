@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ChatSurvey.BotHost.Tests.Pages.Results;
 using ChatSurvey.Dispatcher.Jobs;
+using ChatSurvey.Dispatcher.Scoring;
 using ChatSurvey.TestSupport;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -108,7 +109,7 @@ public sealed class PublicResultsPageTests : IAsyncLifetime
         Assert.Equal(3, await ApiA2ResponsesAsync());
 
         // The score-refresh job writes a snapshot; while it is fresh (40 s) the page shows it, even over newer answers.
-        var job = new ScoreRefreshJob(_database.DataSource, NullLogger<ScoreRefreshJob>.Instance);
+        var job = new ScoreRefreshJob(_database.DataSource, BallotExclusions.Default, NullLogger<ScoreRefreshJob>.Instance);
         Assert.True(await job.RunAsync(Cancel) >= 1);
         await ResultsSeed.AddResponseAsync(_database.DataSource, _wave, "A2", "+84912345607", 1, 1, 1, null, start.AddMinutes(1));
         _clock.Advance(TimeSpan.FromSeconds(21));

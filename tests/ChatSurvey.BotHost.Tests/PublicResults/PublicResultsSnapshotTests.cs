@@ -25,8 +25,8 @@ public sealed class PublicResultsSnapshotTests : IAsyncLifetime
         var cancel = TestContext.Current.CancellationToken;
         var wave = await ScalarAsync<long>(
             """
-            INSERT INTO waves (name, questionnaire_id, status, results_from, results_to, seed)
-            SELECT 'W', id, 'running', DATE '2026-01-01', DATE '2026-12-31', 1 FROM questionnaires ORDER BY id LIMIT 1
+            INSERT INTO waves (name, questionnaire_id, status, results_from, results_to, seed, published_at)
+            SELECT 'W', id, 'running', DATE '2026-01-01', DATE '2026-12-31', 1, now() FROM questionnaires ORDER BY id LIMIT 1
             RETURNING id
             """);
         // A snapshot only the job could have written: an agency that has no response in the database.

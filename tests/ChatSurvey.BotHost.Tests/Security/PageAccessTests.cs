@@ -26,6 +26,8 @@ public sealed class PageAccessTests : IAsyncLifetime
         ["/admin/login"] = "the sign-in form",
         ["/healthz"] = "health probe, no data",
         ["/api/public/results"] = "public indices, no personal data",
+        ["/api/public/waves"] = "the published waves, no personal data",
+        ["/cach-tinh"] = "the methodology, public text",
     };
 
     private TestDatabase _database = null!;

@@ -88,6 +88,9 @@ public sealed class SmsSurveyEndToEndTests : IAsyncLifetime
         // The public figures come from the minutely score-refresh snapshot (a response shows within a minute), and this
         // host's Hangfire server may have taken one before the response completed: run the job now, as its next minute would.
         await ActivatorUtilities.CreateInstance<ScoreRefreshJob>(_factory.Services).RunAsync(Cancel);
+        // The manual-invitation wave is public only once an administrator publishes it explicitly.
+        using (var publish = await _http.PostAsync($"/api/admin/waves/{waveId}/publish", null, Cancel))
+            Assert.Equal(HttpStatusCode.OK, publish.StatusCode);
         var results = await _http.GetFromJsonAsync<JsonElement>($"/api/public/results?wave={waveId}", Cancel);
         var agency = Assert.Single(results.GetProperty("agencies").EnumerateArray());
         Assert.Equal("HP-STP", agency.GetProperty("agencyCode").GetString());

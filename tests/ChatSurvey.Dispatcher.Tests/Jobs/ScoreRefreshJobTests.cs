@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ChatSurvey.Dispatcher.Jobs;
+using ChatSurvey.Dispatcher.Scoring;
 using ChatSurvey.Domain.Questionnaires;
 using ChatSurvey.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,14 +18,18 @@ public sealed class ScoreRefreshJobTests(DatabaseFixture db) : IClassFixture<Dat
         var running = await InsertWaveAsync("running", "NULL");
         var oldCancelled = await InsertWaveAsync("cancelled", "now() - interval '3 days'");
         await ExecuteAsync($"INSERT INTO conversations (id, channel, agency_id, questionnaire_id) SELECT 'sr-c1', 'test', {agency}, questionnaire_id FROM waves WHERE id = {running}");
+        // A valid ballot: invitation-free but verified against a dossier (an open one would not count).
+        var procedure = await ScalarAsync<long>("INSERT INTO procedures (code, name, short_name) VALUES ('SR-P1', 'Thủ tục', 'Thu tuc') RETURNING id");
+        var dossier = await ScalarAsync<long>(
+            $"INSERT INTO transactions (agency_id, procedure_id, dossier_code, result_date) VALUES ({agency}, {procedure}, 'SR-HS-1', DATE '2026-02-01') RETURNING id");
         var response = await ScalarAsync<long>(
             $"""
-            INSERT INTO responses (conversation_id, wave_id, agency_id, questionnaire_id, channel, status, completed_at)
-            SELECT 'sr-c1', {running}, {agency}, questionnaire_id, 'test', 'completed', now() FROM waves WHERE id = {running} RETURNING id
+            INSERT INTO responses (conversation_id, wave_id, agency_id, questionnaire_id, channel, status, completed_at, provenance, transaction_id)
+            SELECT 'sr-c1', {running}, {agency}, questionnaire_id, 'test', 'completed', now(), 'verified', {dossier} FROM waves WHERE id = {running} RETURNING id
             """);
         await ExecuteAsync($"INSERT INTO answers (response_id, question_code, kind, rating) VALUES ({response}, 'E1.S', 'rating', 5), ({response}, 'E2.S', 'rating', 2)");
 
-        var refreshed = await new ScoreRefreshJob(db.DataSource, NullLogger<ScoreRefreshJob>.Instance).RunAsync(cancel);
+        var refreshed = await new ScoreRefreshJob(db.DataSource, BallotExclusions.Default, NullLogger<ScoreRefreshJob>.Instance).RunAsync(cancel);
 
         Assert.Equal(1, refreshed);
         Assert.Equal(0L, await ScalarAsync<long>($"SELECT count(*) FROM score_snapshots WHERE wave_id = {oldCancelled}"));

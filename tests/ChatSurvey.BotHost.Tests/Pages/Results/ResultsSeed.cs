@@ -3,8 +3,8 @@ using Npgsql;
 namespace ChatSurvey.BotHost.Tests.Pages.Results;
 
 /// <summary>
-/// Results seeded straight in SQL (the engine has its own tests): a running wave on <c>sipas-full</c> with completed
-/// SMS responses to delivered invitations. Hand-computed figures (ratings 4–5 count as satisfied):
+/// Results seeded straight in SQL (the engine has its own tests): a running, published wave on <c>sipas-full</c> with
+/// completed SMS responses to delivered invitations (valid ballots). Hand-computed figures (ratings 4–5 count as satisfied):
 ///
 ///   resp  agency  E1.C1 E1.C2 E2.C1  comment
 ///   1     A1        5     4     3    "Cán bộ hướng dẫn nhiệt tình, có gì gọi tôi 0912 345 678"
@@ -49,8 +49,8 @@ internal static class ResultsSeed
             """);
         var wave = await ScalarAsync<long>(dataSource,
             """
-            INSERT INTO waves (name, questionnaire_id, status, results_from, results_to, seed, started_at)
-            SELECT $1, id, 'running', DATE '2026-01-01', DATE '2026-03-31', 1, now()
+            INSERT INTO waves (name, questionnaire_id, status, results_from, results_to, seed, started_at, published_at)
+            SELECT $1, id, 'running', DATE '2026-01-01', DATE '2026-03-31', 1, now(), now()
             FROM questionnaires WHERE code = 'sipas-full' ORDER BY version DESC LIMIT 1
             RETURNING id
             """, WaveName);

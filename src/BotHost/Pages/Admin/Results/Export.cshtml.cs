@@ -1,5 +1,7 @@
+using ChatSurvey.Dispatcher.Scores;
 using System.Globalization;
 using ChatSurvey.BotHost.PublicResults;
+using ChatSurvey.Dispatcher.Scoring;
 using ChatSurvey.Domain.Scoring;
 using CsvHelper;
 using Microsoft.AspNetCore.Mvc;
@@ -12,10 +14,11 @@ namespace ChatSurvey.BotHost.Pages.Admin.Results;
 
 /// <summary>
 /// <c>/admin/results/export?wave={id}&amp;agency={code}&amp;format=csv|xlsx</c>: the results page's figures as a file,
-/// one row per (agency, level, code) from the same <see cref="ScoringQuery"/>; the XLSX adds the comments and the rules.
+/// one row per (agency, level, code) of the same official figures (valid ballots only; a completed wave's frozen final
+/// figures); the XLSX adds the comments of those ballots and the rules. Open (unverified) answers are never exported here.
 /// The same account rules as the page: an agency viewer exports their own agency only.
 /// </summary>
-public sealed class ExportModel(NpgsqlDataSource dataSource, TimeProvider clock) : PageModel
+public sealed class ExportModel(NpgsqlDataSource dataSource, TimeProvider clock, BallotExclusions exclusions) : PageModel
 {
     /// <summary>Enough for any wave; a bound keeps one export from holding an unbounded list in memory.</summary>
     public const int MaxComments = 100_000;
@@ -44,7 +47,11 @@ public sealed class ExportModel(NpgsqlDataSource dataSource, TimeProvider clock)
             return selection.Errors.ContainsKey("wave") || selection.Wave is null ? NotFound(message) : BadRequest(message);
         }
 
-        var report = await ScoringQuery.RunAsync(dataSource, selection.Filter, cancellationToken);
+        var filter = exclusions.Apply(selection.Filter);
+        var final = await new ScoreSnapshotStore(dataSource).GetFinalAsync(selection.Wave!.Id, cancellationToken);
+        var report = final is null
+            ? await ScoringQuery.RunAsync(dataSource, filter, cancellationToken)
+            : selection.AgencyCode is { } only ? final.Report.ForAgency(only) : final.Report;
         var rows = FigureRows(report, includeAllAgencies: selection.AgencyCode is null);
         var today = ResultsFormat.Local(clock.GetUtcNow()).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var name = $"ket-qua-sipas-dot-{selection.Wave!.Id}{(selection.AgencyCode is { } code ? "-" + code : "")}-{today}";
@@ -52,7 +59,7 @@ public sealed class ExportModel(NpgsqlDataSource dataSource, TimeProvider clock)
         if (kind == "csv")
             return File(await CsvAsync(rows, cancellationToken), "text/csv; charset=utf-8", name + ".csv");
 
-        var comments = await CommentsQuery.ListAsync(dataSource, selection.Filter, 0, MaxComments, cancellationToken);
+        var comments = await CommentsQuery.ListAsync(dataSource, filter, 0, MaxComments, cancellationToken);
         return File(await XlsxAsync(report, rows, comments, cancellationToken),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name + ".xlsx");
     }
@@ -137,9 +144,11 @@ public sealed class ExportModel(NpgsqlDataSource dataSource, TimeProvider clock)
                 ResultsSelectionQuery.Redact(c.Text))).ToList(),
             ["Cách tính"] = new[]
             {
+                new RuleRow("Phiếu hợp lệ", ResultsFormat.BallotRule(report.ExcludedFlags)),
                 new RuleRow("Chỉ số", ResultsFormat.IndexRule),
                 new RuleRow("Khoảng tin cậy", ResultsFormat.IntervalRule),
                 new RuleRow("Ít mẫu", ResultsFormat.LowSampleRule(report.MinimumCount)),
+                new RuleRow("ballots (en)", report.BallotRule ?? ""),
                 new RuleRow("index (en)", report.IndexRule),
                 new RuleRow("overall (en)", report.OverallRule),
                 new RuleRow("interval (en)", report.IntervalRule),

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using ChatSurvey.Dispatcher.Scores;
+using ChatSurvey.Dispatcher.Scoring;
+using ChatSurvey.Dispatcher.Waves;
 using ChatSurvey.Domain.Scoring;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -7,18 +10,34 @@ using Npgsql;
 namespace ChatSurvey.BotHost.Pages.Admin.Results;
 
 /// <summary>
-/// <c>/admin/results?wave={id}&amp;agency={code}&amp;page={n}</c>: a wave's SIPAS figures for one agency or all of them,
-/// computed by the same <see cref="ScoringQuery"/> as the public API (admin traffic is small, so one query per view),
-/// with charts and the citizens' comments. Agency viewers see their own agency only.
+/// <c>/admin/results?wave={id}&amp;agency={code}&amp;page={n}</c>: a wave's official SIPAS figures (valid ballots only) for
+/// one agency or all of them — the completed wave's frozen final figures, else the same <see cref="ScoringQuery"/> as
+/// the public API (admin traffic is small, so one query per view) — with charts and the comments of those ballots.
+/// The open (unverified) answers are shown apart, in their own section labelled "chưa xác minh": never ranked, never
+/// in the official tiles. Agency viewers see their own agency only.
 /// </summary>
-public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
+public sealed class IndexModel(NpgsqlDataSource dataSource, BallotExclusions exclusions, WaveStore waves) : PageModel
 {
     public const int CommentsPerPage = 20;
 
+    public const int OpenCommentsShown = 20;
+
     public ResultsSelection Selection { get; private set; } = null!;
 
-    /// <summary>The whole wave's (or the viewer's agency's) report; null when nothing valid was chosen.</summary>
+    /// <summary>The whole wave's (or the viewer's agency's) official report; null when nothing valid was chosen.</summary>
     public ScoreReport? Report { get; private set; }
+
+    /// <summary>The wave's publication and final-figures state.</summary>
+    public WavePublication? Publication { get; private set; }
+
+    /// <summary>The completed wave's frozen figures, when the official report is them.</summary>
+    public FinalFigures? Final { get; private set; }
+
+    /// <summary>The open (unverified) answers of the same wave and agency choice, scored apart.</summary>
+    public ScoreReport? Open { get; private set; }
+
+    /// <summary>The newest comments of the open answers.</summary>
+    public CommentPage OpenComments { get; private set; } = new(0, []);
 
     /// <summary>The figures shown in detail: the chosen agency, or the whole wave.</summary>
     public ResultLine? Line { get; private set; }
@@ -43,9 +62,15 @@ public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
             return Page();
 
         // An administrator's view always scores the whole wave (the agency table needs every agency); a viewer's
-        // query is limited to their agency, so nothing of another agency is even computed.
-        var filter = IsAdministrator ? Selection.Filter with { AgencyCode = null } : Selection.Filter;
-        Report = await ScoringQuery.RunAsync(dataSource, filter, cancellationToken);
+        // query is limited to their agency, so nothing of another agency is even computed. A completed wave's official
+        // figures are its frozen ones (a viewer's narrowed to their agency in memory).
+        var official = exclusions.Apply(Selection.Filter);
+        var filter = IsAdministrator ? official with { AgencyCode = null } : official;
+        Publication = await waves.GetPublicationAsync(Selection.Wave!.Id, cancellationToken);
+        Final = Publication?.Final == true ? await new ScoreSnapshotStore(dataSource).GetFinalAsync(Selection.Wave.Id, cancellationToken) : null;
+        Report = Final is null
+            ? await ScoringQuery.RunAsync(dataSource, filter, cancellationToken)
+            : filter.AgencyCode is { } viewerAgency ? Final.Report.ForAgency(viewerAgency) : Final.Report;
         Line = Selection.AgencyCode is { } code
             ? ResultLine.From(Report.Agencies.FirstOrDefault(a => a.AgencyCode == code), code,
                 Selection.Agencies.FirstOrDefault(a => a.Code == code)?.Name ?? code)
@@ -56,8 +81,13 @@ public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
             .ToList();
 
         CommentPageNumber = Math.Max(1, page ?? 1);
-        Comments = await CommentsQuery.ListAsync(dataSource, Selection.Filter,
+        Comments = await CommentsQuery.ListAsync(dataSource, official,
             (CommentPageNumber - 1) * CommentsPerPage, CommentsPerPage, cancellationToken);
+
+        // The open answers of the chosen agency (or of all), apart: live, never ranked.
+        var open = official with { Ballots = BallotSet.Open };
+        Open = await ScoringQuery.RunAsync(dataSource, open, cancellationToken);
+        OpenComments = await CommentsQuery.ListAsync(dataSource, open, 0, OpenCommentsShown, cancellationToken);
         return Page();
     }
 
@@ -88,7 +118,6 @@ public sealed class IndexModel(NpgsqlDataSource dataSource) : PageModel
 public sealed record ResultLine(
     string Title,
     int Responses,
-    int PartialResponses,
     double? Index,
     double? Mean,
     double? CiLow,
@@ -100,12 +129,12 @@ public sealed record ResultLine(
     QuestionScore? OverallQuestion)
 {
     public static ResultLine From(OverallScore o) =>
-        new("Toàn đợt (tất cả đơn vị)", o.Responses, o.PartialResponses, o.Index, o.Mean, o.CiLow, o.CiHigh, o.Count,
+        new("Toàn đợt (tất cả đơn vị)", o.Responses, o.Index, o.Mean, o.CiLow, o.CiHigh, o.Count,
             o.LowSample, o.ResponseRate, o.Elements, o.OverallQuestion);
 
     // An agency with no response in the wave yet is absent from the report: it shows with empty figures.
     public static ResultLine From(AgencyScore? a, string code, string name) => a is null
-        ? new($"{name} ({code})", 0, 0, null, null, null, null, 0, true, null, [], null)
-        : new($"{a.AgencyName} ({a.AgencyCode})", a.Responses, a.PartialResponses, a.Index, a.Mean, a.CiLow, a.CiHigh,
+        ? new($"{name} ({code})", 0, null, null, null, null, 0, true, null, [], null)
+        : new($"{a.AgencyName} ({a.AgencyCode})", a.Responses, a.Index, a.Mean, a.CiLow, a.CiHigh,
             a.Count, a.LowSample, a.ResponseRate, a.Elements, a.OverallQuestion);
 }

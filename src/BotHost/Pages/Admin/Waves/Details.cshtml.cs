@@ -1,3 +1,4 @@
+using ChatSurvey.BotHost.PublicResults;
 using ChatSurvey.Domain.Statuses;
 using ChatSurvey.Dispatcher.Waves;
 using ChatSurvey.Domain.Integrity;
@@ -13,11 +14,18 @@ namespace ChatSurvey.BotHost.Pages.Admin.Waves;
 /// status does not allow (a stale page, a second tab) is refused with 409 and says why.
 /// </summary>
 public sealed class DetailsModel(
-    WaveQueries queries, WaveStore store, WavePlanner planner, TimeProvider clock, IOptions<IntegrityOptions> integrity) : PageModel
+    WaveQueries queries, WaveStore store, WavePlanner planner, PublicResultsSource publicResults, TimeProvider clock,
+    IOptions<IntegrityOptions> integrity) : PageModel
 {
     public int MaxDossiersPerPhone => integrity.Value.MaxDossiersPerPhone;
 
     public WaveDetails Wave { get; private set; } = null!;
+
+    /// <summary>Whether the public sees the wave, and whether its figures are frozen.</summary>
+    public WavePublication Publication { get; private set; } = null!;
+
+    /// <summary>The wave can be published or unpublished now (running, paused or completed).</summary>
+    public bool CanPublish => WaveStore.PublishableStatuses.Contains(Wave.Status);
 
     public WaveProgress Progress { get; private set; } = null!;
 
@@ -73,6 +81,13 @@ public sealed class DetailsModel(
                 return Page();
         }
     }
+    /// <summary>Makes the wave public (the same rules as <c>POST /api/admin/waves/{id}/publish</c>).</summary>
+    public Task<IActionResult> OnPostPublishAsync(long id, CancellationToken cancellationToken) =>
+        PublicationAsync(id, true, store.PublishAsync(id, cancellationToken), cancellationToken);
+
+    /// <summary>Withdraws the wave from the public side.</summary>
+    public Task<IActionResult> OnPostUnpublishAsync(long id, CancellationToken cancellationToken) =>
+        PublicationAsync(id, false, store.UnpublishAsync(id, cancellationToken), cancellationToken);
 
     /// <summary>The statuses an action starts from, as <see cref="WavePlanner"/> and <see cref="WaveStore"/> enforce them.</summary>
     public static IReadOnlyList<string> Allowed(string action) => action switch
@@ -115,6 +130,30 @@ public sealed class DetailsModel(
         }
     }
 
+    private async Task<IActionResult> PublicationAsync(long id, bool publish, Task<WavePublicationResult> change, CancellationToken cancellationToken)
+    {
+        var result = await change;
+        switch (result.Outcome)
+        {
+            case WaveChangeOutcome.NotFound:
+                return NotFound();
+            case WaveChangeOutcome.Changed:
+                publicResults.ForgetWaves();
+                WaveMessage = publish
+                    ? "Đã công bố đợt khảo sát: trang kết quả công khai hiển thị kết quả của đợt này."
+                    : "Đã thôi công bố đợt khảo sát: trang kết quả công khai không còn hiển thị đợt này.";
+                return LocalRedirect($"/admin/waves/{id}");
+            default:
+                var verb = publish ? "công bố" : "thôi công bố";
+                Refusal = $"Không thể {verb} đợt khảo sát ở trạng thái “{WaveText.Status(result.CurrentStatus!)}”: chỉ đợt đang chạy, "
+                    + "tạm dừng hoặc đã kết thúc mới công bố được. Không có gì thay đổi.";
+                if (!await LoadAsync(id, cancellationToken))
+                    return NotFound();
+                Response.StatusCode = StatusCodes.Status409Conflict;
+                return Page();
+        }
+    }
+
     private static string Done(string action, WaveStatusChange change) => action switch
     {
         "start" => $"Đã bắt đầu đợt khảo sát: lập {WaveText.Number(change.Planned ?? 0)} lời mời."
@@ -130,9 +169,11 @@ public sealed class DetailsModel(
         var wave = await queries.GetAsync(id, cancellationToken);
         var progress = await store.GetProgressAsync(id, cancellationToken);
         var agencies = await queries.GetAgenciesAsync(id, cancellationToken);
-        if (wave is null || progress is null || agencies is null)
+        var publication = await store.GetPublicationAsync(id, cancellationToken);
+        if (wave is null || progress is null || agencies is null || publication is null)
             return false;
         Wave = wave;
+        Publication = publication;
         Progress = progress;
         Agencies = agencies;
         LoadedAt = clock.GetUtcNow();
