@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace ChatSurvey.TestSupport;
 
@@ -30,7 +31,8 @@ public static class Eventually
             if (done(value))
                 return value;
             if (clock.Elapsed > limit)
-                throw new TimeoutException($"Waited {limit.TotalSeconds:0.#} s for {what}; the last value read was: {Describe(value)}");
+                throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
+                    $"Waited {limit.TotalSeconds:0.#} s for {what}; the last value read was: {Describe(value)}"));
             await Task.Delay(PollInterval, cancellationToken);
         }
     }
