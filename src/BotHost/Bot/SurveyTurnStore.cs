@@ -14,7 +14,7 @@ namespace ChatSurvey.BotHost.Bot;
 /// answers, opt-out, inbound log and — through the ambient transaction — the bot state) commits in ONE transaction,
 /// so a message is either fully recorded or not at all, and a redelivered message id is refused by the database.
 /// </summary>
-public sealed class SurveyTurnStore(NpgsqlDataSource dataSource)
+public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider clock)
 {
     /// <summary>The reply given the first time this provider message was processed, or null when it is new.</summary>
     public async Task<string?> FindProcessedReplyAsync(string channel, string providerMessageId, CancellationToken cancellationToken)
@@ -46,7 +46,7 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource)
                 JOIN waves w ON w.id = i.wave_id
                 WHERE i.phone = $2
                   AND i.status IN ('claimed', 'sent', 'delivered')
-                  AND (i.expires_at IS NULL OR i.expires_at > now())
+                  AND (i.expires_at IS NULL OR i.expires_at > $3)
                   AND w.status <> 'cancelled'
                 ORDER BY i.created_at DESC, i.id DESC
                 LIMIT 1
@@ -54,6 +54,7 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource)
             """);
         command.Parameters.AddWithValue(providerMessageId);
         command.Parameters.AddWithValue(phone);
+        command.Parameters.AddWithValue(clock.GetUtcNow()); // expiry on the injected clock, as the engine and the jobs see it
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var processed = reader.IsDBNull(0) ? null : reader.GetString(0);

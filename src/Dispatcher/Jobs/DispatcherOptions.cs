@@ -14,6 +14,14 @@ public sealed class DispatcherOptions
     /// </summary>
     public bool Enabled { get; set; } = true;
 
+    /// <summary>
+    /// With the server: register the recurring jobs (send due, reminders, expiry, reconcile claims, score refresh) at
+    /// start and trigger one dispatch at once. The test hosts set false, so that a job runs only when a test runs it.
+    /// Hangfire keeps the schedule in the database: a process that sets false still runs a schedule registered there
+    /// by another process.
+    /// </summary>
+    public bool RecurringJobs { get; set; } = true;
+
     /// <summary>Hangfire workers in this process (all queues together). Greater than 0.</summary>
     public int WorkerCount { get; set; } = Math.Min(20, Environment.ProcessorCount * 5);
 

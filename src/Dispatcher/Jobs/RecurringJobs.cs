@@ -1,5 +1,6 @@
 using ChatSurvey.Domain.Time;
 using Hangfire;
+using Microsoft.Extensions.Options;
 
 namespace ChatSurvey.Dispatcher.Jobs;
 
@@ -29,12 +30,20 @@ public static class RecurringJobs
 
 /// <summary>
 /// In a process that runs the Hangfire server: registers the recurring jobs and starts one dispatch at once, so a
-/// (re)started worker settles abandoned claims and resumes sending without waiting for the next minute.
+/// (re)started worker settles abandoned claims and resumes sending without waiting for the next minute
+/// (unless <c>Dispatcher:RecurringJobs=false</c>).
 /// </summary>
-internal sealed class RecurringJobsRegistration(IRecurringJobManager manager, ILogger<RecurringJobsRegistration> logger) : IHostedService
+internal sealed class RecurringJobsRegistration(
+    IRecurringJobManager manager, IOptions<DispatcherOptions> options, ILogger<RecurringJobsRegistration> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (!options.Value.RecurringJobs)
+        {
+            logger.LogInformation("Recurring jobs not registered ({Section}:{Setting}=false)", DispatcherOptions.Section, nameof(DispatcherOptions.RecurringJobs));
+            return Task.CompletedTask;
+        }
+
         RecurringJobs.Register(manager);
         manager.Trigger(RecurringJobs.SendDue);
         logger.LogInformation("Recurring jobs registered; dispatch triggered");

@@ -1,13 +1,13 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using ChatSurvey.BotHost.Accounts;
+using ChatSurvey.BotHost.Tests.Pages;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Npgsql;
 
 namespace ChatSurvey.BotHost.Tests.Admin;
 
 /// <summary>Signs HTTP clients in through the login form, as a browser would (antiforgery token, cookie).</summary>
-internal static partial class AdminSignIn
+internal static class AdminSignIn
 {
     /// <summary>A client with its own cookie jar that does not follow redirects, signed in as the given account.</summary>
     public static async Task<HttpClient> SignedInClientAsync(
@@ -31,9 +31,9 @@ internal static partial class AdminSignIn
     /// <summary>The antiforgery token of the first form in a page.</summary>
     public static string AntiforgeryToken(string html)
     {
-        var match = AntiforgeryField().Match(html);
-        Assert.True(match.Success, "The page carries an antiforgery token.");
-        return match.Groups["value"].Value;
+        var field = HtmlPage.Parse(html).Document.QuerySelector("form input[name=__RequestVerificationToken]");
+        Assert.True(field is not null, "The page carries an antiforgery token.");
+        return field!.Attribute("value");
     }
 
     /// <summary>Creates an agency viewer account straight in the store (the accounts page has its own tests).</summary>
@@ -44,7 +44,4 @@ internal static partial class AdminSignIn
             new NewAccount(userName, userName, AccountRoles.AgencyViewer, agencyCode, password), TestContext.Current.CancellationToken);
         Assert.True(account is not null, string.Join("; ", problems.Select(p => p.English)));
     }
-
-    [GeneratedRegex("""name="__RequestVerificationToken" type="hidden" value="(?<value>[^"]+)"|<input type="hidden" name="__RequestVerificationToken" value="(?<value>[^"]+)""")]
-    private static partial Regex AntiforgeryField();
 }

@@ -2,9 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using ChatSurvey.Dispatcher.Jobs;
-using ChatSurvey.Domain.Time;
 using ChatSurvey.TestSupport;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Playwright;
 using MiniExcelLibs;
 
@@ -14,11 +13,17 @@ namespace ChatSurvey.BotHost.Tests.EndToEnd;
 /// An administrator runs a whole wave in the browser, on real Kestrel with the Hangfire server and the SMS simulator:
 /// signs in, imports a CSV, creates and starts a wave, answers one invitation as the citizen in the simulator, watches
 /// the wave's progress and the results change, exports XLSX and reads it back, and sees the response published.
+/// The host's clock is fixed at <see cref="Now"/> (moved by the test only), so every date here is written out.
 /// </summary>
 [Collection(Browser.Collection)]
 public sealed class AdminJourneyBrowserTests : IAsyncLifetime
 {
     private const string Comment = "Cán bộ hướng dẫn tận tình";
+
+    /// <summary>20 November 2025, 10:00 in Hai Phong: the wave form's default period is then October 2025.</summary>
+    private static readonly DateTimeOffset Now = new(2025, 11, 20, 10, 0, 0, TimeSpan.FromHours(7));
+
+    private readonly FakeTimeProvider _clock = new(Now.ToUniversalTime()); // UTC, as TimeProvider.System gives it
     private TestDatabase _database = null!;
     private BotHostFactory _factory = null!;
     private string _baseUrl = "";
@@ -33,7 +38,7 @@ public sealed class AdminJourneyBrowserTests : IAsyncLifetime
             new("WebChat:TokenSigningKey", "admin-journey-signing-key-0123456789abcdef"),
             new("Dispatcher:QueuePollInterval", "00:00:01"),
             new("Sms:Provider", "Simulator"),
-        ]);
+        ], _clock);
     }
 
     public async ValueTask DisposeAsync()
@@ -79,12 +84,11 @@ public sealed class AdminJourneyBrowserTests : IAsyncLifetime
         await page.Locator("input[name=Name]").FillAsync("Khảo sát thử tháng 11");
         await page.Locator("select[name=Questionnaire]").SelectOptionAsync("sipas-sms");
         // Each date change reloads the counts (start waiting before the change, so a fast navigation cannot slip past).
-        // The end first: today is after the form's default start (the 1st of last month), so both changes reload.
-        var to = Today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var fromDate = Today.AddDays(-30);
-        if (fromDate == new DateOnly(Today.Year, Today.Month, 1).AddMonths(-1))
-            fromDate = fromDate.AddDays(-1); // the default itself would not change anything
-        var from = fromDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        // The form opens on October 2025; the end first, as it moves past the default start.
+        await Assertions.Expect(page.Locator("input[name=ResultsFrom]")).ToHaveValueAsync("2025-10-01");
+        await Assertions.Expect(page.Locator("input[name=ResultsTo]")).ToHaveValueAsync("2025-10-31");
+        const string to = "2025-11-20";
+        const string from = "2025-10-21";
         var reloaded = page.WaitForURLAsync(new Regex("ResultsTo=" + to));
         await page.Locator("input[name=ResultsTo]").FillAsync(to);
         await reloaded;
@@ -101,9 +105,17 @@ public sealed class AdminJourneyBrowserTests : IAsyncLifetime
         await page.WaitForURLAsync(new Regex(@"/admin/waves/\d+$"));
         var waveId = long.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
 
-        // 3. Start it: four invitations planned, and sent by the Hangfire server while the page watches.
+        // 3. Start it: four invitations planned a tenth of a second apart (Sms:MessagesPerSecond 10) from now. Starting
+        //    queues a dispatch on the Hangfire server, which sends the one already due while the page watches; the
+        //    others are due once the clock moves on, and the send job the test then runs sends them.
         await page.Locator("#start-wave").ClickAsync();
         await Assertions.Expect(page.Locator("[data-count=planned]")).ToHaveTextAsync("4");
+        await Assertions.Expect(page.Locator("[data-count=sent]")).ToHaveTextAsync("1", new() { Timeout = 60_000 });
+        Assert.Equal(
+            ["2025-11-20 03:00:00.000", "2025-11-20 03:00:00.100", "2025-11-20 03:00:00.200", "2025-11-20 03:00:00.300"],
+            await PlannedTimesAsync(waveId));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await _factory.Job<SendDueJob>().SendAsync(Cancel);
         await Assertions.Expect(page.Locator("[data-count=sent]")).ToHaveTextAsync("4", new() { Timeout = 60_000 });
         await Assertions.Expect(page.Locator("[data-count=completed]")).ToHaveTextAsync("0");
 
@@ -150,9 +162,9 @@ public sealed class AdminJourneyBrowserTests : IAsyncLifetime
         Assert.Contains(comments, row => (string?)row["Ý kiến"] == Comment);
 
         // 8. The public page publishes the agency's index, and nothing personal. It serves the minutely score-refresh
-        //    snapshot (a response shows within a minute): run that job now rather than wait for its next minute.
+        //    snapshot (a response shows within a minute); test hosts have no schedule: run the job now.
         //    The public sees the wave only once the administrator publishes it on the wave page.
-        await ActivatorUtilities.CreateInstance<ScoreRefreshJob>(_factory.Services).RunAsync(Cancel);
+        await _factory.Job<ScoreRefreshJob>().RunAsync(Cancel);
         await page.GotoAsync($"{_baseUrl}/admin/waves/{waveId}");
         await page.Locator("#publish-wave").ClickAsync();
         await Assertions.Expect(page.Locator("#published-state")).ToHaveTextAsync("Đã công bố");
@@ -164,8 +176,6 @@ public sealed class AdminJourneyBrowserTests : IAsyncLifetime
         Assert.DoesNotContain(Comment, publicText, StringComparison.Ordinal);
     }
 
-    private static DateOnly Today => VietnamTime.Today(TimeProvider.System);
-
     /// <summary>The value of the results page's "Phiếu hợp lệ" tile (valid ballots).</summary>
     private static async Task<string> CompletedTileAsync(IPage page)
     {
@@ -173,6 +183,7 @@ public sealed class AdminJourneyBrowserTests : IAsyncLifetime
         return await tile.CountAsync() == 0 ? "0" : (await tile.First.Locator(".value").InnerTextAsync()).Trim();
     }
 
+    /// <summary>Six procedures per agency completed 13–18 November 2025, and one row with a bad phone.</summary>
     private static string TransactionsCsv()
     {
         var csv = new StringBuilder("dossier_code,agency_code,procedure_code,phone,result_date,applicant_name\n");
@@ -180,14 +191,24 @@ public sealed class AdminJourneyBrowserTests : IAsyncLifetime
         foreach (var (agency, procedure) in new[] { ("HP-STP", "DEMO-LLTP"), ("HP-SNV", "DEMO-CTHS") })
         {
             for (var i = 0; i < 6; i++, n++)
-            {
-                csv.Append(CultureInfo.InvariantCulture,
-                    $"HS-{agency}-{i:000},{agency},{procedure},09121{n:00000},{Today.AddDays(-2 - i):yyyy-MM-dd},Nguyễn Văn {n}\n");
-            }
+                csv.Append(CultureInfo.InvariantCulture, $"HS-{agency}-{i:000},{agency},{procedure},09121{n:00000},2025-11-{18 - i},Nguyễn Văn {n}\n");
         }
 
-        csv.Append(CultureInfo.InvariantCulture, $"HS-BAD-1,HP-STP,DEMO-LLTP,12345,{Today.AddDays(-3):yyyy-MM-dd},Số sai\n");
+        csv.Append("HS-BAD-1,HP-STP,DEMO-LLTP,12345,2025-11-17,Số sai\n");
         return csv.ToString();
+    }
+
+    /// <summary>The wave's planned send times, UTC, in order.</summary>
+    private async Task<List<string>> PlannedTimesAsync(long waveId)
+    {
+        await using var command = _database.DataSource.CreateCommand(
+            "SELECT to_char(planned_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') FROM invitations WHERE wave_id = $1 ORDER BY planned_at");
+        command.Parameters.AddWithValue(waveId);
+        await using var reader = await command.ExecuteReaderAsync(Cancel);
+        var times = new List<string>();
+        while (await reader.ReadAsync(Cancel))
+            times.Add(reader.GetString(0));
+        return times;
     }
 
     private async Task<T> ScalarAsync<T>(string sql)

@@ -72,40 +72,40 @@ public sealed class OfficialFiguresTests : IAsyncLifetime
         Assert.DoesNotContain(OfficialFiguresSeed.OpenComment, api.GetRawText(), StringComparison.Ordinal);
 
         // The public page: the same figures, interim ("Tạm tính"), the methodology link, nothing of the open answers.
-        var page = await GetOkAsync(anonymous, $"/results?wave={wave}");
-        var overall = Section(page, "id=\"overall\"");
+        var page = await HtmlPage.GetOkAsync(anonymous, $"/results?wave={wave}");
+        var overall = page.One("#overall");
         Assert.Equal("4", Figure(overall, "responses"));
         Assert.Equal("100,0%", Figure(overall, "index"));
         Assert.Equal("4,25", Figure(overall, "mean"));
-        Assert.Equal("4", Figure(Row(Section(page, "id=\"agencies\""), $"data-agency=\"{OfficialFiguresSeed.Agency}\""), "responses"));
-        Assert.Contains("Tạm tính", Section(page, "id=\"figures-kind\""), StringComparison.Ordinal);
-        Assert.Contains("href=\"/cach-tinh\"", page, StringComparison.Ordinal);
-        Assert.Contains("Chỉ tính phiếu hợp lệ", Section(page, "id=\"rules\""), StringComparison.Ordinal);
-        Assert.DoesNotContain("id=\"open-answers\"", page, StringComparison.Ordinal);
-        Assert.DoesNotContain("badge unverified", page, StringComparison.Ordinal);
-        Assert.DoesNotContain(OfficialFiguresSeed.OpenComment, page, StringComparison.Ordinal);
+        Assert.Equal("4", Figure(page.One("#agencies").One($"[data-agency='{OfficialFiguresSeed.Agency}']"), "responses"));
+        Assert.Contains("Tạm tính", page.One("#figures-kind").OuterHtml, StringComparison.Ordinal);
+        Assert.Contains("href=\"/cach-tinh\"", page.Source, StringComparison.Ordinal);
+        Assert.Contains("Chỉ tính phiếu hợp lệ", page.One("#rules").OuterHtml, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"open-answers\"", page.Source, StringComparison.Ordinal);
+        Assert.DoesNotContain("badge unverified", page.Source, StringComparison.Ordinal);
+        Assert.DoesNotContain(OfficialFiguresSeed.OpenComment, page.Source, StringComparison.Ordinal);
 
         // The methodology page the link opens renders the built-in text.
-        var methodology = await GetOkAsync(anonymous, "/cach-tinh");
-        Assert.Contains("<h2 id=\"official-figures\">Official figures</h2>", methodology, StringComparison.Ordinal);
-        Assert.Contains("Partial ballots are not counted anywhere in official figures", methodology, StringComparison.Ordinal);
+        var methodology = await HtmlPage.GetOkAsync(anonymous, "/cach-tinh");
+        Assert.Contains("<h2 id=\"official-figures\">Official figures</h2>", methodology.Source, StringComparison.Ordinal);
+        Assert.Contains("Partial ballots are not counted anywhere in official figures", methodology.Source, StringComparison.Ordinal);
 
         // The admin page: the same official tiles and ranking; the 3 open ballots apart, labelled "chưa xác minh".
         using var admin = await _factory.SignedInClientAsync();
-        var results = await GetOkAsync(admin, $"/admin/results?wave={wave}");
-        var tiles = Section(results, "id=\"overall\"");
+        var results = await HtmlPage.GetOkAsync(admin, $"/admin/results?wave={wave}");
+        var tiles = results.One("#overall");
         Assert.Equal("4", Figure(tiles, "responses"));
         Assert.Equal("100,0%", Figure(tiles, "index"));
-        Assert.Equal("4", Figure(Row(Section(results, "id=\"agencies\""), $"data-agency=\"{OfficialFiguresSeed.Agency}\""), "responses"));
-        var open = Section(results, "id=\"open-answers\"");
-        Assert.Contains("chưa xác minh", open, StringComparison.Ordinal);
+        Assert.Equal("4", Figure(results.One("#agencies").One($"[data-agency='{OfficialFiguresSeed.Agency}']"), "responses"));
+        var open = results.One("#open-answers");
+        Assert.Contains("chưa xác minh", open.OuterHtml, StringComparison.Ordinal);
         Assert.Equal("3", Figure(open, "open-responses"));
         Assert.Equal("0,0%", Figure(open, "open-index"));
         Assert.Equal("1,00", Figure(open, "open-mean"));
-        Assert.Equal("3", Figure(Row(Section(open, "id=\"open-agencies\""), $"data-agency=\"{OfficialFiguresSeed.Agency}\""), "responses"));
-        Assert.Contains(OfficialFiguresSeed.OpenComment, Section(open, "id=\"open-comments\""), StringComparison.Ordinal);
-        Assert.DoesNotContain(OfficialFiguresSeed.OpenComment, Section(results, "id=\"comments\""), StringComparison.Ordinal);
-        Assert.DoesNotContain(OfficialFiguresSeed.OpenComment, tiles, StringComparison.Ordinal);
+        Assert.Equal("3", Figure(open.One("#open-agencies").One($"[data-agency='{OfficialFiguresSeed.Agency}']"), "responses"));
+        Assert.Contains(OfficialFiguresSeed.OpenComment, open.One("#open-comments").OuterHtml, StringComparison.Ordinal);
+        Assert.DoesNotContain(OfficialFiguresSeed.OpenComment, results.One("#comments").OuterHtml, StringComparison.Ordinal);
+        Assert.DoesNotContain(OfficialFiguresSeed.OpenComment, tiles.OuterHtml, StringComparison.Ordinal);
 
         // The export holds the official figures only.
         using var csv = await admin.GetAsync($"/admin/results/export?wave={wave}&format=csv", Cancel);
@@ -244,17 +244,17 @@ public sealed class OfficialFiguresTests : IAsyncLifetime
 
         // The wave page's button does the same (with the antiforgery token; without it nothing happens).
         using var admin = await _factory.SignedInClientAsync(); // no automatic redirects: the post answers 302
-        var detail = await GetOkAsync(admin, $"/admin/waves/{wave}");
-        Assert.Contains("Chưa công bố", Section(detail, "id=\"published-state\""), StringComparison.Ordinal);
+        var detail = await HtmlPage.GetOkAsync(admin, $"/admin/waves/{wave}");
+        Assert.Contains("Chưa công bố", detail.One("#published-state").OuterHtml, StringComparison.Ordinal);
         using (var forged = await admin.PostAsync($"/admin/waves/{wave}?handler=Publish", new FormUrlEncodedContent([]), Cancel))
             Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         Assert.DoesNotContain(wave, await PublicWaveIdsAsync(anonymous));
         using (var posted = await admin.SubmitFormAsync($"/admin/waves/{wave}?handler=Publish", detail))
             Assert.True(posted.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.OK, $"The publish form answered {(int)posted.StatusCode}.");
-        var after = await GetOkAsync(admin, $"/admin/waves/{wave}");
-        Assert.Contains("Đã công bố", Section(after, "id=\"published-state\""), StringComparison.Ordinal);
+        var after = await HtmlPage.GetOkAsync(admin, $"/admin/waves/{wave}");
+        Assert.Contains("Đã công bố", after.One("#published-state").OuterHtml, StringComparison.Ordinal);
         Assert.Contains(wave, await PublicWaveIdsAsync(anonymous));
-        using (var refusedPage = await admin.SubmitFormAsync($"/admin/waves/{draft}?handler=Publish", await GetOkAsync(admin, $"/admin/waves/{draft}")))
+        using (var refusedPage = await admin.SubmitFormAsync($"/admin/waves/{draft}?handler=Publish", await HtmlPage.GetOkAsync(admin, $"/admin/waves/{draft}")))
             Assert.Equal(HttpStatusCode.Conflict, refusedPage.StatusCode);
     }
 
@@ -277,10 +277,10 @@ public sealed class OfficialFiguresTests : IAsyncLifetime
             return (code, response.StatusCode);
         }));
         Assert.All(statuses, s => Assert.Equal(s.code == OfficialFiguresSeed.Agency ? HttpStatusCode.OK : HttpStatusCode.NotFound, s.StatusCode));
-        await GetOkAsync(client, $"/results?wave={wave}");
-        await GetOkAsync(client, "/results");
-        await GetOkAsync(client, $"/api/public/results?wave={wave}");
-        await GetOkAsync(client, "/api/public/waves");
+        await HtmlPage.GetOkAsync(client, $"/results?wave={wave}");
+        await HtmlPage.GetOkAsync(client, "/results");
+        await HtmlPage.GetOkAsync(client, $"/api/public/results?wave={wave}");
+        await HtmlPage.GetOkAsync(client, "/api/public/waves");
 
         Assert.Equal(1, scoring.Count);
 
@@ -295,17 +295,17 @@ public sealed class OfficialFiguresTests : IAsyncLifetime
     {
         var wave = await OfficialFiguresSeed.SeedAsync(_database.DataSource, resultsFrom: "2025-01-01", resultsTo: "2025-03-31");
         using var client = _factory.CreateClient();
-        Assert.Contains("Tạm tính", Section(await GetOkAsync(client, $"/results?wave={wave}"), "id=\"figures-kind\""), StringComparison.Ordinal);
+        Assert.Contains("Tạm tính", (await HtmlPage.GetOkAsync(client, $"/results?wave={wave}")).One("#figures-kind").OuterHtml, StringComparison.Ordinal);
 
         var completed = await ActivatorUtilities.CreateInstance<WaveCompletionJob>(_factory.Services).RunAsync(Cancel);
 
         Assert.Equal([wave], completed);
         _clock.Advance(TimeSpan.FromSeconds(21)); // past the public cache of the interim figures
-        var page = await GetOkAsync(client, $"/results?wave={wave}");
-        Assert.Contains("Kết quả chính thức", Section(page, "id=\"figures-kind\""), StringComparison.Ordinal);
-        Assert.Contains("data-final=\"true\"", page, StringComparison.Ordinal);
-        Assert.Contains("chốt lúc", Section(page, "id=\"computed-at\""), StringComparison.Ordinal);
-        Assert.Equal("4", Figure(Section(page, "id=\"overall\""), "responses"));
+        var page = await HtmlPage.GetOkAsync(client, $"/results?wave={wave}");
+        Assert.Contains("Kết quả chính thức", page.One("#figures-kind").OuterHtml, StringComparison.Ordinal);
+        Assert.Contains("data-final=\"true\"", page.Source, StringComparison.Ordinal);
+        Assert.Contains("chốt lúc", page.One("#computed-at").OuterHtml, StringComparison.Ordinal);
+        Assert.Equal("4", Figure(page.One("#overall"), "responses"));
         var listed = Assert.Single((await client.GetFromJsonAsync<JsonElement>("/api/public/waves", Cancel)).EnumerateArray());
         Assert.Equal("completed", listed.GetProperty("status").GetString());
         Assert.True(listed.GetProperty("final").GetBoolean());
@@ -320,11 +320,11 @@ public sealed class OfficialFiguresTests : IAsyncLifetime
 
         // The administrators see the same frozen figures, with the checksum and the ballot count, and the final flag.
         using var admin = await _factory.SignedInClientAsync();
-        var results = await GetOkAsync(admin, $"/admin/results?wave={wave}");
-        Assert.Contains("Kết quả chính thức", Section(results, "id=\"figures-state\""), StringComparison.Ordinal);
+        var results = await HtmlPage.GetOkAsync(admin, $"/admin/results?wave={wave}");
+        Assert.Contains("Kết quả chính thức", results.One("#figures-state").OuterHtml, StringComparison.Ordinal);
         var checksum = await ResultsSeed.ScalarAsync<string>(_database.DataSource, $"SELECT ballots_checksum FROM score_snapshots WHERE wave_id = {wave} AND final");
-        Assert.Contains(checksum, Section(results, "id=\"ballots-checksum\""), StringComparison.Ordinal);
-        Assert.Equal("4", Figure(Section(results, "id=\"overall\""), "responses"));
+        Assert.Contains(checksum, results.One("#ballots-checksum").OuterHtml, StringComparison.Ordinal);
+        Assert.Equal("4", Figure(results.One("#overall"), "responses"));
         using var apiClient = _factory.CreateClient();
         apiClient.DefaultRequestHeaders.Add("X-Api-Key", BotHostFactory.AdminKey);
         var progress = await apiClient.GetFromJsonAsync<JsonElement>($"/api/admin/waves/{wave}", Cancel);

@@ -5,8 +5,8 @@ using ChatSurvey.BotHost.Tests.Pages.Results;
 using ChatSurvey.Dispatcher.Jobs;
 using ChatSurvey.Dispatcher.Scoring;
 using ChatSurvey.TestSupport;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
+using ChatSurvey.BotHost.Tests.Pages;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ChatSurvey.BotHost.Tests.PublicResults;
@@ -14,13 +14,13 @@ namespace ChatSurvey.BotHost.Tests.PublicResults;
 /// <summary>
 /// The public <c>/results</c> page: anonymous, no personal data, and fed by the same cached source as
 /// <c>GET /api/public/results</c> — the score-refresh snapshot while fresh, else the scoring query, held for 20 seconds.
-/// The host's clock is a hand-moved one, so the cache's expiry is reached without waiting.
+/// The host's clock is a fake one the test moves, so the cache's expiry is reached without waiting.
 /// </summary>
 public sealed class PublicResultsPageTests : IAsyncLifetime
 {
-    private readonly ManualClock _clock = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 4, 14, 3, 0, 0, TimeSpan.Zero));
     private TestDatabase _database = null!;
-    private WebApplicationFactoryWithClock _host = null!;
+    private BotHostFactory _host = null!;
     private long _wave;
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -28,8 +28,13 @@ public sealed class PublicResultsPageTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
-        _host = new WebApplicationFactoryWithClock(_database.ConnectionString, _clock);
-        _ = _host.Factory.Services;
+        _host = new BotHostFactory(_database.ConnectionString,
+        [
+            new("Storage:SeedDemoData", "false"),
+            new("Dispatcher:Enabled", "false"),
+            new("WebChat:TokenSigningKey", "public-results-tests-signing-key-0123456789"),
+        ], _clock);
+        _ = _host.Services;
         _wave = await ResultsSeed.SeedAsync(_database.DataSource);
     }
 
@@ -42,36 +47,36 @@ public sealed class PublicResultsPageTests : IAsyncLifetime
     [Fact]
     public async Task PublicResults_Should_ShowPeriodAndAgencyIndicesWithoutPersonalData_When_Anonymous()
     {
-        using var client = _host.Factory.CreateClient();
+        using var client = _host.CreateClient();
 
-        var html = await ResultsPageTests.GetOkAsync(client, "/results");
+        var page = await HtmlPage.GetOkAsync(client, "/results");
 
         // The latest published wave (the draft is not published) and the period it covers.
-        var period = ResultsPageTests.Section(html, "id=\"period\"");
+        var period = page.One("#period").Text();
         Assert.Contains(ResultsSeed.WaveName, period, StringComparison.Ordinal);
         Assert.Contains("01/01/2026", period, StringComparison.Ordinal);
         Assert.Contains("31/03/2026", period, StringComparison.Ordinal);
         Assert.Contains("Số liệu cập nhật lúc", period, StringComparison.Ordinal);
         // Agencies ranked with their indices (hand-computed in ResultsSeed), and the element indices of the whole wave.
-        var agencies = ResultsPageTests.Section(html, "id=\"agencies\"");
-        Assert.True(agencies.IndexOf(ResultsSeed.AgencyA2Name, StringComparison.Ordinal) < agencies.IndexOf(ResultsSeed.AgencyA1Name, StringComparison.Ordinal));
-        Assert.Equal("62,5", ResultsPageTests.Figure(ResultsPageTests.Row(agencies, "data-agency=\"A2\""), "index"));
-        Assert.Equal("58,3", ResultsPageTests.Figure(ResultsPageTests.Row(agencies, "data-agency=\"A1\""), "index"));
-        Assert.Equal("60,0", ResultsPageTests.Figure(ResultsPageTests.Row(html, "data-element=\"E1\""), "index"));
-        Assert.Contains("data-chart=\"elements\"", html, StringComparison.Ordinal);
-        Assert.Contains("data-chart=\"agencies\"", html, StringComparison.Ordinal);
+        var agencies = page.One("#agencies");
+        Assert.Equal(["A2", "A1"], agencies.QuerySelectorAll("[data-agency]").Select(a => a.GetAttribute("data-agency")));
+        Assert.Equal("62,5", ResultsPageTests.Figure(agencies.One("[data-agency='A2']"), "index"));
+        Assert.Equal("58,3", ResultsPageTests.Figure(agencies.One("[data-agency='A1']"), "index"));
+        Assert.Equal("60,0", ResultsPageTests.Figure(page.One("[data-element='E1']"), "index"));
+        Assert.Single(page.All("[data-chart='elements']"));
+        Assert.Single(page.All("[data-chart='agencies']"));
         // Overall: E1 6/10 and E2 3/5 rated 4–5 → (60 + 60) / 2 = 60,0 %, the same figure as the API's.
-        Assert.Equal("60,0%", ResultsPageTests.Figure(ResultsPageTests.Section(html, "id=\"overall\""), "index"));
+        Assert.Equal("60,0%", ResultsPageTests.Figure(page.One("#overall"), "index"));
         var api = await client.GetFromJsonAsync<JsonElement>($"/api/public/results?wave={_wave}", Cancel);
         var overallIndex = api.GetProperty("overall").GetProperty("index").GetDouble();
         Assert.Equal(overallIndex.ToString("0.0", System.Globalization.CultureInfo.GetCultureInfo("vi-VN")) + "%",
-            ResultsPageTests.Figure(ResultsPageTests.Section(html, "id=\"overall\""), "index"));
+            ResultsPageTests.Figure(page.One("#overall"), "index"));
 
         // No personal data and no comments.
-        ResultsPageTests.AssertNoPersonalData(html);
+        ResultsPageTests.AssertNoPersonalData(page.Source);
         foreach (var comment in ResultsSeed.Comments)
-            Assert.DoesNotContain(comment[..12], html, StringComparison.Ordinal);
-        Assert.DoesNotContain("Đăng xuất", html, StringComparison.Ordinal);
+            Assert.DoesNotContain(comment[..12], page.Source, StringComparison.Ordinal);
+        Assert.DoesNotContain("Đăng xuất", page.Text, StringComparison.Ordinal);
 
         // An unpublished (draft) or unknown wave: 404 with the reason beside the wave picker.
         var draft = await ResultsSeed.ScalarAsync<long>(_database.DataSource, "SELECT id FROM waves WHERE status = 'draft'");
@@ -79,18 +84,17 @@ public sealed class PublicResultsPageTests : IAsyncLifetime
         {
             using var response = await client.GetAsync($"/results?wave={wave}", Cancel);
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-            Assert.Contains("class=\"field-error\">Không có đợt khảo sát công bố kết quả", await response.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+            Assert.StartsWith("Không có đợt khảo sát công bố kết quả", (await HtmlPage.ReadAsync(response)).One(".field-error").Text(), StringComparison.Ordinal);
         }
     }
 
     [Fact]
     public async Task PublicResults_Should_ServeCachedFiguresUntilTheyExpire_When_ResponsesArrive()
     {
-        using var client = _host.Factory.CreateClient();
+        using var client = _host.CreateClient();
         var start = new DateTimeOffset(2026, 4, 3, 9, 0, 0, TimeSpan.FromHours(7));
         async Task<string> A2ResponsesAsync() =>
-            ResultsPageTests.Figure(ResultsPageTests.Row(await ResultsPageTests.GetOkAsync(client, $"/results?wave={_wave}"),
-                "data-agency=\"A2\""), "responses");
+            ResultsPageTests.Figure((await HtmlPage.GetOkAsync(client, $"/results?wave={_wave}")).One("#agencies [data-agency='A2']"), "responses");
         async Task<int> ApiA2ResponsesAsync() =>
             (await client.GetFromJsonAsync<JsonElement>($"/api/public/results?wave={_wave}", Cancel)).GetProperty("agencies")
             .EnumerateArray().Single(a => a.GetProperty("agencyCode").GetString() == "A2").GetProperty("responses").GetInt32();
@@ -113,50 +117,16 @@ public sealed class PublicResultsPageTests : IAsyncLifetime
         Assert.True(await job.RunAsync(Cancel) >= 1);
         await ResultsSeed.AddResponseAsync(_database.DataSource, _wave, "A2", "+84912345607", 1, 1, 1, null, start.AddMinutes(1));
         _clock.Advance(TimeSpan.FromSeconds(21));
-        var html = await ResultsPageTests.GetOkAsync(client, $"/results?wave={_wave}");
-        Assert.Equal("3", ResultsPageTests.Figure(ResultsPageTests.Row(html, "data-agency=\"A2\""), "responses"));
+        var page = await HtmlPage.GetOkAsync(client, $"/results?wave={_wave}");
+        Assert.Equal("3", ResultsPageTests.Figure(page.One("#agencies [data-agency='A2']"), "responses"));
         var computedAt = await ResultsSeed.ScalarAsync<DateTime>(_database.DataSource, "SELECT computed_at FROM score_snapshots WHERE wave_id = $1", _wave);
         Assert.Contains(BotHost.PublicResults.ResultsFormat.Time(new DateTimeOffset(computedAt, TimeSpan.Zero)),
-            ResultsPageTests.Section(html, "id=\"computed-at\""), StringComparison.Ordinal);
+            page.One("#computed-at").Text(), StringComparison.Ordinal);
 
         // A stale snapshot is not served: the query runs again once the cache expires.
         await ResultsSeed.ExecuteAsync(_database.DataSource, "UPDATE score_snapshots SET computed_at = now() - interval '10 minutes'");
         Assert.Equal("3", await A2ResponsesAsync());
         _clock.Advance(TimeSpan.FromSeconds(21));
         Assert.Equal("4", await A2ResponsesAsync());
-    }
-
-    /// <summary>A clock the test moves by hand; everything else about time stays real.</summary>
-    private sealed class ManualClock : TimeProvider
-    {
-        private DateTimeOffset _now = DateTimeOffset.UtcNow;
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
-    }
-
-    /// <summary>BotHost on the test database with the manual clock in place of the system clock.</summary>
-    private sealed class WebApplicationFactoryWithClock(string connectionString, TimeProvider clock) : IAsyncDisposable
-    {
-        private readonly BotHostFactory _inner = new(connectionString,
-        [
-            new("Storage:SeedDemoData", "false"),
-            new("Dispatcher:Enabled", "false"),
-            new("WebChat:TokenSigningKey", "public-results-tests-signing-key-0123456789"),
-        ]);
-
-        private Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>? _factory;
-
-        public Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> Factory =>
-            _factory ??= _inner.WithWebHostBuilder(builder =>
-                builder.ConfigureTestServices(services => services.AddSingleton(clock)));
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_factory is not null)
-                await _factory.DisposeAsync();
-            await _inner.DisposeAsync();
-        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -8,9 +7,13 @@ using Twilio.Security;
 
 namespace ChatSurvey.Dispatcher.Tests.Sms;
 
-/// <summary>The fake speaks Twilio's wire format, checked with plain HTTP (the gateway tests go through the SDK).</summary>
+/// <summary>
+/// The fake speaks Twilio's wire format, checked with plain HTTP (the gateway tests go through the SDK). Its clock
+/// stands at 10 March 2026, 09:15 UTC.
+/// </summary>
 public sealed class TwilioFakeTests : IAsyncLifetime
 {
+    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 3, 10, 9, 15, 0, TimeSpan.Zero));
     private TwilioFake _fake = null!;
     private HttpClient _http = null!;
 
@@ -20,7 +23,7 @@ public sealed class TwilioFakeTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _fake = await TwilioFake.StartAsync(new TwilioFakeOptions { MaxPageSize = 2 }, Ct);
+        _fake = await TwilioFake.StartAsync(new TwilioFakeOptions { MaxPageSize = 2, TimeProvider = _clock }, Ct);
         _http = Client(_fake.AccountSid, _fake.AuthToken);
     }
 
@@ -51,8 +54,7 @@ public sealed class TwilioFakeTests : IAsyncLifetime
         Assert.Equal(_fake.AccountSid, message.GetProperty("account_sid").GetString());
         Assert.Equal(JsonValueKind.Null, message.GetProperty("error_code").ValueKind);
         Assert.Equal(JsonValueKind.Null, message.GetProperty("date_sent").ValueKind);
-        Assert.True(DateTimeOffset.TryParseExact(message.GetProperty("date_created").GetString(), "ddd, dd MMM yyyy HH:mm:ss '+0000'",
-            CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _));
+        Assert.Equal("Tue, 10 Mar 2026 09:15:00 +0000", message.GetProperty("date_created").GetString());
         Assert.Equal($"/2010-04-01/Accounts/{_fake.AccountSid}/Messages/{sid}.json", message.GetProperty("uri").GetString());
 
         using var fetched = await _http.GetAsync(message.GetProperty("uri").GetString(), Ct);
@@ -158,9 +160,7 @@ public sealed class TwilioFakeTests : IAsyncLifetime
     public async Task List_Should_ReturnNothing_When_DateSentIsAfterEveryMessage()
     {
         (await PostAsync(_http, ("To", "+84912345678"), ("From", "+15005550006"), ("Body", "m"))).Dispose();
-        var tomorrow = DateTimeOffset.UtcNow.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-        using var response = await _http.GetAsync($"{Messages}?{Uri.EscapeDataString("DateSent>")}={tomorrow}", Ct);
+        using var response = await _http.GetAsync($"{Messages}?{Uri.EscapeDataString("DateSent>")}=2026-03-11", Ct);
 
         using var json = await JsonAsync(response);
         Assert.Empty(json.RootElement.GetProperty("messages").EnumerateArray());

@@ -84,7 +84,7 @@ public sealed class SurveyEngineKeywordAndExpiryTests
         var result = chat.Send(text);
 
         Assert.Equal(signal, result.Signal);
-        Assert.Equal(QuestionPrompt.Sms(Small, chat.Current, 2, 11), result.Replies[^1].Text);
+        Assert.Equal("Cau 2/11: Ong/Ba hai long the nao ve trang thiet bi?\nTra loi 1-5 (1 rat khong hai long, 5 rat hai long)", result.Replies[^1].Text);
         Assert.Equal(chat.Clock.GetUtcNow(), result.Progress.LastActivityAt);
     }
 

@@ -7,7 +7,9 @@ namespace ChatSurvey.Domain.Tests.Conversations;
 
 /// <summary>
 /// Random conversations (valid answers, scale words, keywords, garbage, back, skip, several answers, long silences)
-/// against the engine's invariants. Deterministic: a fixed PCG seed drives the CsCheck generators.
+/// against the engine's invariants. Beside the engine runs <see cref="Life"/>, a model of the survey's life kept from
+/// the inputs alone, so each step's status and the outcome of each sequence are known exactly in advance.
+/// Deterministic: a fixed PCG seed drives the CsCheck generators.
 /// </summary>
 public sealed class SurveyEnginePropertyTests
 {
@@ -50,63 +52,96 @@ public sealed class SurveyEnginePropertyTests
     public void Handle_Should_KeepInvariantsAndFinish_When_InputIsRandom()
     {
         var pcg = new PCG(1, 20251006);
+        var outcomes = new Dictionary<string, int>();
         for (var i = 0; i < Sequences; i++)
         {
             var scenario = Scenarios.Generate(pcg, null!, out _);
             try
             {
-                Run(scenario);
+                var outcome = Run(scenario);
+                outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
             }
             catch (Exception error) when (error is not OutOfMemoryException)
             {
                 throw new InvalidOperationException($"Sequence {i} failed: {scenario}", error);
             }
         }
+
+        // Every kind of ending was reached, so no branch of the expectations above went untried.
+        Assert.Equal(
+            ["Completed: completed", "Expired: expired", "InProgress, heard lately: completed", "InProgress, silent too long: expired", "NotStarted: completed"],
+            outcomes.Keys.Order(StringComparer.Ordinal));
     }
 
-    private static void Run(Scenario scenario)
+    /// <summary>Runs one sequence; answers the state it ended the random steps in and how it then ended.</summary>
+    private static string Run(Scenario scenario)
     {
         var questionnaire = Questionnaires[scenario.Questionnaire];
         var options = new EngineOptions { MaxReasks = scenario.MaxReasks };
         var now = TestSurveys.T0;
+        var life = new Life(scenario.NotStarted ? SurveyStatus.NotStarted : SurveyStatus.InProgress, now, options);
         var progress = scenario.NotStarted
             ? SurveyProgress.NotStarted(questionnaire, now)
             : Check(questionnaire, null, SurveyEngine.Start(questionnaire, scenario.Channel, now), scenario.Channel);
+        life.AssertMatches(progress);
 
         foreach (var (text, gap) in scenario.Steps)
         {
             now += gap;
-            progress = Step(questionnaire, progress, text, scenario.Channel, now, options);
+            (progress, life) = Step(questionnaire, progress, text, scenario.Channel, now, options, life);
         }
 
-        // Silence then any message: a survey still open must expire.
-        var late = Step(questionnaire, progress, "5", scenario.Channel, now + options.Expiry + TimeSpan.FromSeconds(1), options);
-        Assert.Contains(late.Status, new[] { SurveyStatus.Completed, SurveyStatus.Expired, SurveyStatus.InProgress });
-        Assert.True(
-            late.Status != SurveyStatus.InProgress || progress.Status == SurveyStatus.NotStarted,
-            "an in-progress survey did not expire after the expiry period");
+        // Silence past the expiry, then an answer: an unstarted survey starts, one in progress expires, an ended one stays.
+        var (late, _) = Step(questionnaire, progress, "5", scenario.Channel, now + options.Expiry + TimeSpan.FromSeconds(1), options, life);
+        Assert.Equal(
+            life.Status switch
+            {
+                SurveyStatus.NotStarted => SurveyStatus.InProgress,
+                SurveyStatus.InProgress => SurveyStatus.Expired,
+                var ended => ended,
+            },
+            late.Status);
 
-        // Valid answers, one a minute: completion (or expiry, if the last message was an opt-out after a long silence).
+        // Then (from before the silence) valid answers, one a minute: a survey still open is completed, unless the
+        // citizen was last heard more than the expiry before the first of them (only opt-outs came since, and an opt-out
+        // changes nothing); an ended one stays as it is.
+        var first = now + TimeSpan.FromMinutes(1);
+        var stale = life.Status == SurveyStatus.InProgress && first - life.LastActivity > options.Expiry;
+        var expected = life.Status switch
+        {
+            SurveyStatus.Expired => SurveyStatus.Expired,
+            SurveyStatus.InProgress when stale => SurveyStatus.Expired,
+            _ => SurveyStatus.Completed,
+        };
+        var outcome = life.Status == SurveyStatus.InProgress
+            ? $"InProgress, {(stale ? "silent too long" : "heard lately")}: {expected.ToString().ToLowerInvariant()}"
+            : $"{life.Status}: {expected.ToString().ToLowerInvariant()}";
         for (var bound = questionnaire.Questions.Count + 2; bound > 0 && IsOpen(progress); bound--)
         {
             now += TimeSpan.FromMinutes(1);
             var answer = progress.CurrentQuestion is { } code
                 ? TestSurveys.ValidAnswer(questionnaire.Questions.Single(q => q.Code == code))
                 : "xin chào";
-            progress = Step(questionnaire, progress, answer, scenario.Channel, now, options);
+            (progress, life) = Step(questionnaire, progress, answer, scenario.Channel, now, options, life);
         }
 
-        Assert.Contains(progress.Status, new[] { SurveyStatus.Completed, SurveyStatus.Expired });
+        Assert.Equal(expected, progress.Status);
+        return outcome;
     }
 
     private static bool IsOpen(SurveyProgress progress) =>
         progress.Status is SurveyStatus.InProgress or SurveyStatus.NotStarted;
 
-    private static SurveyProgress Step(
-        Questionnaire questionnaire, SurveyProgress before, string text, SurveyChannel channel, DateTimeOffset now, EngineOptions options)
+    /// <summary>One message: the engine's step, checked against the invariants and against the model's expectation.</summary>
+    private static (SurveyProgress Progress, Life Life) Step(
+        Questionnaire questionnaire, SurveyProgress before, string text, SurveyChannel channel, DateTimeOffset now, EngineOptions options,
+        Life life)
     {
         var result = SurveyEngine.Handle(questionnaire, before, text, channel, now, options);
-        return Check(questionnaire, before, result, channel);
+        var after = Check(questionnaire, before, result, channel);
+        var expected = life.After(text, now, after);
+        expected.AssertMatches(after);
+        return (after, expected);
     }
 
     /// <summary>Checks one step's invariants and returns the progress as the host would reload it (through JSON).</summary>
@@ -168,6 +203,45 @@ public sealed class SurveyEnginePropertyTests
         AnswerKind.Missing => true,
         _ => false,
     };
+
+    /// <summary>
+    /// The survey's life as the engine's contract states it, kept from the inputs alone: whether it has started, when the
+    /// citizen was last heard (an opt-out changes nothing at all), and whether it has ended. Only completion is read from
+    /// the engine, since it depends on the question flow (tested on its own): it may follow an answer, and nothing else.
+    /// </summary>
+    private sealed record Life(SurveyStatus Status, DateTimeOffset LastActivity, EngineOptions Options)
+    {
+        /// <summary>The life after <paramref name="text"/> arrived at <paramref name="now"/>; <paramref name="engine"/> says whether it completed.</summary>
+        public Life After(string text, DateTimeOffset now, SurveyProgress engine)
+        {
+            var command = AnswerParser.ParseCommand(text);
+            if (command == InboundCommand.OptOut)
+                return this;
+            var keyword = command is InboundCommand.OptIn or InboundCommand.Help;
+            switch (Status)
+            {
+                case SurveyStatus.NotStarted:
+                    // Any message but a keyword starts the survey (intro and first question).
+                    return keyword ? this : this with { Status = SurveyStatus.InProgress, LastActivity = now };
+                case SurveyStatus.InProgress when now - LastActivity > Options.Expiry:
+                    // Too late: a keyword is answered without touching the survey; anything else expires it.
+                    return keyword ? this : this with { Status = SurveyStatus.Expired };
+                case SurveyStatus.InProgress:
+                    var heard = this with { LastActivity = now > LastActivity ? now : LastActivity };
+                    return command == InboundCommand.None && engine.Status == SurveyStatus.Completed
+                        ? heard with { Status = SurveyStatus.Completed }
+                        : heard;
+                default:
+                    return this; // completed and expired are final
+            }
+        }
+
+        public void AssertMatches(SurveyProgress engine)
+        {
+            Assert.Equal(Status, engine.Status);
+            Assert.Equal(LastActivity, engine.LastActivityAt);
+        }
+    }
 
     private sealed record Scenario(int Questionnaire, SurveyChannel Channel, bool NotStarted, int MaxReasks, (string Text, TimeSpan Gap)[] Steps)
     {

@@ -8,6 +8,11 @@ public sealed class SurveyEngineTests
 {
     private static readonly Questionnaire Small = TestSurveys.Small;
 
+    /// <summary>The first two questions of the small questionnaire as SMS (GSM-7, no diacritics), written out.</summary>
+    private const string Q1Sms = "Cau 1/11: Ong/Ba hai long the nao ve cho ngoi cho?\nTra loi 1-5 (1 rat khong hai long, 5 rat hai long)";
+
+    private const string Q2Sms = "Cau 2/11: Ong/Ba hai long the nao ve trang thiet bi?\nTra loi 1-5 (1 rat khong hai long, 5 rat hai long)";
+
     [Fact]
     public void Start_Should_SendIntroAndFirstQuestion_When_Sms()
     {
@@ -19,7 +24,7 @@ public sealed class SurveyEngineTests
         Assert.Equal(TestSurveys.T0, result.Progress.LastActivityAt);
         Assert.Equal(EngineSignal.None, result.Signal);
         Assert.Empty(result.Answers);
-        Assert.Equal(["Xin chao Ong/Ba! Day la khao sat thu.", QuestionPrompt.Sms(Small, Small.Questions[0], 1, 11)],
+        Assert.Equal(["Xin chao Ong/Ba! Day la khao sat thu.", Q1Sms],
             result.Replies.Select(r => r.Text));
         TestSurveys.AssertSmsReplies(result);
     }
@@ -47,7 +52,7 @@ public sealed class SurveyEngineTests
         Assert.Equal(["A1"], result.Progress.History);
         Assert.Equal(0, result.Progress.InvalidAttempts);
         Assert.Equal(chat.Clock.GetUtcNow(), result.Progress.LastActivityAt);
-        Assert.Equal([QuestionPrompt.Sms(Small, Small.Questions[1], 2, 11)], result.Replies.Select(r => r.Text));
+        Assert.Equal([Q2Sms], result.Replies.Select(r => r.Text));
     }
 
     [Theory]
@@ -110,7 +115,7 @@ public sealed class SurveyEngineTests
         Assert.Equal("A1", result.Progress.CurrentQuestion);
         Assert.Equal(1, result.Progress.InvalidAttempts);
         Assert.StartsWith("Cau nay khong the bo qua.", result.Replies[0].Text, StringComparison.Ordinal);
-        Assert.Contains(QuestionPrompt.Sms(Small, Small.Questions[0], 1, 11), result.Replies[^1].Text, StringComparison.Ordinal);
+        Assert.Contains(Q1Sms, result.Replies[^1].Text, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -141,7 +146,7 @@ public sealed class SurveyEngineTests
         Assert.Equal("A2", back.Progress.CurrentQuestion);
         Assert.Equal(["A1"], back.Progress.History);
         Assert.Equal(5, back.Progress.Answers["A2"].Rating); // kept until replaced
-        Assert.Equal([QuestionPrompt.Sms(Small, Small.Questions[1], 2, 11)], back.Replies.Select(r => r.Text));
+        Assert.Equal([Q2Sms], back.Replies.Select(r => r.Text));
 
         var replaced = chat.Send("2");
 

@@ -28,7 +28,7 @@ public sealed class CatalogueTests : IAsyncLifetime
         // No short name: derived from the name without diacritics, as the API does.
         await AssertSavedAsync(client, "Procedure", "1.001193", ("Procedure.Name", "Đăng ký khai sinh"), ("Procedure.Field", "Hộ tịch"));
 
-        var html = await client.GetPageAsync(Page);
+        var page = await client.GetPageAsync(Page);
         // Depth first, departments before districts, the commune under its district.
         Assert.Equal(
         [
@@ -36,17 +36,20 @@ public sealed class CatalogueTests : IAsyncLifetime
             "HP-STP | ↳ Sở Tư pháp | Sở, ban, ngành | HP | 0 | Sửa",
             "HP-LC | ↳ UBND quận Lê Chân | Quận, huyện | HP | 0 | Sửa",
             "HP-LC-AD | ↳ UBND phường An Dương | Xã, phường, thị trấn | HP-LC | 0 | Sửa",
-        ], PageForms.TableRows(html, "agency-table"));
-        Assert.Equal(["1.001193 | Đăng ký khai sinh | Dang ky khai sinh 17/60 ký tự · GSM-7 | Hộ tịch | Sửa"], PageForms.TableRows(html, "procedure-table"));
-        Assert.Contains("--depth: 2", html, StringComparison.Ordinal);
+        ], PageForms.TableRows(page, "agency-table"));
+        Assert.Equal(["1.001193 | Đăng ký khai sinh | Dang ky khai sinh 17/60 ký tự · GSM-7 | Hộ tịch | Sửa"], PageForms.TableRows(page, "procedure-table"));
+        // The tree is indented by depth.
+        Assert.Equal(["--depth: 0", "--depth: 1", "--depth: 1", "--depth: 2"], page.All("#agency-table td.tree").Select(td => td.GetAttribute("style")));
         Assert.Equal(["HP-LC-AD/HP-LC", "HP-LC/HP", "HP-STP/HP"], await ParentsAsync());
         Assert.Equal("Dang ky khai sinh", await _host.ScalarAsync<string>("SELECT short_name FROM procedures WHERE code = '1.001193'"));
 
         // The edit link fills the form in update mode; saving changes the row instead of refusing the taken code.
         var edit = await client.GetPageAsync(Page + "?agency=HP-LC");
-        Assert.Contains("Cập nhật đơn vị HP-LC", edit, StringComparison.Ordinal);
-        Assert.Contains("value=\"update\"", edit, StringComparison.Ordinal);
-        Assert.Matches("<input[^>]*readonly=\"readonly\"[^>]*name=\"Agency.Code\" value=\"HP-LC\"", edit);
+        Assert.Contains("Cập nhật đơn vị HP-LC", edit.Text, StringComparison.Ordinal);
+        Assert.Equal("update", edit.One("input[name='Agency.Mode']").GetAttribute("value"));
+        var code = edit.One("input[name='Agency.Code']");
+        Assert.Equal("HP-LC", code.GetAttribute("value"));
+        Assert.True(code.HasAttribute("readonly"), "The code of the agency being edited cannot be changed.");
         await AssertSavedAsync(client, "Agency", "HP-LC", ("Agency.Mode", "update"), ("Agency.Name", "UBND quận Lê Chân (mới)"), ("Agency.Kind", "district"), ("Agency.ParentCode", "HP"));
         Assert.Equal("UBND quận Lê Chân (mới)", await _host.ScalarAsync<string>("SELECT name FROM agencies WHERE code = 'HP-LC'"));
         Assert.Equal(4L, await _host.ScalarAsync<long>("SELECT count(*) FROM agencies"));
@@ -60,27 +63,27 @@ public sealed class CatalogueTests : IAsyncLifetime
         await AssertSavedAsync(client, "Procedure", "P1", ("Procedure.Name", "Đăng ký khai sinh"), ("Procedure.ShortName", "Dang ky khai sinh"));
 
         // Bad code, empty name, no kind: each field says what is wrong, and what was typed stays in the form.
-        var html = await PostBadAsync(client, "Agency", ("Agency.Code", "mã sai!"), ("Agency.Name", "  "), ("Agency.Kind", ""), ("Agency.ParentCode", "HP"));
-        Assert.StartsWith("Bắt buộc: 1–64 chữ cái không dấu", PageForms.FieldError(html, "Agency.Code"), StringComparison.Ordinal);
-        Assert.Equal("Bắt buộc nhập.", PageForms.FieldError(html, "Agency.Name"));
-        Assert.Equal("Chọn một loại đơn vị trong danh sách.", PageForms.FieldError(html, "Agency.Kind"));
-        Assert.Equal("", PageForms.FieldError(html, "Agency.ParentCode"));
-        Assert.Contains("value=\"mã sai!\"", html, StringComparison.Ordinal);
-        Assert.Contains("aria-invalid=\"true\"", html, StringComparison.Ordinal);
+        var page = await PostBadAsync(client, "Agency", ("Agency.Code", "mã sai!"), ("Agency.Name", "  "), ("Agency.Kind", ""), ("Agency.ParentCode", "HP"));
+        Assert.StartsWith("Bắt buộc: 1–64 chữ cái không dấu", PageForms.FieldError(page, "Agency.Code"), StringComparison.Ordinal);
+        Assert.Equal("Bắt buộc nhập.", PageForms.FieldError(page, "Agency.Name"));
+        Assert.Equal("Chọn một loại đơn vị trong danh sách.", PageForms.FieldError(page, "Agency.Kind"));
+        Assert.Equal("", PageForms.FieldError(page, "Agency.ParentCode"));
+        Assert.Equal("mã sai!", page.One("input[name='Agency.Code']").GetAttribute("value"));
+        Assert.Equal(["Agency.Code", "Agency.Name", "Agency.Kind"], page.All("[aria-invalid=true]").Select(e => e.GetAttribute("name")));
 
         // An unknown parent is named, and the agency is not created.
-        html = await PostBadAsync(client, "Agency", ("Agency.Code", "HP-NEW"), ("Agency.Name", "UBND huyện Mới"), ("Agency.Kind", "district"), ("Agency.ParentCode", "KHONG-CO"));
-        Assert.Equal("Không có đơn vị nào mang mã 'KHONG-CO'.", PageForms.FieldError(html, "Agency.ParentCode"));
+        page = await PostBadAsync(client, "Agency", ("Agency.Code", "HP-NEW"), ("Agency.Name", "UBND huyện Mới"), ("Agency.Kind", "district"), ("Agency.ParentCode", "KHONG-CO"));
+        Assert.Equal("Không có đơn vị nào mang mã 'KHONG-CO'.", PageForms.FieldError(page, "Agency.ParentCode"));
 
         // Adding a code that exists is refused (the edit link updates): the existing row keeps its name.
-        html = await PostBadAsync(client, "Agency", ("Agency.Code", "HP"), ("Agency.Name", "Tên khác"), ("Agency.Kind", "city"));
-        Assert.StartsWith("Mã 'HP' đã tồn tại.", PageForms.FieldError(html, "Agency.Code"), StringComparison.Ordinal);
+        page = await PostBadAsync(client, "Agency", ("Agency.Code", "HP"), ("Agency.Name", "Tên khác"), ("Agency.Kind", "city"));
+        Assert.StartsWith("Mã 'HP' đã tồn tại.", PageForms.FieldError(page, "Agency.Code"), StringComparison.Ordinal);
 
-        html = await PostBadAsync(client, "Procedure", ("Procedure.Code", "P1"), ("Procedure.Name", "Khác"));
-        Assert.StartsWith("Mã 'P1' đã tồn tại.", PageForms.FieldError(html, "Procedure.Code"), StringComparison.Ordinal);
+        page = await PostBadAsync(client, "Procedure", ("Procedure.Code", "P1"), ("Procedure.Name", "Khác"));
+        Assert.StartsWith("Mã 'P1' đã tồn tại.", PageForms.FieldError(page, "Procedure.Code"), StringComparison.Ordinal);
         // A short name with diacritics would turn the SMS into UCS-2: refused.
-        html = await PostBadAsync(client, "Procedure", ("Procedure.Code", "P2"), ("Procedure.Name", "Chứng thực"), ("Procedure.ShortName", "Chứng thực"));
-        Assert.StartsWith("Tối đa 60 ký tự ASCII, không dấu", PageForms.FieldError(html, "Procedure.ShortName"), StringComparison.Ordinal);
+        page = await PostBadAsync(client, "Procedure", ("Procedure.Code", "P2"), ("Procedure.Name", "Chứng thực"), ("Procedure.ShortName", "Chứng thực"));
+        Assert.StartsWith("Tối đa 60 ký tự ASCII, không dấu", PageForms.FieldError(page, "Procedure.ShortName"), StringComparison.Ordinal);
 
         Assert.Equal("HP:UBND thành phố", await _host.ScalarAsync<string>("SELECT string_agg(code || ':' || name, ',') FROM agencies"));
         Assert.Equal("P1:Đăng ký khai sinh", await _host.ScalarAsync<string>("SELECT string_agg(code || ':' || name, ',') FROM procedures"));
@@ -112,11 +115,11 @@ public sealed class CatalogueTests : IAsyncLifetime
     {
         using var response = await client.PostFormAsync(Page, [($"{form}.Code", code), .. fields], $"{Page}?handler={form}");
         Assert.True(response.StatusCode == HttpStatusCode.Redirect,
-            $"{form} {code} saved; got {response.StatusCode}: {await response.ReadPageAsync()}");
+            $"{form} {code} saved; got {response.StatusCode}: {(await response.ReadPageAsync()).Text}");
         Assert.StartsWith($"{Page}?saved={Uri.EscapeDataString(code)}", response.Headers.Location!.OriginalString, StringComparison.Ordinal);
     }
 
-    private static async Task<string> PostBadAsync(HttpClient client, string form, params (string Name, string? Value)[] fields)
+    private static async Task<HtmlPage> PostBadAsync(HttpClient client, string form, params (string Name, string? Value)[] fields)
     {
         using var response = await client.PostFormAsync(Page, fields, $"{Page}?handler={form}");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);

@@ -4,6 +4,7 @@ using System.Text;
 using ChatSurvey.BotHost.Tests.Admin;
 using ChatSurvey.Dispatcher.Import;
 using CsvHelper;
+using ChatSurvey.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using MiniExcelLibs;
 
@@ -51,19 +52,16 @@ public sealed class ImportsTests : IAsyncLifetime
 
         // Before the job: queued, with the progress bar that imports.js drives.
         var waiting = await client.GetPageAsync(detailsUrl);
-        Assert.Contains("Đang chờ xử lý", waiting, StringComparison.Ordinal);
-        Assert.Contains("<progress id=\"import-progress\">", waiting, StringComparison.Ordinal);
-        Assert.Contains("/js/imports.js", waiting, StringComparison.Ordinal);
+        Assert.Contains("Đang chờ xử lý", waiting.Text, StringComparison.Ordinal);
+        Assert.False(waiting.One("progress#import-progress").HasAttribute("value"), "Queued: the bar has no value yet.");
+        Assert.Contains(waiting.All("script[src]"), script => script.GetAttribute("src")!.StartsWith("/js/imports.js", StringComparison.Ordinal));
 
         await _host.Factory.Services.GetRequiredService<ImportJob>().RunAsync(importId, Cancel);
 
         var report = await client.GetPageAsync(detailsUrl);
-        Assert.Contains("Hoàn tất", report, StringComparison.Ordinal);
-        Assert.DoesNotContain("<progress", report, StringComparison.Ordinal);
-        Assert.Contains("id=\"total-rows\">6<", report, StringComparison.Ordinal);
-        Assert.Contains("id=\"accepted\">2<", report, StringComparison.Ordinal);
-        Assert.Contains("id=\"duplicates\">1<", report, StringComparison.Ordinal);
-        Assert.Contains("id=\"rejected\">3<", report, StringComparison.Ordinal);
+        Assert.Contains("Hoàn tất", report.Text, StringComparison.Ordinal);
+        Assert.Empty(report.All("progress"));
+        Assert.Equal(["6", "2", "1", "3"], new[] { "#total-rows", "#accepted", "#duplicates", "#rejected" }.Select(id => report.One(id).Text()));
         Assert.Equal(
         [
             "5 | Số điện thoại (phone) | không phải số điện thoại hợp lệ",
@@ -97,14 +95,14 @@ public sealed class ImportsTests : IAsyncLifetime
     {
         using var client = await _host.Factory.SignedInClientAsync();
 
-        var html = await RefusedAsync(client, "%PDF-1.7 bao cao"u8.ToArray(), "bao-cao.pdf", "application/pdf");
-        Assert.Contains("Chỉ nhận tệp CSV (.csv) hoặc Excel XLSX (.xlsx).", html, StringComparison.Ordinal);
-        html = await RefusedAsync(client, [], "rong.csv", "text/csv");
-        Assert.Contains("Tệp rỗng (0 byte).", html, StringComparison.Ordinal);
-        html = await RefusedAsync(client, "dossier_code,agency_code\nHS-1,A1\n"u8.ToArray(), "thieu-cot.csv", "text/csv");
-        Assert.Contains("Dòng tiêu đề thiếu cột: procedureCode, phone, resultDate.", html, StringComparison.Ordinal);
-        html = await RefusedAsync(client, "PK\u0003\u0004 not really a workbook"u8.ToArray(), "hong.xlsx", "application/octet-stream");
-        Assert.Contains("Không đọc được tệp: đây không phải bảng tính Excel XLSX hợp lệ.", html, StringComparison.Ordinal);
+        var page = await RefusedAsync(client, "%PDF-1.7 bao cao"u8.ToArray(), "bao-cao.pdf", "application/pdf");
+        Assert.Contains("Chỉ nhận tệp CSV (.csv) hoặc Excel XLSX (.xlsx).", page.Text, StringComparison.Ordinal);
+        page = await RefusedAsync(client, [], "rong.csv", "text/csv");
+        Assert.Contains("Tệp rỗng (0 byte).", page.Text, StringComparison.Ordinal);
+        page = await RefusedAsync(client, "dossier_code,agency_code\nHS-1,A1\n"u8.ToArray(), "thieu-cot.csv", "text/csv");
+        Assert.Contains("Dòng tiêu đề thiếu cột: procedureCode, phone, resultDate.", page.Text, StringComparison.Ordinal);
+        page = await RefusedAsync(client, "PK\u0003\u0004 not really a workbook"u8.ToArray(), "hong.xlsx", "application/octet-stream");
+        Assert.Contains("Không đọc được tệp: đây không phải bảng tính Excel XLSX hợp lệ.", page.Text, StringComparison.Ordinal);
         Assert.Equal(0L, await _host.ScalarAsync<long>("SELECT count(*) FROM imports"));
 
         // The sample the page offers is a valid file: uploaded as it is, every row goes in.
@@ -154,18 +152,14 @@ public sealed class ImportsTests : IAsyncLifetime
         try
         {
             // The load is paused mid-file: the API and the page both tell how far it has got.
-            long? loaded = null;
-            for (var attempt = 0; attempt < 100 && loaded is not > 0; attempt++)
-            {
-                await Task.Delay(100, Cancel);
-                var (_, status) = await _host.GetAsync($"/api/admin/imports/{importId}");
-                Assert.Equal("running", status.GetProperty("status").GetString());
-                loaded = status.GetProperty("rowsLoaded").ValueKind == System.Text.Json.JsonValueKind.Number ? status.GetProperty("rowsLoaded").GetInt64() : null;
-            }
-
-            Assert.InRange(loaded ?? 0, 1, before);
+            var status = await Eventually.UntilAsync(
+                async () => (await _host.GetAsync($"/api/admin/imports/{importId}")).Body,
+                s => s.GetProperty("rowsLoaded").ValueKind == System.Text.Json.JsonValueKind.Number && s.GetProperty("rowsLoaded").GetInt64() > 0,
+                "the running import to report rows loaded", cancellationToken: Cancel);
+            Assert.Equal("running", status.GetProperty("status").GetString());
+            Assert.InRange(status.GetProperty("rowsLoaded").GetInt64(), 1, before);
             var page = await client.GetPageAsync($"{Page}/{importId}");
-            Assert.Matches(@"Đang nạp: đã đọc [0-9.]+ dòng hợp lệ…", page);
+            Assert.Matches(@"Đang nạp: đã đọc [0-9.]+ dòng hợp lệ…", page.Text);
         }
         finally
         {
@@ -216,10 +210,10 @@ public sealed class ImportsTests : IAsyncLifetime
         var page = await client.GetPageAsync($"{Page}/{importId}");
         var (_, api) = await _host.GetAsync($"/api/admin/imports/{importId}");
 
-        Assert.Contains("Thất bại", page, StringComparison.Ordinal);
+        Assert.Contains("Thất bại", page.Text, StringComparison.Ordinal);
         Assert.Contains(
             "Dòng tiêu đề thiếu cột: procedureCode, phone, resultDate. Tệp cần có các cột dossierCode, agencyCode, procedureCode, phone, resultDate (không bắt buộc: applicantName, applicantType).",
-            page, StringComparison.Ordinal);
+            page.Text, StringComparison.Ordinal);
         Assert.StartsWith("The header has no column procedureCode, phone, resultDate.", api.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
@@ -245,7 +239,7 @@ public sealed class ImportsTests : IAsyncLifetime
         var (_, api) = await _host.GetAsync($"/api/admin/imports/{failed}");
 
         Assert.Equal(["2 | Số điện thoại (phone) | is not a valid phone number"], PageForms.TableRows(report, "rejected-table"));
-        Assert.Contains("The file is not a readable XLSX workbook.", failure, StringComparison.Ordinal);
+        Assert.Contains("The file is not a readable XLSX workbook.", failure.Text, StringComparison.Ordinal);
         Assert.Equal("The file is not a readable XLSX workbook.", api.GetProperty("error").GetString());
     }
 
@@ -270,7 +264,7 @@ public sealed class ImportsTests : IAsyncLifetime
         return await client.PostAsync(Page, form, Cancel);
     }
 
-    private static async Task<string> RefusedAsync(HttpClient client, byte[] content, string fileName, string contentType)
+    private static async Task<HtmlPage> RefusedAsync(HttpClient client, byte[] content, string fileName, string contentType)
     {
         using var response = await UploadAsync(client, content, fileName, contentType);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);

@@ -1,11 +1,10 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using ChatSurvey.BotHost.Tests.Admin;
 
 namespace ChatSurvey.BotHost.Tests.Pages.Qr;
 
 /// <summary><c>/admin/qr</c>: a printable card per agency whose image is the web chat's QR code PNG.</summary>
-public sealed partial class QrTests : IAsyncLifetime
+public sealed class QrTests : IAsyncLifetime
 {
     private AdminApiHost _host = null!;
 
@@ -24,15 +23,16 @@ public sealed partial class QrTests : IAsyncLifetime
     {
         using var client = await _host.Factory.SignedInClientAsync();
 
-        var html = await client.GetPageAsync("/admin/qr");
-        var cards = Card().Matches(html).Select(m => (Code: m.Groups["code"].Value, Name: m.Groups["name"].Value, Src: m.Groups["src"].Value, Url: m.Groups["url"].Value)).ToList();
+        var page = await client.GetPageAsync("/admin/qr");
+        var cards = page.All("section.qr-card").Select(card =>
+            (Code: card.Attribute("data-code"), Name: card.One("h3").Text(), Src: card.One("img").Attribute("src"), Url: card.One(".qr-url").Text())).ToList();
         Assert.Equal(
         [
             ("A1", "Sở Tư pháp", "/chat/qr/A1.png", "https://khaosat.haiphong.gov.vn/chat?agency=A1"),
             ("A2", "UBND quận Lê Chân", "/chat/qr/A2.png", "https://khaosat.haiphong.gov.vn/chat?agency=A2"),
         ], cards);
-        Assert.Contains("Quét mã bằng camera điện thoại", html, StringComparison.Ordinal);
-        Assert.Contains("onclick=\"window.print()\"", html, StringComparison.Ordinal);
+        Assert.Contains("Quét mã bằng camera điện thoại", page.Text, StringComparison.Ordinal);
+        Assert.Single(page.All("button[onclick='window.print()']"));
         foreach (var card in cards)
         {
             using var image = await client.GetAsync(card.Src, Cancel);
@@ -42,9 +42,9 @@ public sealed partial class QrTests : IAsyncLifetime
         }
 
         // Filters: by kind, or by picking agencies.
-        Assert.Equal(["A2"], Card().Matches(await client.GetPageAsync("/admin/qr?kind=district")).Select(m => m.Groups["code"].Value));
-        Assert.Equal(["A1"], Card().Matches(await client.GetPageAsync("/admin/qr?agency=A1")).Select(m => m.Groups["code"].Value));
-        Assert.Empty(Card().Matches(await client.GetPageAsync("/admin/qr?kind=commune")));
+        Assert.Equal(["A2"], await CardCodesAsync(client, "/admin/qr?kind=district"));
+        Assert.Equal(["A1"], await CardCodesAsync(client, "/admin/qr?agency=A1"));
+        Assert.Empty(await CardCodesAsync(client, "/admin/qr?kind=commune"));
     }
 
     [Fact]
@@ -56,6 +56,6 @@ public sealed partial class QrTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 
-    [GeneratedRegex("""<section class="qr-card" data-code="(?<code>[^"]+)">\s*<h3>(?<name>[^<]+)</h3>\s*<img src="(?<src>[^"]+)"[^>]*>\s*<div class="qr-url">(?<url>[^<]+)</div>""")]
-    private static partial Regex Card();
+    private static async Task<List<string>> CardCodesAsync(HttpClient client, string path) =>
+        [.. (await client.GetPageAsync(path)).All("section.qr-card").Select(card => card.Attribute("data-code"))];
 }

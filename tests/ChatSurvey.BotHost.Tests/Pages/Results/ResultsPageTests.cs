@@ -1,12 +1,12 @@
 using System.Net;
 using System.Text;
-using System.Text.RegularExpressions;
+using AngleSharp.Dom;
 using ChatSurvey.BotHost.PublicResults;
 using ChatSurvey.BotHost.Tests.Admin;
 using ChatSurvey.Domain.Scoring;
-using ChatSurvey.Domain.Time;
 using ChatSurvey.TestSupport;
 using CsvHelper;
+using Microsoft.Extensions.Time.Testing;
 using MiniExcelLibs;
 
 namespace ChatSurvey.BotHost.Tests.Pages.Results;
@@ -16,7 +16,7 @@ namespace ChatSurvey.BotHost.Tests.Pages.Results;
 /// files show is what <see cref="ScoringQuery"/> computes (and what was computed by hand), and an agency viewer sees
 /// their own agency only.
 /// </summary>
-public sealed partial class ResultsPageTests(ResultsHost host) : IClassFixture<ResultsHost>
+public sealed class ResultsPageTests(ResultsHost host) : IClassFixture<ResultsHost>
 {
     private const string ViewerPassword = "viewer-password-123";
 
@@ -33,46 +33,47 @@ public sealed partial class ResultsPageTests(ResultsHost host) : IClassFixture<R
         var report = await ScoringQuery.RunAsync(_database.DataSource, ScoreFilter.ForWave(_wave), Cancel);
         var a1 = report.Agencies.Single(a => a.AgencyCode == ResultsSeed.AgencyA1);
 
-        var html = await GetOkAsync(client, $"/admin/results?wave={_wave}&agency=A1");
+        var page = await HtmlPage.GetOkAsync(client, $"/admin/results?wave={_wave}&agency=A1");
 
         // Hand-computed (ResultsSeed): the agency line and a few element and criterion figures.
-        Assert.Equal("58,3%", Figure(Section(html, "id=\"overall\""), "index"));
-        Assert.Equal("3,50", Figure(Section(html, "id=\"overall\""), "mean"));
-        Assert.Equal("3", Figure(Section(html, "id=\"overall\""), "responses"));
-        Assert.Equal("50,0", Figure(Row(html, "data-code=\"E1\""), "index"));
-        Assert.Equal("3,00", Figure(Row(html, "data-code=\"E1\""), "mean"));
-        Assert.Equal("66,7", Figure(Row(html, "data-code=\"E1.C1\""), "index"));
-        Assert.Equal("33,3", Figure(Row(html, "data-code=\"E1.C2\""), "index"));
-        Assert.Equal("66,7", Figure(Row(html, "data-code=\"E2\""), "index"));
-        Assert.Equal("4,00", Figure(Row(html, "data-code=\"E2\""), "mean"));
+        var overall = page.One("#overall");
+        Assert.Equal("58,3%", Figure(overall, "index"));
+        Assert.Equal("3,50", Figure(overall, "mean"));
+        Assert.Equal("3", Figure(overall, "responses"));
+        Assert.Equal("50,0", Figure(Row(page, "E1"), "index"));
+        Assert.Equal("3,00", Figure(Row(page, "E1"), "mean"));
+        Assert.Equal("66,7", Figure(Row(page, "E1.C1"), "index"));
+        Assert.Equal("33,3", Figure(Row(page, "E1.C2"), "index"));
+        Assert.Equal("66,7", Figure(Row(page, "E2"), "index"));
+        Assert.Equal("4,00", Figure(Row(page, "E2"), "mean"));
         // Every element and criterion row is the scoring query's figure, formatted the Vietnamese way.
-        Assert.Equal(ResultsFormat.Interval(a1.CiLow, a1.CiHigh), Figure(Section(html, "id=\"overall\""), "ci"));
+        Assert.Equal(ResultsFormat.Interval(a1.CiLow, a1.CiHigh), Figure(overall, "ci"));
         foreach (var element in a1.Elements)
         {
-            AssertRow(Row(html, $"data-code=\"{element.ElementCode}\""), element.Index, element.Mean, element.Count, element.CiLow, element.CiHigh);
+            AssertRow(Row(page, element.ElementCode), element.Index, element.Mean, element.Count, element.CiLow, element.CiHigh);
             foreach (var c in element.Criteria)
-                AssertRow(Row(html, $"data-code=\"{c.CriterionCode}\""), c.Index, c.Mean, c.Count, c.CiLow, c.CiHigh);
+                AssertRow(Row(page, c.CriterionCode), c.Index, c.Mean, c.Count, c.CiLow, c.CiHigh);
         }
 
         // The agency table lists both agencies, A2 (62,5) ranked before A1 (58,3), and flags the small samples.
-        var agencies = Section(html, "id=\"agencies\"");
-        Assert.True(agencies.IndexOf("data-agency=\"A2\"", StringComparison.Ordinal) < agencies.IndexOf("data-agency=\"A1\"", StringComparison.Ordinal));
-        Assert.Equal("62,5", Figure(Row(agencies, "data-agency=\"A2\""), "index"));
-        Assert.Equal("2", Figure(Row(agencies, "data-agency=\"A2\""), "responses"));
-        Assert.Contains("ít mẫu", agencies, StringComparison.Ordinal);
+        var agencies = page.One("#agencies");
+        Assert.Equal(["A2", "A1"], agencies.QuerySelectorAll("[data-agency]").Select(a => a.GetAttribute("data-agency")));
+        Assert.Equal("62,5", Figure(agencies.One("[data-agency='A2']"), "index"));
+        Assert.Equal("2", Figure(agencies.One("[data-agency='A2']"), "responses"));
+        Assert.Contains("ít mẫu", agencies.Text(), StringComparison.Ordinal);
 
         // Comments of A1 only, newest first, with the phone typed in a comment masked; no respondent data anywhere.
-        var comments = Section(html, "id=\"comments\"");
+        var comments = page.One("#comments").Text();
         Assert.Contains("Phòng chờ hơi chật.", comments, StringComparison.Ordinal);
         Assert.Contains("Cán bộ hướng dẫn nhiệt tình", comments, StringComparison.Ordinal);
         Assert.True(comments.IndexOf("Phòng chờ", StringComparison.Ordinal) < comments.IndexOf("Cán bộ", StringComparison.Ordinal));
         Assert.DoesNotContain(ResultsSeed.Comments[2], comments, StringComparison.Ordinal);
         Assert.Contains("Đăng ký khai sinh", comments, StringComparison.Ordinal);
         Assert.Contains("********78", comments, StringComparison.Ordinal);
-        AssertNoPersonalData(html);
+        AssertNoPersonalData(page.Source);
 
         // The chart data carries the same element figures.
-        Assert.Contains("\"elementCode\":\"E1\"", html, StringComparison.Ordinal);
+        Assert.Contains("\"elementCode\":\"E1\"", page.Source, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -81,21 +82,23 @@ public sealed partial class ResultsPageTests(ResultsHost host) : IClassFixture<R
         using var client = await _factory.SignedInClientAsync();
 
         // No query: the running wave (not the later draft), whole wave, both agencies' comments.
-        var html = await GetOkAsync(client, "/admin/results");
-        Assert.Contains($"<option value=\"{_wave}\" selected=\"selected\">{ResultsSeed.WaveName}", html, StringComparison.Ordinal);
-        Assert.Contains("Toàn đợt", Section(html, "id=\"line-title\""), StringComparison.Ordinal);
-        Assert.Contains("(3 ý kiến", html, StringComparison.Ordinal);
+        var page = await HtmlPage.GetOkAsync(client, "/admin/results");
+        var chosen = Assert.Single(page.All("select[name=wave] option[selected]"));
+        Assert.Equal(_wave.ToString(System.Globalization.CultureInfo.InvariantCulture), chosen.GetAttribute("value"));
+        Assert.Equal($"{ResultsSeed.WaveName} — Đang chạy (01/01/2026–31/03/2026)", chosen.Text());
+        Assert.Contains("Toàn đợt", page.One("#line-title").Text(), StringComparison.Ordinal);
+        Assert.Contains("(3 ý kiến", page.Text, StringComparison.Ordinal);
         // Whole wave, pooled per element: E1 = 6/10 answers rated 4–5 = 60,0 %.
-        Assert.Equal("60,0", Figure(Row(html, "data-code=\"E1\""), "index"));
+        Assert.Equal("60,0", Figure(Row(page, "E1"), "index"));
 
-        var badWave = await GetOkAsync(client, "/admin/results?wave=abc");
-        Assert.Contains("class=\"field-error\">Mã đợt khảo sát phải là một số nguyên dương.", badWave, StringComparison.Ordinal);
-        Assert.DoesNotContain("data-code=\"E1\"", badWave, StringComparison.Ordinal);
-        var unknownWave = await GetOkAsync(client, "/admin/results?wave=999999");
-        Assert.Contains("Không có đợt khảo sát số 999999.", unknownWave, StringComparison.Ordinal);
-        var unknownAgency = await GetOkAsync(client, $"/admin/results?wave={_wave}&agency=ZZ9");
-        Assert.Contains("class=\"field-error\">Không có đơn vị mã ZZ9.", unknownAgency, StringComparison.Ordinal);
-        Assert.DoesNotContain("data-code=\"E1\"", unknownAgency, StringComparison.Ordinal);
+        var badWave = await HtmlPage.GetOkAsync(client, "/admin/results?wave=abc");
+        Assert.Equal(["Mã đợt khảo sát phải là một số nguyên dương."], badWave.All(".field-error").Select(e => e.Text()));
+        Assert.Empty(badWave.All("[data-code]"));
+        var unknownWave = await HtmlPage.GetOkAsync(client, "/admin/results?wave=999999");
+        Assert.Contains("Không có đợt khảo sát số 999999.", unknownWave.Text, StringComparison.Ordinal);
+        var unknownAgency = await HtmlPage.GetOkAsync(client, $"/admin/results?wave={_wave}&agency=ZZ9");
+        Assert.Equal(["Không có đơn vị mã ZZ9."], unknownAgency.All(".field-error").Select(e => e.Text()));
+        Assert.Empty(unknownAgency.All("[data-code]"));
 
         using var badFormat = await client.GetAsync($"/admin/results/export?wave={_wave}&format=pdf", Cancel);
         Assert.Equal(HttpStatusCode.BadRequest, badFormat.StatusCode);
@@ -108,11 +111,11 @@ public sealed partial class ResultsPageTests(ResultsHost host) : IClassFixture<R
     {
         using var client = await _factory.SignedInClientAsync();
         var report = await ScoringQuery.RunAsync(_database.DataSource, ScoreFilter.ForWave(_wave), Cancel);
-        var today = VietnamTime.Today(TimeProvider.System).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
 
         using var xlsx = await client.GetAsync($"/admin/results/export?wave={_wave}&format=xlsx", Cancel);
         Assert.Equal(HttpStatusCode.OK, xlsx.StatusCode);
-        Assert.Equal($"ket-qua-sipas-dot-{_wave}-{today}.xlsx", xlsx.Content.Headers.ContentDisposition?.FileNameStar ?? xlsx.Content.Headers.ContentDisposition?.FileName);
+        // Named after the day in Hai Phong: the host's clock says 23:30 UTC on 14 April, already the 15th there.
+        Assert.Equal($"ket-qua-sipas-dot-{_wave}-20260415.xlsx", xlsx.Content.Headers.ContentDisposition?.FileNameStar ?? xlsx.Content.Headers.ContentDisposition?.FileName);
         using var workbook = new MemoryStream(await xlsx.Content.ReadAsByteArrayAsync(Cancel));
         Assert.Equal(["Chỉ số", "Ý kiến", "Cách tính"], MiniExcel.GetSheetNames(workbook));
         var figures = MiniExcel.Query(workbook, useHeaderRow: true, sheetName: "Chỉ số").Cast<IDictionary<string, object?>>().ToList();
@@ -183,15 +186,15 @@ public sealed partial class ResultsPageTests(ResultsHost host) : IClassFixture<R
         await AdminSignIn.CreateViewerAsync(_database.DataSource, "viewer.a1", ViewerPassword, ResultsSeed.AgencyA1);
         using var client = await _factory.SignedInClientAsync("viewer.a1", ViewerPassword);
 
-        var html = await GetOkAsync(client, $"/admin/results?wave={_wave}");
-        Assert.Contains($"{ResultsSeed.AgencyA1Name} (A1)", Section(html, "id=\"line-title\""), StringComparison.Ordinal);
-        Assert.Equal("58,3%", Figure(Section(html, "id=\"overall\""), "index"));
+        var page = await HtmlPage.GetOkAsync(client, $"/admin/results?wave={_wave}");
+        Assert.Contains($"{ResultsSeed.AgencyA1Name} (A1)", page.One("#line-title").Text(), StringComparison.Ordinal);
+        Assert.Equal("58,3%", Figure(page.One("#overall"), "index"));
         // Nothing of A2: not in an agency table, the agency picker, the comments or the chart data.
-        Assert.DoesNotContain(ResultsSeed.AgencyA2Name, html, StringComparison.Ordinal);
-        Assert.DoesNotContain("data-agency=", html, StringComparison.Ordinal);
-        Assert.DoesNotContain(ResultsSeed.Comments[2], html, StringComparison.Ordinal);
-        Assert.Contains(ResultsSeed.Comments[1], html, StringComparison.Ordinal);
-        Assert.Equal("58,3%", Figure(Section(await GetOkAsync(client, $"/admin/results?wave={_wave}&agency=A1"), "id=\"overall\""), "index"));
+        Assert.DoesNotContain(ResultsSeed.AgencyA2Name, page.Source, StringComparison.Ordinal);
+        Assert.Empty(page.All("[data-agency]"));
+        Assert.DoesNotContain(ResultsSeed.Comments[2], page.Source, StringComparison.Ordinal);
+        Assert.Contains(ResultsSeed.Comments[1], page.One("#comments").Text(), StringComparison.Ordinal);
+        Assert.Equal("58,3%", Figure((await HtmlPage.GetOkAsync(client, $"/admin/results?wave={_wave}&agency=A1")).One("#overall"), "index"));
 
         using var other = await client.GetAsync($"/admin/results?wave={_wave}&agency=A2", Cancel);
         Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
@@ -260,7 +263,7 @@ public sealed partial class ResultsPageTests(ResultsHost host) : IClassFixture<R
         Assert.Equal(expected.Value, value, 0.005 + 1e-9);
     }
 
-    private static void AssertRow(string row, double? index, double? mean, int count, double? low, double? high)
+    private static void AssertRow(IElement row, double? index, double? mean, int count, double? low, double? high)
     {
         Assert.Equal(ResultsFormat.Percent(index), Figure(row, "index"));
         Assert.Equal(ResultsFormat.Mean(mean), Figure(row, "mean"));
@@ -281,50 +284,22 @@ public sealed partial class ResultsPageTests(ResultsHost host) : IClassFixture<R
         Assert.DoesNotContain("Bí Mật", text, StringComparison.Ordinal);
     }
 
-    internal static async Task<string> GetOkAsync(HttpClient client, string path)
-    {
-        using var response = await client.GetAsync(path, Cancel);
-        var html = await response.Content.ReadAsStringAsync(Cancel);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path} answered {(int)response.StatusCode}: {html[..Math.Min(html.Length, 500)]}");
-        return html;
-    }
+    /// <summary>The row of an element or criterion (<c>data-code</c>).</summary>
+    internal static IElement Row(HtmlPage page, string code) => page.One($"[data-code='{code}']");
 
-    /// <summary>The whole element (tag, nested content and end tag) whose start tag carries <paramref name="marker"/>.</summary>
-    internal static string Section(string html, string marker)
-    {
-        var at = html.IndexOf(marker, StringComparison.Ordinal);
-        Assert.True(at >= 0, $"The page has no {marker}.");
-        var open = html.LastIndexOf('<', at);
-        var tag = TagName().Match(html, open + 1).Value;
-        // Balance nested elements of the same name (a stats div holds stat divs).
-        var depth = 0;
-        foreach (Match m in Regex.Matches(html[open..], $"<(/?){tag}[\\s>]"))
-        {
-            depth += m.Groups[1].Value.Length == 0 ? 1 : -1;
-            if (depth == 0)
-                return html[open..(open + m.Index + m.Length)];
-        }
-
-        throw new InvalidOperationException($"Unclosed <{tag}> at {marker}.");
-    }
-
-    internal static string Row(string html, string marker) => Section(html, marker);
-
-    /// <summary>The text of the cell marked <c>data-figure="{name}"</c>, without the low-sample star.</summary>
-    internal static string Figure(string html, string name)
-    {
-        var match = Regex.Match(html, $"""data-figure="{name}">([^<]*)<""");
-        Assert.True(match.Success, $"No {name} figure in: {html}");
-        return WebUtility.HtmlDecode(match.Groups[1].Value).Trim().TrimEnd('*');
-    }
-
-    [GeneratedRegex(@"\G[a-z0-9]+")]
-    private static partial Regex TagName();
+    /// <summary>The text of the one cell marked <c>data-figure="{name}"</c> in <paramref name="scope"/>, without the low-sample star.</summary>
+    internal static string Figure(IElement scope, string name) => scope.One($"[data-figure='{name}']").Text().TrimEnd('*');
 }
 
-/// <summary>One host and database for the class: the tests only read the seeded results (the viewer test adds an account).</summary>
+/// <summary>
+/// One host and database for the class: the tests only read the seeded results (the viewer test adds an account). The
+/// host's clock stands at <see cref="Now"/>.
+/// </summary>
 public sealed class ResultsHost : IAsyncLifetime
 {
+    /// <summary>14 April 2026, 23:30 UTC: 06:30 on the 15th in Hai Phong.</summary>
+    public static readonly DateTimeOffset Now = new(2026, 4, 14, 23, 30, 0, TimeSpan.Zero);
+
     public TestDatabase Database { get; private set; } = null!;
 
     public BotHostFactory Factory { get; private set; } = null!;
@@ -339,7 +314,7 @@ public sealed class ResultsHost : IAsyncLifetime
             new("Storage:SeedDemoData", "false"),
             new("Dispatcher:Enabled", "false"),
             new("WebChat:TokenSigningKey", "results-page-tests-signing-key-0123456789"),
-        ]);
+        ], new FakeTimeProvider(Now));
         _ = Factory.Services; // starts the host: migrations and the shipped questionnaires
         Wave = await ResultsSeed.SeedAsync(Database.DataSource);
     }

@@ -1,11 +1,11 @@
 using System.Net;
-using System.Text.RegularExpressions;
+using AngleSharp.Dom;
 using Npgsql;
 
 namespace ChatSurvey.BotHost.Tests.Pages.Waves;
 
 /// <summary>Data and HTML helpers shared by the wave and dashboard page tests.</summary>
-internal static partial class WavePageData
+internal static class WavePageData
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -85,42 +85,27 @@ internal static partial class WavePageData
         return (T)(await command.ExecuteScalarAsync(Cancel))!;
     }
 
-    /// <summary>GETs a page and answers its status and decoded HTML.</summary>
-    public static async Task<(HttpStatusCode Status, string Html)> FetchPageAsync(this HttpClient client, string path)
+    /// <summary>GETs a page and answers its status and the page, parsed.</summary>
+    public static async Task<(HttpStatusCode Status, HtmlPage Page)> FetchPageAsync(this HttpClient client, string path)
     {
         using var response = await client.GetAsync(path, Cancel);
-        return (response.StatusCode, WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync(Cancel)));
+        return (response.StatusCode, await HtmlPage.ReadAsync(response));
     }
 
-    /// <summary>The inner text of the <c>data-col</c> cell <paramref name="column"/> in the table row of an agency.</summary>
-    public static string Cell(string html, string agencyCode, string column)
-    {
-        var row = Row(html, agencyCode);
-        var match = Regex.Match(row, $"""data-col="{Regex.Escape(column)}">(?<text>[^<]*)<""");
-        Assert.True(match.Success, $"Row {agencyCode} has a {column} cell: {row}");
-        return match.Groups["text"].Value.Trim();
-    }
+    /// <summary>The text of the <c>data-col</c> cell <paramref name="column"/> in the table row of an agency.</summary>
+    public static string Cell(HtmlPage page, string agencyCode, string column) =>
+        Row(page, agencyCode).One($"[data-col='{column}']").Text();
 
-    /// <summary>The HTML of the table row <c>tr[data-agency=code]</c>.</summary>
-    public static string Row(string html, string agencyCode)
-    {
-        var match = Regex.Match(html, $"""<tr data-agency="{Regex.Escape(agencyCode)}"[\s\S]*?</tr>""");
-        Assert.True(match.Success, $"The page has a row for {agencyCode}.");
-        return match.Value;
-    }
+    /// <summary>The table row <c>tr[data-agency=code]</c>.</summary>
+    public static IElement Row(HtmlPage page, string agencyCode) => page.One($"tr[data-agency='{agencyCode}']");
 
-    /// <summary>The text of the element with <paramref name="attribute"/> (e.g. <c>data-count="sent"</c>).</summary>
-    public static string Text(string html, string attribute)
-    {
-        var match = Regex.Match(html, $"""{Regex.Escape(attribute)}[^>]*>(?<text>[^<]*)<""");
-        Assert.True(match.Success, $"The page has an element with {attribute}.");
-        return match.Groups["text"].Value.Trim();
-    }
+    /// <summary>The text of the one element matching <paramref name="selector"/> (e.g. <c>[data-count=sent]</c>).</summary>
+    public static string Text(IParentNode scope, string selector) => scope.One(selector).Text();
+
+    /// <inheritdoc cref="Text(IParentNode, string)"/>
+    public static string Text(HtmlPage page, string selector) => page.One(selector).Text();
 
     /// <summary>The message shown beside a field (<c>data-error-for</c>), or null.</summary>
-    public static string? FieldError(string html, string field)
-    {
-        var match = Regex.Match(html, $"""data-error-for="{Regex.Escape(field)}"[^>]*>(?<text>[^<]*)<""");
-        return match.Success ? match.Groups["text"].Value.Trim() : null;
-    }
+    public static string? FieldError(HtmlPage page, string field) =>
+        page.Document.QuerySelector($"[data-error-for='{field}']")?.Text();
 }

@@ -1,5 +1,5 @@
 using System.Net;
-using System.Text.RegularExpressions;
+using AngleSharp.Dom;
 using ChatSurvey.BotHost.Tests.Admin;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -52,8 +52,8 @@ public sealed class WavePagesTests : IAsyncLifetime
         Assert.Equal("400", WavePageData.Cell(html, "A1", "invitations")); // 667 needed, capped at N
         Assert.Equal("12", WavePageData.Cell(html, "A2", "population"));
         Assert.Equal(Slovin(12, 0.05m).ToString(System.Globalization.CultureInfo.InvariantCulture), WavePageData.Cell(html, "A2", "suggestion"));
-        Assert.Contains("Sở Tư pháp", WavePageData.Row(html, "A1"), StringComparison.Ordinal);
-        Assert.Contains("""<option value="sipas-sms" selected="selected">""", html, StringComparison.Ordinal);
+        Assert.Contains("Sở Tư pháp", WavePageData.Row(html, "A1").Text(), StringComparison.Ordinal);
+        Assert.Equal("sipas-sms", Selected(html, "Questionnaire"));
 
         // February alone: A1's 7 other transactions; a 10 % margin; what was typed is kept and drives "invitations".
         (_, html) = await _admin.FetchPageAsync(
@@ -62,14 +62,14 @@ public sealed class WavePagesTests : IAsyncLifetime
         Assert.Equal(Slovin(7, 0.1m).ToString(System.Globalization.CultureInfo.InvariantCulture), WavePageData.Cell(html, "A1", "suggestion"));
         Assert.Equal("6", WavePageData.Cell(html, "A1", "invitations")); // ⌈3 / 50 %⌉
         Assert.Equal("0", WavePageData.Cell(html, "A2", "population"));
-        Assert.Contains("""name="Name" value="Đợt thử" """.TrimEnd(), html, StringComparison.Ordinal);
-        Assert.Contains("""name="Targets[A1]" value="3" """.TrimEnd(), html, StringComparison.Ordinal);
-        Assert.Contains("""<option value="10" selected="selected">""", html, StringComparison.Ordinal);
+        Assert.Equal("Đợt thử", Value(html, "Name"));
+        Assert.Equal("3", Value(html, "Targets[A1]"));
+        Assert.Equal("10", Selected(html, "Margin"));
 
         // "Áp dụng gợi ý" without JavaScript: the same GET fills every target from the suggestion.
         (_, html) = await _admin.FetchPageAsync("/admin/waves/new?ResultsFrom=2025-03-01&ResultsTo=2025-03-31&Margin=10&Apply=true");
-        Assert.Contains($"""name="Targets[A1]" value="{Slovin(400, 0.1m)}" """.TrimEnd(), html, StringComparison.Ordinal);
-        Assert.Contains($"""name="Targets[A2]" value="{Slovin(12, 0.1m)}" """.TrimEnd(), html, StringComparison.Ordinal);
+        Assert.Equal(Slovin(400, 0.1m).ToString(System.Globalization.CultureInfo.InvariantCulture), Value(html, "Targets[A1]"));
+        Assert.Equal(Slovin(12, 0.1m).ToString(System.Globalization.CultureInfo.InvariantCulture), Value(html, "Targets[A2]"));
 
         // A reversed period shows no counts rather than wrong ones.
         (_, html) = await _admin.FetchPageAsync("/admin/waves/new?ResultsFrom=2025-03-31&ResultsTo=2025-03-01");
@@ -87,7 +87,8 @@ public sealed class WavePagesTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
         var location = created.Headers.Location?.OriginalString ?? "";
-        var id = long.Parse(Regex.Match(location, @"^/admin/waves/(\d+)$").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Matches(@"^/admin/waves/\d+$", location);
+        var id = long.Parse(location["/admin/waves/".Length..], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(
             "Khảo sát tháng 3/2025|sipas-full|draft|2025-03-01|2025-03-31|0.250|07:30:00|21:00:00|24|5|60",
             await WavePageData.ScalarAsync<string>(_host.DataSource,
@@ -102,18 +103,18 @@ public sealed class WavePagesTests : IAsyncLifetime
 
         var (status, page) = await _admin.FetchPageAsync(location);
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Contains("Đã tạo đợt khảo sát (nháp)", page, StringComparison.Ordinal);
-        Assert.Contains("""<span class="badge draft" id="wave-status">Nháp</span>""", page, StringComparison.Ordinal);
-        Assert.Contains($"""href="/admin/results?wave={id}" """.TrimEnd(), page, StringComparison.Ordinal);
+        Assert.Contains("Đã tạo đợt khảo sát (nháp)", page.Text, StringComparison.Ordinal);
+        Assert.Equal(("badge draft", "Nháp"), Badge(page.One("#wave-status")));
+        Assert.NotEmpty(page.All($"a[href='/admin/results?wave={id}']"));
         Assert.Equal("50", WavePageData.Cell(page, "A1", "target"));
 
         var (_, list) = await _admin.FetchPageAsync("/admin/waves");
-        var row = Regex.Match(list, $"""<tr data-wave="{id}">[\s\S]*?</tr>""").Value;
-        Assert.Contains("Khảo sát tháng 3/2025", row, StringComparison.Ordinal);
-        Assert.Contains("""<span class="badge draft">Nháp</span>""", row, StringComparison.Ordinal);
-        Assert.Contains("01/03/2025 – 31/03/2025", row, StringComparison.Ordinal);
-        Assert.Contains("sipas-full", row, StringComparison.Ordinal);
-        Assert.Equal("50", WavePageData.Text(row, "data-count=\"target\""));
+        var row = list.One($"tr[data-wave='{id}']");
+        Assert.Contains("Khảo sát tháng 3/2025", row.Text(), StringComparison.Ordinal);
+        Assert.Equal(("badge draft", "Nháp"), Badge(row.One(".badge")));
+        Assert.Contains("01/03/2025 – 31/03/2025", row.Text(), StringComparison.Ordinal);
+        Assert.Contains("sipas-full", row.Text(), StringComparison.Ordinal);
+        Assert.Equal("50", WavePageData.Text(row, "[data-count=target]"));
     }
 
     [Fact]
@@ -134,33 +135,33 @@ public sealed class WavePagesTests : IAsyncLifetime
             Change(("Name", " "), ("ResultsFrom", "2025-03-31"), ("ResultsTo", "2025-03-01"), ("Targets[A1]", "-3"), ("Targets[A2]", "4"))))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync(Cancel));
-            Assert.Contains("Chưa tạo được đợt khảo sát", html, StringComparison.Ordinal);
+            var html = await HtmlPage.ReadAsync(response);
+            Assert.Contains("Chưa tạo được đợt khảo sát", html.Text, StringComparison.Ordinal);
             Assert.Equal("Bắt buộc nhập.", WavePageData.FieldError(html, "name"));
             Assert.Equal("Ngày kết thúc không được trước ngày bắt đầu (31/03/2025).", WavePageData.FieldError(html, "resultsTo"));
             Assert.Equal("Chỉ tiêu phải là số nguyên lớn hơn 0.", WavePageData.FieldError(html, "agency:A1"));
             Assert.Null(WavePageData.FieldError(html, "agency:A2"));
             Assert.Null(WavePageData.FieldError(html, "resultsFrom"));
             // What was typed stays in the form.
-            Assert.Contains("""name="Targets[A1]" value="-3" """.TrimEnd(), html, StringComparison.Ordinal);
-            Assert.Contains("""name="ResultsFrom" value="2025-03-31" """.TrimEnd(), html, StringComparison.Ordinal);
+            Assert.Equal("-3", Value(html, "Targets[A1]"));
+            Assert.Equal("2025-03-31", Value(html, "ResultsFrom"));
         }
 
         // An agency the catalogue does not know: the database check, worded in Vietnamese, beside that row.
         using (var response = await _admin.SubmitFormAsync("/admin/waves/new", form, Change(("Targets[A1]", "5"), ("Targets[KHONG-CO]", "2"))))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync(Cancel));
+            var html = await HtmlPage.ReadAsync(response);
             Assert.Equal("Không có đơn vị mã KHONG-CO.", WavePageData.FieldError(html, "agency:KHONG-CO"));
             Assert.Null(WavePageData.FieldError(html, "agency:A1"));
-            Assert.Contains("""name="Name" value="Đợt lỗi" """.TrimEnd(), html, StringComparison.Ordinal);
+            Assert.Equal("Đợt lỗi", Value(html, "Name"));
         }
 
         // No target at all, a rate above 100 %, a send window that ends before it starts, text where a number belongs.
         using (var response = await _admin.SubmitFormAsync("/admin/waves/new", form,
             Change(("Targets[A1]", ""), ("Targets[A2]", "0"), ("ResponseRate", "150"), ("WindowStart", "20:00"), ("WindowEnd", "08:00"), ("ExpiryDays", "ba"))))
         {
-            var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync(Cancel));
+            var html = await HtmlPage.ReadAsync(response);
             Assert.Equal("Nhập chỉ tiêu cho ít nhất một đơn vị.", WavePageData.FieldError(html, "agencies"));
             Assert.Equal("Tỷ lệ phản hồi phải lớn hơn 0% và không quá 100%.", WavePageData.FieldError(html, "expectedResponseRate"));
             Assert.Equal("Giờ kết thúc phải sau giờ bắt đầu (20:00).", WavePageData.FieldError(html, "sendWindow.end"));
@@ -191,7 +192,7 @@ public sealed class WavePagesTests : IAsyncLifetime
 
         var (_, page) = await _admin.FetchPageAsync(path);
         Assert.Equal(["start-wave", "cancel-wave"], Buttons(page));
-        Assert.Equal("0", WavePageData.Text(page, "data-count=\"planned\""));
+        Assert.Equal("0", WavePageData.Text(page, "[data-count=planned]"));
 
         using (var started = await _admin.SubmitFormAsync($"{path}?handler=Start", page))
         {
@@ -202,19 +203,19 @@ public sealed class WavePagesTests : IAsyncLifetime
         Assert.Equal("running", await StatusAsync(id));
         (_, page) = await _admin.FetchPageAsync(path);
         // 3 and 2 completed responses at 50 % need 6 and 4 invitations.
-        Assert.Contains("Đã bắt đầu đợt khảo sát: lập 10 lời mời.", page, StringComparison.Ordinal);
-        Assert.Equal("10", WavePageData.Text(page, "data-count=\"planned\""));
+        Assert.Contains("Đã bắt đầu đợt khảo sát: lập 10 lời mời.", page.Text, StringComparison.Ordinal);
+        Assert.Equal("10", WavePageData.Text(page, "[data-count=planned]"));
         Assert.Equal("6", WavePageData.Cell(page, "A1", "planned"));
         Assert.Equal("4", WavePageData.Cell(page, "A2", "planned"));
         Assert.Equal(["pause-wave", "cancel-wave"], Buttons(page));
-        Assert.Contains("""<span class="badge running" id="wave-status">Đang chạy</span>""", page, StringComparison.Ordinal);
+        Assert.Equal(("badge running", "Đang chạy"), Badge(page.One("#wave-status")));
 
         // A stale page asks to resume a running wave: refused, said plainly, nothing changes.
         using (var refused = await _admin.SubmitFormAsync($"{path}?handler=Resume", page))
         {
             Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
-            var html = WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync(Cancel));
-            Assert.Contains("Không thể tiếp tục đợt khảo sát: đợt đang ở trạng thái “Đang chạy”; chỉ đợt “Tạm dừng” mới tiếp tục được.", html, StringComparison.Ordinal);
+            Assert.Contains("Không thể tiếp tục đợt khảo sát: đợt đang ở trạng thái “Đang chạy”; chỉ đợt “Tạm dừng” mới tiếp tục được.",
+                (await HtmlPage.ReadAsync(refused)).Text, StringComparison.Ordinal);
         }
 
         Assert.Equal("running", await StatusAsync(id));
@@ -243,14 +244,13 @@ public sealed class WavePagesTests : IAsyncLifetime
         Assert.Equal(6L, await WavePageData.ScalarAsync<long>(_host.DataSource, "SELECT count(*) FROM invitations WHERE wave_id = $1 AND status = 'cancelled'", id));
         var (_, cancelledPage) = await _admin.FetchPageAsync(path);
         Assert.Empty(Buttons(cancelledPage));
-        Assert.Contains("Đã hủy đợt khảo sát.", cancelledPage, StringComparison.Ordinal);
+        Assert.Contains("Đã hủy đợt khảo sát.", cancelledPage.Text, StringComparison.Ordinal);
 
         // A page opened before the cancel still offers "start"; the token of that page is still good.
         using (var refused = await _admin.SubmitFormAsync($"{path}?handler=Start", page))
         {
             Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
-            var html = WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync(Cancel));
-            Assert.Contains("Không thể bắt đầu đợt khảo sát: đợt đang ở trạng thái “Đã hủy”", html, StringComparison.Ordinal);
+            Assert.Contains("Không thể bắt đầu đợt khảo sát: đợt đang ở trạng thái “Đã hủy”", (await HtmlPage.ReadAsync(refused)).Text, StringComparison.Ordinal);
         }
 
         Assert.Equal("cancelled", await StatusAsync(id));
@@ -298,7 +298,7 @@ public sealed class WavePagesTests : IAsyncLifetime
             Assert.True(json.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden, json.StatusCode.ToString());
     }
 
-    private async Task PostAsync(string path, string handler, string page)
+    private async Task PostAsync(string path, string handler, HtmlPage page)
     {
         using var response = await _admin.SubmitFormAsync($"{path}?handler={handler}", page);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
@@ -307,6 +307,15 @@ public sealed class WavePagesTests : IAsyncLifetime
     private Task<string> StatusAsync(long id) =>
         WavePageData.ScalarAsync<string>(_host.DataSource, "SELECT status FROM waves WHERE id = $1", id);
 
-    private static List<string> Buttons(string html) =>
-        [.. Regex.Matches(html, """<button type="submit"[^>]*id="(?<id>(start|pause|resume|cancel)-wave)""").Select(m => m.Groups["id"].Value)];
+    /// <summary>The wave's status buttons, in page order.</summary>
+    private static List<string> Buttons(HtmlPage page) =>
+        [.. page.All("button[type=submit]").Select(b => b.Id ?? "").Where(id => id is "start-wave" or "pause-wave" or "resume-wave" or "cancel-wave")];
+
+    /// <summary>The value of the input named <paramref name="name"/>.</summary>
+    private static string? Value(HtmlPage page, string name) => page.One($"input[name='{name}']").GetAttribute("value");
+
+    /// <summary>The value of the selected option of the select named <paramref name="name"/>.</summary>
+    private static string? Selected(HtmlPage page, string name) => page.One($"select[name='{name}'] option[selected]").GetAttribute("value");
+
+    private static (string Class, string Text) Badge(IElement badge) => (badge.ClassName ?? "", badge.Text());
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
 using ChatSurvey.BotHost.Tests.Admin;
 
 namespace ChatSurvey.BotHost.Tests.Pages.Waves;
@@ -93,10 +92,6 @@ public sealed class WaveProgressAgreementTests : IAsyncLifetime
             Assert.Equal(expected[column], WaveRowCount(dashboard, id, column));
     }
 
-    private static long WaveRowCount(string html, long waveId, string column)
-    {
-        var row = Regex.Match(html, $"""<tr data-wave="{waveId}"[\s\S]*?</tr>""");
-        Assert.True(row.Success, $"The page has a row for wave {waveId}.");
-        return long.Parse(WavePageData.Text(row.Value, $"data-count=\"{column}\""), Culture);
-    }
+    private static long WaveRowCount(HtmlPage page, long waveId, string column) =>
+        long.Parse(WavePageData.Text(page.One($"tr[data-wave='{waveId}']"), $"[data-count='{column}']"), NumberStyles.AllowThousands, Culture);
 }
