@@ -35,7 +35,7 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
         string providerMessageId, string phone, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            """
+            $"""
             SELECT (SELECT coalesce(m.reply, '') FROM inbound_messages m
                     WHERE m.channel = 'sms' AND m.provider_message_id = $1),
                    r.id, r.wave_id, r.agency_id, r.questionnaire_id
@@ -45,9 +45,9 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
                 FROM invitations i
                 JOIN waves w ON w.id = i.wave_id
                 WHERE i.phone = $2
-                  AND i.status IN ('claimed', 'sent', 'delivered')
+                  AND i.status IN ({InvitationStatus.AnswerableSql})
                   AND (i.expires_at IS NULL OR i.expires_at > $3)
-                  AND w.status <> 'cancelled'
+                  AND w.status <> '{WaveStatus.Cancelled}'
                 ORDER BY i.created_at DESC, i.id DESC
                 LIMIT 1
             ) r ON true
@@ -192,24 +192,24 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
         var answers = outcome.Answers;
         var status = outcome.Status switch
         {
-            SurveyStatus.Completed => "completed",
-            SurveyStatus.Expired => "expired",
-            _ => "partial",
+            SurveyStatus.Completed => ResponseStatus.Completed,
+            SurveyStatus.Expired => ResponseStatus.Expired,
+            _ => ResponseStatus.Partial,
         };
         var command = new NpgsqlBatchCommand(
-            """
+            $"""
             WITH response AS (
                 INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status,
                                        started_at, completed_at, provenance, transaction_id, speeder, straight_liner)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($13, now()), CASE WHEN $7 = 'completed' THEN coalesce($14, now()) END,
-                        CASE WHEN $2::bigint IS NULL THEN 'open' ELSE 'sampled' END,
+                VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($13, now()), CASE WHEN $7 = '{ResponseStatus.Completed}' THEN coalesce($14, now()) END,
+                        CASE WHEN $2::bigint IS NULL THEN '{Provenance.Open}' ELSE '{Provenance.Sampled}' END,
                         (SELECT transaction_id FROM invitations WHERE id = $2::bigint), $15, $16)
                 ON CONFLICT (conversation_id) DO UPDATE
-                    SET status = CASE WHEN responses.status = 'completed' THEN 'completed' ELSE EXCLUDED.status END,
+                    SET status = CASE WHEN responses.status = '{ResponseStatus.Completed}' THEN '{ResponseStatus.Completed}' ELSE EXCLUDED.status END,
                         completed_at = coalesce(responses.completed_at, EXCLUDED.completed_at),
                         -- The flags are the completing turn's, and stay as they were once completed.
-                        speeder = CASE WHEN responses.status = 'completed' THEN responses.speeder ELSE EXCLUDED.speeder END,
-                        straight_liner = CASE WHEN responses.status = 'completed' THEN responses.straight_liner ELSE EXCLUDED.straight_liner END
+                        speeder = CASE WHEN responses.status = '{ResponseStatus.Completed}' THEN responses.speeder ELSE EXCLUDED.speeder END,
+                        straight_liner = CASE WHEN responses.status = '{ResponseStatus.Completed}' THEN responses.straight_liner ELSE EXCLUDED.straight_liner END
                 RETURNING id
             )
             INSERT INTO answers (response_id, question_code, kind, rating, choice, text_value)

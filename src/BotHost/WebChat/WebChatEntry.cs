@@ -1,3 +1,4 @@
+using ChatSurvey.Domain.Statuses;
 using System.Text.RegularExpressions;
 using ChatSurvey.BotHost.Channels.DirectLine;
 using ChatSurvey.Domain.Questionnaires;
@@ -32,10 +33,10 @@ public sealed partial class WebChatEntries(NpgsqlDataSource dataSource, DirectLi
         if (!IsCodeShaped(code))
             return new WebChatEntry(null, EntryRefusal.UnknownCode);
         await using var command = dataSource.CreateCommand(
-            """
+            $"""
             SELECT i.id, i.wave_id, i.agency_id, w.questionnaire_id,
-                   i.status IN ('claimed', 'sent', 'delivered') AND (i.expires_at IS NULL OR i.expires_at > now())
-                       AND w.status <> 'cancelled' AS open,
+                   i.status IN ({InvitationStatus.AnswerableSql}) AND (i.expires_at IS NULL OR i.expires_at > now())
+                       AND w.status <> '{WaveStatus.Cancelled}' AS open,
                    EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id AND r.channel <> 'webchat') AS by_sms
             FROM invitations i
             JOIN waves w ON w.id = i.wave_id

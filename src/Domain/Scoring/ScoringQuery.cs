@@ -1,3 +1,4 @@
+using ChatSurvey.Domain.Statuses;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -124,13 +125,13 @@ public static class ScoringQuery
         invitation_stats AS (
             SELECT GROUPING(i.agency_id) AS all_agencies, i.agency_id,
                    count(*) AS delivered,
-                   count(*) FILTER (WHERE r.status = 'completed') AS completed
+                   count(*) FILTER (WHERE r.status = '{{ResponseStatus.Completed}}') AS completed
             FROM invitations i
             LEFT JOIN responses r ON r.invitation_id = i.id
             WHERE NOT @open_ballots -- open answers have no invitation, so no response rate
               AND (@wave_id IS NULL OR i.wave_id = @wave_id)
               AND (@agency_code IS NULL OR i.agency_id IN (SELECT a.id FROM agencies a WHERE a.code = @agency_code))
-              AND (i.status = 'delivered' OR i.delivered_at IS NOT NULL OR r.id IS NOT NULL)
+              AND (i.status = '{{InvitationStatus.Delivered}}' OR i.delivered_at IS NOT NULL OR r.id IS NOT NULL)
               AND (@period_from IS NULL OR coalesce(i.delivered_at, i.sent_at, i.created_at) >= @period_from)
               AND (@period_to IS NULL OR coalesce(i.delivered_at, i.sent_at, i.created_at) < @period_to)
             GROUP BY ROLLUP (i.agency_id)

@@ -16,4 +16,10 @@ public static class InvitationStatus
     public const string OptedOut = "opted_out";
 
     public static IReadOnlyList<string> All { get; } = [Planned, Claimed, Sent, Delivered, Failed, Cancelled, Expired, OptedOut];
+
+    /// <summary>
+    /// The statuses in which a reply or the personal link still answers the invitation (with its expiry not passed):
+    /// claimed counts too, since a citizen may answer between the provider's acceptance and the stored message id.
+    /// </summary>
+    public const string AnswerableSql = $"'{Claimed}', '{Sent}', '{Delivered}'";
 }

@@ -38,6 +38,7 @@ public sealed class AdminJourneyBrowserTests : IAsyncLifetime
             new("WebChat:TokenSigningKey", "admin-journey-signing-key-0123456789abcdef"),
             new("Dispatcher:QueuePollInterval", "00:00:01"),
             new("Sms:Provider", "Simulator"),
+            BotHostFactory.ScriptedAnswers,
         ], _clock);
     }
 

@@ -31,6 +31,7 @@ public sealed class RecurringJobsTests
                 ("reminders", "*/5 * * * *", "send", "Asia/Ho_Chi_Minh", "ReminderJob.RunAsync"),
                 ("score-refresh", "* * * * *", "default", "Asia/Ho_Chi_Minh", "ScoreRefreshJob.RunAsync"),
                 ("send-due", "* * * * *", "send", "Asia/Ho_Chi_Minh", "SendDueJob.DispatchAsync"),
+                ("wave-completion", "*/5 * * * *", "default", "Asia/Ho_Chi_Minh", "WaveCompletionJob.RunAsync"),
             ],
             jobs.Select(j => (j.Id, j.Cron, j.Job.Queue, j.TimeZoneId, $"{j.Job.Type.Name}.{j.Job.Method.Name}")).OrderBy(j => j.Id));
         // The start-up dispatch: one send-due job created at once, without waiting for the next minute.

@@ -45,7 +45,7 @@ public sealed class OfficialFiguresBrowserTests
         await phone.Locator("#methodology-link").ClickAsync();
         await phone.WaitForURLAsync(url => url.EndsWith("/cach-tinh", StringComparison.Ordinal));
         await Assertions.Expect(phone.GetByRole(AriaRole.Heading, new() { Name = "Official figures" })).ToBeVisibleAsync();
-        await Assertions.Expect(phone.Locator("#methodology")).ToContainTextAsync("Partial ballots are not counted anywhere in official figures");
+        await Assertions.Expect(phone.Locator("#methodology-text")).ToContainTextAsync("Partial ballots are not counted anywhere in official figures");
         Assert.True(await phone.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"),
             "The methodology page scrolls sideways.");
         await Browser.ScreenshotAsync(phone, "methodology");

@@ -30,7 +30,8 @@ public sealed class SmsSurveyEndToEndTests : IAsyncLifetime
     {
         _twilio = await TwilioFake.StartAsync(cancellationToken: Cancel);
         _database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
-        (_factory, _baseUrl) = BotHostFactory.StartOnKestrel(_database.ConnectionString, _twilio.ConfigurationValues(ServiceNumber));
+        (_factory, _baseUrl) = BotHostFactory.StartOnKestrel(_database.ConnectionString,
+            _twilio.ConfigurationValues(ServiceNumber).Append(BotHostFactory.ScriptedAnswers));
         _http = new HttpClient { BaseAddress = new Uri(_baseUrl) };
         _http.DefaultRequestHeaders.Add("X-Api-Key", BotHostFactory.AdminKey);
     }

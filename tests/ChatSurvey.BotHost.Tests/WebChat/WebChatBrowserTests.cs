@@ -28,7 +28,7 @@ public sealed class WebChatBrowserTests : IAsyncLifetime
     {
         _database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
         (_factory, _baseUrl) = BotHostFactory.StartOnKestrel(_database.ConnectionString,
-            [new("WebChat:TokenSigningKey", DirectLineProtocolTests.SigningKey)]);
+            [new("WebChat:TokenSigningKey", DirectLineProtocolTests.SigningKey), BotHostFactory.ScriptedAnswers]);
         _http = new HttpClient { BaseAddress = new Uri(_baseUrl) };
         _http.DefaultRequestHeaders.Add("X-Api-Key", BotHostFactory.AdminKey);
     }

@@ -66,7 +66,7 @@ public sealed class WaveProgressAgreementTests : IAsyncLifetime
 
         // The wave page's tiles.
         var (_, page) = await _admin.FetchPageAsync($"/admin/waves/{id}");
-        Assert.Equal(expected, expected.Keys.ToDictionary(k => k, k => long.Parse(WavePageData.Text(page, $"data-count=\"{k}\""), Culture)));
+        Assert.Equal(expected, expected.Keys.ToDictionary(k => k, k => long.Parse(WavePageData.Text(page, $"[data-count='{k}']"), Culture)));
 
         // Each agency's row: the JSON the page polls, the page's table, and their sum is the wave's.
         var (_, agencies) = await _host.GetAsync($"/api/admin/waves/{id}/agencies");

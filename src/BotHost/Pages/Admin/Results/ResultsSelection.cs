@@ -1,3 +1,4 @@
+using ChatSurvey.Domain.Statuses;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.RegularExpressions;
@@ -90,10 +91,10 @@ internal static partial class ResultsSelectionQuery
     private static async Task<IReadOnlyList<WaveOption>> WavesAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            """
+            $"""
             SELECT id, name, status, results_from, results_to
             FROM waves
-            WHERE status IN ('running', 'paused', 'completed', 'cancelled')
+            WHERE status IN ('{WaveStatus.Running}', '{WaveStatus.Paused}', '{WaveStatus.Completed}', '{WaveStatus.Cancelled}')
             ORDER BY coalesce(started_at, created_at) DESC, id DESC
             """);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
