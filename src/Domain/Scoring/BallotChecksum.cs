@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace ChatSurvey.Domain.Scoring;
 
@@ -47,11 +46,7 @@ public static class BallotChecksum
         ArgumentNullException.ThrowIfNull(filter);
 
         await using var command = new NpgsqlCommand(Sql, connection);
-        command.Parameters.Add(Parameter("wave_id", NpgsqlDbType.Bigint, filter.WaveId));
-        command.Parameters.Add(Parameter("agency_code", NpgsqlDbType.Text, filter.AgencyCode));
-        command.Parameters.Add(Parameter("period_from", NpgsqlDbType.TimestampTz, filter.From?.ToUniversalTime()));
-        command.Parameters.Add(Parameter("period_to", NpgsqlDbType.TimestampTz, filter.To?.ToUniversalTime()));
-        Ballots.AddParameters(command.Parameters, filter);
+        Ballots.AddFilterParameters(command.Parameters, filter);
 
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var line = new StringBuilder();
@@ -97,7 +92,4 @@ public static class BallotChecksum
             .Replace("\n", "\\n", StringComparison.Ordinal)
             .Replace("\r", "\\r", StringComparison.Ordinal);
     }
-
-    private static NpgsqlParameter Parameter(string name, NpgsqlDbType type, object? value) =>
-        new(name, type) { Value = value ?? DBNull.Value };
 }

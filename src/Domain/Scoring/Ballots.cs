@@ -43,6 +43,19 @@ internal static class Ballots
         AND NOT (@exclude_straight_liners AND r.straight_liner)
         """;
 
+    /// <summary>The filter's wave, agency and period (<c>@wave_id</c>, <c>@agency_code</c>, <c>@period_from</c>, <c>@period_to</c>) and the ballot rule's parameters.</summary>
+    public static void AddFilterParameters(NpgsqlParameterCollection parameters, ScoreFilter filter)
+    {
+        parameters.Add(Parameter("wave_id", NpgsqlDbType.Bigint, filter.WaveId));
+        parameters.Add(Parameter("agency_code", NpgsqlDbType.Text, filter.AgencyCode));
+        parameters.Add(Parameter("period_from", NpgsqlDbType.TimestampTz, filter.From?.ToUniversalTime()));
+        parameters.Add(Parameter("period_to", NpgsqlDbType.TimestampTz, filter.To?.ToUniversalTime()));
+        AddParameters(parameters, filter);
+    }
+
+    private static NpgsqlParameter Parameter(string name, NpgsqlDbType type, object? value) =>
+        new(name, type) { Value = value ?? DBNull.Value };
+
     public static void AddParameters(NpgsqlParameterCollection parameters, ScoreFilter filter)
     {
         parameters.Add(new NpgsqlParameter("ballot_status", NpgsqlDbType.Text) { Value = ResponseStatus.Completed });

@@ -1,6 +1,5 @@
 using ChatSurvey.Domain.Statuses;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace ChatSurvey.Domain.Scoring;
 
@@ -193,11 +192,7 @@ public static class ScoringQuery
         Validate(filter);
 
         await using var command = new NpgsqlCommand(Sql, connection);
-        command.Parameters.Add(Parameter("wave_id", NpgsqlDbType.Bigint, filter.WaveId));
-        command.Parameters.Add(Parameter("agency_code", NpgsqlDbType.Text, filter.AgencyCode));
-        command.Parameters.Add(Parameter("period_from", NpgsqlDbType.TimestampTz, filter.From?.ToUniversalTime()));
-        command.Parameters.Add(Parameter("period_to", NpgsqlDbType.TimestampTz, filter.To?.ToUniversalTime()));
-        Ballots.AddParameters(command.Parameters, filter);
+        Ballots.AddFilterParameters(command.Parameters, filter);
 
         var rows = new ScoreRows();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -218,8 +213,6 @@ public static class ScoringQuery
             throw new ArgumentException($"From ({from:O}) must be before To ({to:O}).", nameof(filter));
     }
 
-    private static NpgsqlParameter Parameter(string name, NpgsqlDbType type, object? value) =>
-        new(name, type) { Value = value ?? DBNull.Value };
 
     /// <summary>Counts behind one figure: valid answers, of which rated 4 or 5, and the sum of the ratings.</summary>
     private readonly record struct Tally(long Valid, long Satisfied, long RatingSum);
