@@ -1,3 +1,4 @@
+using ChatSurvey.Domain.Statuses;
 using ChatSurvey.Domain.Time;
 using Npgsql;
 using NpgsqlTypes;
@@ -68,6 +69,12 @@ public sealed record WaveAgencyProgress(
 
     public double? ResponseRate => Sent == 0 ? null : (double)Responded / Sent;
 }
+
+/// <summary>A wave the results pages offer.</summary>
+public sealed record WaveOption(long Id, string Name, string Status, DateOnly ResultsFrom, DateOnly ResultsTo);
+
+/// <summary>An agency the results pages offer.</summary>
+public sealed record AgencyOption(string Code, string Name);
 
 /// <summary>An agency and its transactions with a result date in a period and a phone: the population N of Slovin's formula.</summary>
 public sealed record AgencyPopulation(string AgencyCode, string AgencyName, string Kind, int Population);
@@ -228,5 +235,51 @@ public sealed class WaveQueries(NpgsqlDataSource dataSource)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return new WaveActivityToday(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    /// <summary>The waves whose results can be read (drafts have none), the latest first.</summary>
+    public async Task<IReadOnlyList<WaveOption>> ResultWavesAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"""
+            SELECT id, name, status, results_from, results_to
+            FROM waves
+            WHERE status IN ('{WaveStatus.Running}', '{WaveStatus.Paused}', '{WaveStatus.Completed}', '{WaveStatus.Cancelled}')
+            ORDER BY coalesce(started_at, created_at) DESC, id DESC
+            """);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var waves = new List<WaveOption>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            waves.Add(new WaveOption(reader.GetInt64(0), reader.GetString(1), reader.GetString(2),
+                reader.GetFieldValue<DateOnly>(3), reader.GetFieldValue<DateOnly>(4)));
+        }
+
+        return waves;
+    }
+
+    /// <summary>
+    /// The agencies of a wave (a quota or a response in it), plus <paramref name="alsoCode"/> if it exists at all, so that
+    /// an agency without responses yet can still be chosen.
+    /// </summary>
+    public async Task<IReadOnlyList<AgencyOption>> AgencyOptionsAsync(long? waveId, string? alsoCode, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT a.code, a.name
+            FROM agencies a
+            WHERE a.code = $2
+               OR ($1::bigint IS NOT NULL AND (
+                      EXISTS (SELECT 1 FROM wave_quotas q WHERE q.wave_id = $1 AND q.agency_id = a.id)
+                   OR EXISTS (SELECT 1 FROM responses r WHERE r.wave_id = $1 AND r.agency_id = a.id)))
+            ORDER BY a.name, a.code
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)waveId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)alsoCode ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var agencies = new List<AgencyOption>();
+        while (await reader.ReadAsync(cancellationToken))
+            agencies.Add(new AgencyOption(reader.GetString(0), reader.GetString(1)));
+        return agencies;
     }
 }

@@ -1,3 +1,4 @@
+using ChatSurvey.Dispatcher.Waves;
 using ChatSurvey.Dispatcher.Scores;
 using System.Globalization;
 using ChatSurvey.BotHost.PublicResults;
@@ -18,7 +19,7 @@ namespace ChatSurvey.BotHost.Pages.Admin.Results;
 /// figures); the XLSX adds the comments of those ballots and the rules. Open (unverified) answers are never exported here.
 /// The same account rules as the page: an agency viewer exports their own agency only.
 /// </summary>
-public sealed class ExportModel(NpgsqlDataSource dataSource, TimeProvider clock, BallotExclusions exclusions) : PageModel
+public sealed class ExportModel(NpgsqlDataSource dataSource, WaveQueries waveQueries, TimeProvider clock, BallotExclusions exclusions) : PageModel
 {
     /// <summary>Enough for any wave; a bound keeps one export from holding an unbounded list in memory.</summary>
     public const int MaxComments = 100_000;
@@ -33,7 +34,7 @@ public sealed class ExportModel(NpgsqlDataSource dataSource, TimeProvider clock,
 
     public async Task<IActionResult> OnGetAsync(string? wave, string? agency, string? format, CancellationToken cancellationToken)
     {
-        var selection = await ResultsSelectionQuery.ResolveAsync(dataSource, User, wave, agency, cancellationToken);
+        var selection = await ResultsSelectionQuery.ResolveAsync(waveQueries, User, wave, agency, cancellationToken);
         if (selection.Forbidden)
             return Forbid();
         var kind = format?.Trim().ToLowerInvariant() ?? "xlsx";

@@ -16,7 +16,7 @@ namespace ChatSurvey.BotHost.Pages.Admin.Results;
 /// The open (unverified) answers are shown apart, in their own section labelled "chưa xác minh": never ranked, never
 /// in the official tiles. Agency viewers see their own agency only.
 /// </summary>
-public sealed class IndexModel(NpgsqlDataSource dataSource, BallotExclusions exclusions, WaveStore waves) : PageModel
+public sealed class IndexModel(NpgsqlDataSource dataSource, BallotExclusions exclusions, WaveStore waves, WaveQueries waveQueries) : PageModel
 {
     public const int CommentsPerPage = 20;
 
@@ -55,7 +55,7 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, BallotExclusions exc
 
     public async Task<IActionResult> OnGetAsync(string? wave, string? agency, int? page, CancellationToken cancellationToken)
     {
-        Selection = await ResultsSelectionQuery.ResolveAsync(dataSource, User, wave, agency, cancellationToken);
+        Selection = await ResultsSelectionQuery.ResolveAsync(waveQueries, User, wave, agency, cancellationToken);
         if (Selection.Forbidden)
             return Forbid();
         if (!Selection.IsValid)
