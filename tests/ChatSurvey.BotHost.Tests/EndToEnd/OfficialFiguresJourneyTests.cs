@@ -47,13 +47,13 @@ public sealed class OfficialFiguresJourneyTests : IAsyncLifetime
     /// <summary>20 March 2026, 10:00 in Hai Phong: inside the default send window (08:00–20:00), the wave's period running.</summary>
     private static readonly DateTimeOffset Now = new(2026, 3, 20, 3, 0, 0, TimeSpan.Zero);
 
-    /// <summary>The agency's completed procedures in March 2026: (dossier, phone as imported, phone in E.164).</summary>
-    private static readonly (string Dossier, string Phone, string E164)[] Dossiers =
+    /// <summary>The agency's completed procedures in March 2026: dossier, phone as imported, phone in E.164, result date.</summary>
+    private static readonly (string Dossier, string Phone, string E164, string Date)[] Dossiers =
     [
-        ("HS-2026-001", "0912000101", "+84912000101"),
-        ("HS-2026-002", "0912000102", "+84912000102"),
-        ("HS-2026-003", "0912000103", "+84912000103"),
-        ("HS-2026-004", "0912000104", "+84912000104"),
+        ("HS-2026-001", "0912000101", "+84912000101", "2026-03-11"),
+        ("HS-2026-002", "0912000102", "+84912000102", "2026-03-12"),
+        ("HS-2026-003", "0912000103", "+84912000103", "2026-03-13"),
+        ("HS-2026-004", "0912000104", "+84912000104", "2026-03-14"),
     ];
 
     private readonly CallbackRelay _relay = new();
@@ -92,7 +92,7 @@ public sealed class OfficialFiguresJourneyTests : IAsyncLifetime
     {
         // 1. The catalogue and the agency's completed procedures, through the admin API.
         await _host.SeedCatalogueAsync();
-        await _host.ImportAsync(Dossiers.Select(d => (d.Dossier, "A1", d.Phone, "2026-03-1" + d.Dossier[^1])).ToArray());
+        await _host.ImportAsync(Dossiers.Select(d => (d.Dossier, "A1", d.Phone, d.Date)).ToArray());
 
         // 2. A wave over March 2026 for A1: target 3 at an expected response rate of 100 % → 3 of the 4 dossiers drawn.
         var wave = await CreateAndStartWaveAsync();
@@ -248,7 +248,7 @@ public sealed class OfficialFiguresJourneyTests : IAsyncLifetime
         Assert.Equal(["sms", "sms", "sms", "webchat", "webchat", "webchat", "webchat"], responses.Select(r => r.GetProperty("channel").GetString()));
         // Sampled ballots carry their invitation and a masked phone; the invitation-free ones neither.
         Assert.Equal(
-            invited.Select(p => p[..5] + "*****" + p[^2..]),
+            invited.Select(p => "+8491*****" + p[^2..]), // +84 9120001xx: the country code and 2 digits, then the last 2
             responses.Take(3).Select(r => r.GetProperty("phone").GetString()));
         Assert.All(responses.Take(3), r => Assert.Equal(JsonValueKind.Number, r.GetProperty("invitationId").ValueKind));
         Assert.All(responses.Skip(3), r =>
