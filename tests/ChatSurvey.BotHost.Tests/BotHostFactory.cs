@@ -52,13 +52,6 @@ public sealed class BotHostFactory(
     public T Job<T>()
         where T : notnull => ActivatorUtilities.CreateInstance<T>(Services);
 
-    /// <summary>
-    /// For hosts whose test answers a whole questionnaire in milliseconds, as no person can: without it every such ballot
-    /// is flagged a speeder and left out of the official figures. The flag itself is tested on a fake clock
-    /// (<c>ResponseFlagsTests</c>, <c>OfficialFiguresJourneyTests</c>).
-    /// </summary>
-    public static readonly KeyValuePair<string, string?> ScriptedAnswers = new("Integrity:SpeederSecondsPerQuestion", "0");
-
     /// <summary>Starts BotHost on real Kestrel at a free loopback port and returns its base URL (no trailing slash).</summary>
     public static (BotHostFactory Factory, string BaseUrl) StartOnKestrel(
         string connectionString, IEnumerable<KeyValuePair<string, string?>> settings, TimeProvider? clock = null)

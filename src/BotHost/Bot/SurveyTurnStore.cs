@@ -201,7 +201,15 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
             WITH response AS (
                 INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status,
                                        started_at, completed_at, provenance, transaction_id, speeder, straight_liner)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($13, now()), CASE WHEN $7 = '{ResponseStatus.Completed}' THEN coalesce($14, now()) END,
+                VALUES ($1, $2,
+                        -- An open ballot (no invitation, no verified dossier) belongs to the agency's newest running wave
+                        -- with a quota for it, when its first answer is stored, so that wave shows it apart; else to none.
+                        coalesce($3::bigint, CASE WHEN $2::bigint IS NULL THEN (
+                            SELECT w.id FROM waves w JOIN wave_quotas q ON q.wave_id = w.id AND q.agency_id = $4
+                            WHERE w.status = $17 AND NOT w.manual
+                            ORDER BY w.started_at DESC NULLS LAST, w.id DESC
+                            LIMIT 1) END),
+                        $4, $5, $6, $7, coalesce($13, now()), CASE WHEN $7 = '{ResponseStatus.Completed}' THEN coalesce($14, now()) END,
                         CASE WHEN $2::bigint IS NULL THEN '{Provenance.Open}' ELSE '{Provenance.Sampled}' END,
                         (SELECT transaction_id FROM invitations WHERE id = $2::bigint), $15, $16)
                 ON CONFLICT (conversation_id) DO UPDATE
@@ -238,6 +246,7 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
         var flags = outcome.Flags ?? IntegrityFlags.None;
         command.Parameters.Add(new NpgsqlParameter { Value = flags.Speeder, NpgsqlDbType = NpgsqlDbType.Boolean });
         command.Parameters.Add(new NpgsqlParameter { Value = flags.StraightLiner, NpgsqlDbType = NpgsqlDbType.Boolean });
+        command.Parameters.Add(new NpgsqlParameter { Value = WaveStatus.Running, NpgsqlDbType = NpgsqlDbType.Text });
         return command;
     }
 

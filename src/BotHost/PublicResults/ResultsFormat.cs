@@ -88,4 +88,22 @@ internal static class ResultsFormat
         "cancelled" => "Đã hủy",
         _ => status,
     };
+
+    /// <summary>Who a ballot is from (<c>responses.provenance</c>), as the administrators' exports name it.</summary>
+    public static string Provenance(string provenance) => provenance switch
+    {
+        Domain.Statuses.Provenance.Sampled => "Chọn mẫu, mời qua SMS",
+        Domain.Statuses.Provenance.Interviewer => "Phỏng vấn trực tiếp hoặc phiếu giấy",
+        Domain.Statuses.Provenance.Verified => "Đã xác minh mã hồ sơ",
+        Domain.Statuses.Provenance.Open => "Chưa xác minh",
+        _ => provenance,
+    };
+
+    /// <summary>An integrity flag in Vietnamese, its code in brackets: "trả lời quá nhanh (speeder)".</summary>
+    public static string Flag(string flag) => flag switch
+    {
+        Domain.Scoring.BallotFlags.Speeder => "trả lời quá nhanh (speeder)",
+        Domain.Scoring.BallotFlags.StraightLiner => "chọn cùng một mức cho mọi câu (straight_liner)",
+        _ => flag,
+    };
 }

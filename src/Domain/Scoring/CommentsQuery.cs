@@ -5,8 +5,9 @@ namespace ChatSurvey.Domain.Scoring;
 
 /// <summary>
 /// One free-text comment (the questionnaire's <c>comment</c> question). It carries no respondent data: no phone, no
-/// name, no invitation or response id — only when, where and through which channel it came. The text is the citizen's
-/// own words and may itself contain personal data; callers that show it redact it first.
+/// name, no invitation or response id — only when, where, through which channel and from which kind of ballot
+/// (<see cref="Provenance"/>, <c>responses.provenance</c>) it came. The text is the citizen's own words and may itself
+/// contain personal data; callers that show it redact it first.
 /// </summary>
 public sealed record CommentItem(
     DateTimeOffset AnsweredAt,
@@ -14,7 +15,8 @@ public sealed record CommentItem(
     string AgencyName,
     string? ProcedureName,
     string Channel,
-    string Text);
+    string Text,
+    string Provenance);
 
 /// <summary>A page of comments, newest first, and how many the filter holds in all.</summary>
 public sealed record CommentPage(int Total, IReadOnlyList<CommentItem> Items);
@@ -68,7 +70,7 @@ public static class CommentsQuery
         batch.BatchCommands.Add(Command($"SELECT count(*)::integer {Matching}", filter));
         var page = Command(
             $"""
-            SELECT a.answered_at, ag.code, ag.name, p.name, r.channel, btrim(a.text_value)
+            SELECT a.answered_at, ag.code, ag.name, p.name, r.channel, btrim(a.text_value), r.provenance
             {Matching}
             ORDER BY a.answered_at DESC, a.id DESC
             OFFSET @skip LIMIT @take
@@ -90,7 +92,8 @@ public static class CommentsQuery
                 reader.GetString(2),
                 reader.IsDBNull(3) ? null : reader.GetString(3),
                 reader.GetString(4),
-                reader.GetString(5)));
+                reader.GetString(5),
+                reader.GetString(6)));
         }
 
         return new CommentPage(total, items);

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ChatSurvey.BotHost.Pages.Admin.Results;
 using ChatSurvey.BotHost.Tests.Admin;
 using ChatSurvey.BotHost.Tests.Pages;
 using ChatSurvey.BotHost.Tests.Pages.Results;
@@ -12,6 +13,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using MiniExcelLibs;
 using Npgsql;
 using static ChatSurvey.BotHost.Tests.Pages.Results.ResultsPageTests;
 
@@ -114,6 +116,87 @@ public sealed class OfficialFiguresTests : IAsyncLifetime
         var agencyOverall = Assert.Single(lines, l => l.StartsWith($"{OfficialFiguresSeed.Agency},", StringComparison.Ordinal) && l.Contains(",overall,", StringComparison.Ordinal));
         Assert.Contains(",4,", agencyOverall, StringComparison.Ordinal); // 4 valid ballots
         Assert.Contains(",100,", agencyOverall, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Export_Should_ListEveryCompletedBallotWithItsProvenanceFlagsAndVerdict_When_SomeAreOpenOrFlagged()
+    {
+        var wave = await OfficialFiguresSeed.SeedAsync(_database.DataSource);
+        // Beyond the seed's 3 sampled, 3 open and 1 verified: a sampled speeder (excluded by default), an open speeder,
+        // a verified straight-liner with a comment (flagged, kept by default), and a partial ballot (not a ballot at all).
+        async Task AddAsync(string provenance, int rating, string? comment, string change)
+        {
+            await OfficialFiguresSeed.AddBallotAsync(_database.DataSource, wave, provenance, rating, comment);
+            await ResultsSeed.ExecuteAsync(_database.DataSource,
+                $"UPDATE responses SET {change} WHERE id = (SELECT max(id) FROM responses WHERE wave_id = {wave})");
+        }
+
+        await AddAsync("sampled", 5, null, "speeder = true");
+        await AddAsync("open", 5, null, "speeder = true");
+        await AddAsync("verified", 5, "Thủ tục nhanh gọn", "straight_liner = true");
+        await AddAsync("sampled", 5, null, "status = 'partial', completed_at = NULL");
+        using var admin = await _factory.SignedInClientAsync();
+
+        using var xlsx = await admin.GetAsync($"/admin/results/export?wave={wave}&format=xlsx", Cancel);
+        Assert.Equal(HttpStatusCode.OK, xlsx.StatusCode);
+        using var workbook = new MemoryStream(await xlsx.Content.ReadAsByteArrayAsync(Cancel));
+        Assert.Equal(["Chỉ số", "Phiếu", "Ý kiến", "Cách tính"], MiniExcel.GetSheetNames(workbook));
+        var ballots = Sheet(workbook, "Phiếu");
+        Assert.Equal(ExportModel.BallotHeaders, ballots[0].Keys);
+        Assert.Equal(
+            [
+                ("sampled", "có", "", ""), ("sampled", "có", "", ""), ("sampled", "có", "", ""),
+                ("open", "không", "", "chưa xác minh"), ("open", "không", "", "chưa xác minh"), ("open", "không", "", "chưa xác minh"),
+                ("verified", "có", "", ""),
+                ("sampled", "không", "trả lời quá nhanh (speeder)", "trả lời quá nhanh"),
+                ("open", "không", "trả lời quá nhanh (speeder)", "chưa xác minh; trả lời quá nhanh"),
+                ("verified", "có", "chọn cùng một mức cho mọi câu (straight_liner)", ""),
+            ],
+            ballots.Select(r => (Cell(r, "Mã nguồn phiếu"), Cell(r, "Tính vào kết quả chính thức"), Cell(r, "Cờ"), Cell(r, "Lý do không tính"))));
+        Assert.Equal(["Chọn mẫu, mời qua SMS", "Chưa xác minh", "Đã xác minh mã hồ sơ"], ballots.Select(r => Cell(r, "Nguồn phiếu")).Distinct());
+        Assert.Equal(Enumerable.Range(1, 10).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)), ballots.Select(r => Cell(r, "STT")));
+        // Sampled and verified ballots name their dossier's procedure; open ones have none.
+        Assert.All(ballots, r => Assert.Equal(Cell(r, "Mã nguồn phiếu") == "open" ? "" : "Cấp phiếu lý lịch tư pháp", Cell(r, "Thủ tục")));
+
+        // The rows counted are exactly the valid ballots behind the figures: 3 sampled + 2 verified.
+        var overall = Assert.Single(Sheet(workbook, "Chỉ số"), r => Cell(r, "Mã đơn vị") == "*" && Cell(r, "Cấp") == "overall");
+        Assert.Equal("5", Cell(overall, "Phiếu hoàn thành"));
+        Assert.Equal(5, ballots.Count(r => Cell(r, "Tính vào kết quả chính thức") == "có"));
+        // The comments are the valid ballots' only, each with its ballot's provenance.
+        var comment = Assert.Single(Sheet(workbook, "Ý kiến"));
+        Assert.Equal(("Thủ tục nhanh gọn", "Đã xác minh mã hồ sơ"), (Cell(comment, "Ý kiến"), Cell(comment, "Nguồn phiếu")));
+        Assert.Contains(Sheet(workbook, "Cách tính"), r => Cell(r, "Mục") == "Bảng Phiếu");
+        var everything = string.Join("|", ballots.SelectMany(r => r.Values));
+        Assert.DoesNotContain("+8498", everything, StringComparison.Ordinal);
+        Assert.DoesNotContain("OF-HS-", everything, StringComparison.Ordinal);
+
+        // The same ballots as CSV (UTF-8 with a byte order mark), read back with CsvHelper.
+        using var csvResponse = await admin.GetAsync($"/admin/results/export?wave={wave}&format=csv&table=ballots", Cancel);
+        Assert.Equal(HttpStatusCode.OK, csvResponse.StatusCode);
+        Assert.StartsWith($"phieu-sipas-dot-{wave}-", csvResponse.Content.Headers.ContentDisposition?.FileNameStar, StringComparison.Ordinal);
+        var bytes = await csvResponse.Content.ReadAsByteArrayAsync(Cancel);
+        Assert.Equal(System.Text.Encoding.UTF8.Preamble.ToArray(), bytes[..3]);
+        using var csvStream = new MemoryStream(bytes);
+        await using var csv = CsvHelper.CsvReader.Create(csvStream, null, leaveOpen: true);
+        await csv.ReadHeaderAsync(Cancel);
+        Assert.Equal(ExportModel.BallotHeaders, csv.Headers);
+        var csvRows = new List<string[]>();
+        while (await csv.ReadAsync(Cancel))
+            csvRows.Add(Enumerable.Range(0, csv.Headers.Count).Select(i => csv.IsEmpty(i) ? "" : csv.GetString(i)).ToArray());
+        Assert.Equal(ballots.Select(r => ExportModel.BallotHeaders.Select(h => Cell(r, h)).ToArray()), csvRows);
+
+        // The figures CSV is unchanged by default; an unknown table is refused.
+        using (var figures = await admin.GetAsync($"/admin/results/export?wave={wave}&format=csv", Cancel))
+        {
+            Assert.StartsWith($"ket-qua-sipas-dot-{wave}-", figures.Content.Headers.ContentDisposition?.FileNameStar, StringComparison.Ordinal);
+            Assert.StartsWith("Mã đơn vị,", (await figures.Content.ReadAsStringAsync(Cancel)).TrimStart('\uFEFF'), StringComparison.Ordinal);
+        }
+
+        using (var bad = await admin.GetAsync($"/admin/results/export?wave={wave}&format=csv&table=answers", Cancel))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Contains("Bảng phải là figures (chỉ số) hoặc ballots (phiếu).", await bad.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -334,6 +417,13 @@ public sealed class OfficialFiguresTests : IAsyncLifetime
         // A completed wave stays publishable (and can be withdrawn).
         Assert.False((await PostOkAsync(apiClient, $"/api/admin/waves/{wave}/unpublish")).GetProperty("published").GetBoolean());
     }
+
+    private static List<IDictionary<string, object?>> Sheet(Stream workbook, string name) =>
+        MiniExcel.Query(workbook, useHeaderRow: true, sheetName: name, excelType: ExcelType.XLSX).Cast<IDictionary<string, object?>>().ToList();
+
+    /// <summary>A cell as text ("" when empty): MiniExcel reads numbers as numbers.</summary>
+    private static string Cell(IDictionary<string, object?> row, string column) =>
+        Convert.ToString(row[column], System.Globalization.CultureInfo.InvariantCulture) ?? "";
 
     private static async Task<JsonElement> PostOkAsync(HttpClient client, string path)
     {

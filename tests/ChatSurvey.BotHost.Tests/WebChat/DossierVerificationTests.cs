@@ -111,7 +111,7 @@ public sealed class DossierVerificationTests(DossierVerificationFixture fixture)
         Assert.Contains(FullIntro, Citizen.Text(second[1]), StringComparison.Ordinal);
 
         await citizen.SayAsync("5");
-        Assert.Equal("open|||", await ResponseAsync(citizen));
+        Assert.Equal($"open|{fixture.WaveId}||", await ResponseAsync(citizen));
         Assert.Equal("sipas-full", await QuestionnaireCodeAsync(citizen));
         // HS-3 stays free for its own ballot.
         Assert.Equal(0L, await _host.ScalarAsync<long>(
@@ -129,6 +129,19 @@ public sealed class DossierVerificationTests(DossierVerificationFixture fixture)
         Assert.Contains("không tính vào kết quả chính thức", Citizen.Text(replies[0]), StringComparison.Ordinal);
         Assert.Contains(FullIntro, Citizen.Text(replies[1]), StringComparison.Ordinal);
         await citizen.SayAsync("4");
+        Assert.Equal($"open|{fixture.WaveId}||", await ResponseAsync(citizen));
+    }
+
+    [Fact]
+    public async Task Open_Should_BelongToNoWave_When_TheAgencyHasNoRunningWave()
+    {
+        // An open ballot is kept apart in its agency's running wave (the tests above); A2 has none.
+        using var citizen = _host.NewCitizen("10.0.0.9");
+        await citizen.OpenAsync("A2");
+
+        await citizen.SayAsync("0");
+        await citizen.SayAsync("4");
+
         Assert.Equal("open|||", await ResponseAsync(citizen));
     }
 
@@ -207,7 +220,7 @@ public sealed class DossierVerificationTests(DossierVerificationFixture fixture)
 
         Assert.Contains("Chưa xác minh được hồ sơ", Citizen.Text(replies[0]), StringComparison.Ordinal);
         await citizen.SayAsync("5");
-        Assert.Equal("open|||", await ResponseAsync(citizen));
+        Assert.Equal($"open|{fixture.WaveId}||", await ResponseAsync(citizen));
     }
 
     private async Task<string> ResponseAsync(Citizen citizen) => await _host.ScalarAsync<string>(

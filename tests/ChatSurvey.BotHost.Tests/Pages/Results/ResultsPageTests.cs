@@ -117,7 +117,7 @@ public sealed class ResultsPageTests(ResultsHost host) : IClassFixture<ResultsHo
         // Named after the day in Hai Phong: the host's clock says 23:30 UTC on 14 April, already the 15th there.
         Assert.Equal($"ket-qua-sipas-dot-{_wave}-20260415.xlsx", xlsx.Content.Headers.ContentDisposition?.FileNameStar ?? xlsx.Content.Headers.ContentDisposition?.FileName);
         using var workbook = new MemoryStream(await xlsx.Content.ReadAsByteArrayAsync(Cancel));
-        Assert.Equal(["Chỉ số", "Ý kiến", "Cách tính"], MiniExcel.GetSheetNames(workbook));
+        Assert.Equal(["Chỉ số", "Phiếu", "Ý kiến", "Cách tính"], MiniExcel.GetSheetNames(workbook));
         var figures = MiniExcel.Query(workbook, useHeaderRow: true, sheetName: "Chỉ số").Cast<IDictionary<string, object?>>().ToList();
 
         // Whole wave first (agency *), then each agency: overall, 5 elements, 16 criteria of sipas-full → 22 rows each.
@@ -153,7 +153,12 @@ public sealed class ResultsPageTests(ResultsHost host) : IClassFixture<ResultsHo
         Assert.Equal(["A2", "A1", "A1"], comments.Select(c => (string)c["Mã đơn vị"]!));
         Assert.All(comments, c => Assert.Equal("Đăng ký khai sinh", c["Thủ tục"]));
         Assert.Equal("2026-04-02 12:00", comments[0]["Thời gian"]);
-        var allText = string.Join("|", comments.SelectMany(c => c.Values).Concat(figures.SelectMany(r => r.Values)));
+        // The ballots sheet: the five sampled SMS ballots, oldest first, each counted.
+        var ballots = MiniExcel.Query(workbook, useHeaderRow: true, sheetName: "Phiếu").Cast<IDictionary<string, object?>>().ToList();
+        Assert.Equal(["A1", "A1", "A1", "A2", "A2"], ballots.Select(b => (string)b["Mã đơn vị"]!));
+        Assert.All(ballots, b => Assert.Equal(("sampled", "Chọn mẫu, mời qua SMS", "SMS", "có"),
+            ((string)b["Mã nguồn phiếu"]!, (string)b["Nguồn phiếu"]!, (string)b["Kênh"]!, (string)b["Tính vào kết quả chính thức"]!)));
+        var allText = string.Join("|", comments.SelectMany(c => c.Values).Concat(figures.SelectMany(r => r.Values)).Concat(ballots.SelectMany(b => b.Values)));
         AssertNoPersonalData(allText);
 
         // CSV: UTF-8 with a byte order mark, the same rows and figures, readable with CsvHelper.
@@ -210,6 +215,9 @@ public sealed class ResultsPageTests(ResultsHost host) : IClassFixture<ResultsHo
         var comments = MiniExcel.Query(workbook, useHeaderRow: true, sheetName: "Ý kiến").Cast<IDictionary<string, object?>>().ToList();
         Assert.Equal(2, comments.Count);
         Assert.All(comments, c => Assert.Equal("A1", c["Mã đơn vị"]));
+        // The ballots sheet lists A1's three ballots only.
+        var ballots = MiniExcel.Query(workbook, useHeaderRow: true, sheetName: "Phiếu").Cast<IDictionary<string, object?>>().ToList();
+        Assert.Equal(["A1", "A1", "A1"], ballots.Select(b => (string)b["Mã đơn vị"]!));
 
         // A viewer cannot reach administrator pages either.
         using var waves = await client.GetAsync("/admin/accounts", Cancel);

@@ -3,7 +3,9 @@ using ChatSurvey.Dispatcher.Scores;
 using System.Globalization;
 using ChatSurvey.BotHost.PublicResults;
 using ChatSurvey.Dispatcher.Scoring;
+using ChatSurvey.Domain.Integrity;
 using ChatSurvey.Domain.Scoring;
+using ChatSurvey.Domain.Statuses;
 using CsvHelper;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -14,15 +16,22 @@ using Npgsql;
 namespace ChatSurvey.BotHost.Pages.Admin.Results;
 
 /// <summary>
-/// <c>/admin/results/export?wave={id}&amp;agency={code}&amp;format=csv|xlsx</c>: the results page's figures as a file,
-/// one row per (agency, level, code) of the same official figures (valid ballots only; a completed wave's frozen final
-/// figures); the XLSX adds the comments of those ballots and the rules. Open (unverified) answers are never exported here.
+/// <c>/admin/results/export?wave={id}&amp;agency={code}&amp;format=csv|xlsx&amp;table=figures|ballots</c>: the results
+/// page's figures as a file, one row per (agency, level, code) of the same official figures (valid ballots only; a
+/// completed wave's frozen final figures), and the ballots behind them: one row per completed ballot of the wave —
+/// official and open (unverified) alike — with its provenance, its integrity flags and whether the figures count it
+/// (no phone, no dossier, no id). The XLSX holds the figures ("Chỉ số"), the ballots ("Phiếu"), the comments of the
+/// valid ballots with their provenance ("Ý kiến") and the rules; a CSV holds one table, the figures or
+/// (<c>table=ballots</c>) the ballots. Open answers never enter a figure or the comments here.
 /// The same account rules as the page: an agency viewer exports their own agency only.
 /// </summary>
 public sealed class ExportModel(NpgsqlDataSource dataSource, WaveQueries waveQueries, TimeProvider clock, BallotExclusions exclusions) : PageModel
 {
     /// <summary>Enough for any wave; a bound keeps one export from holding an unbounded list in memory.</summary>
     public const int MaxComments = 100_000;
+
+    /// <summary>The same bound for the ballots sheet.</summary>
+    public const int MaxBallots = 100_000;
 
     public const string AllAgencies = "*";
 
@@ -32,7 +41,14 @@ public sealed class ExportModel(NpgsqlDataSource dataSource, WaveQueries waveQue
         "Điểm trung bình (1–5)", "KTC 95% cận dưới (%)", "KTC 95% cận trên (%)", "Ít mẫu",
     ];
 
-    public async Task<IActionResult> OnGetAsync(string? wave, string? agency, string? format, CancellationToken cancellationToken)
+    public static readonly string[] BallotHeaders =
+    [
+        "STT", "Hoàn thành lúc", "Mã đơn vị", "Đơn vị", "Thủ tục", "Kênh", "Nguồn phiếu", "Mã nguồn phiếu", "Cờ",
+        "Tính vào kết quả chính thức", "Lý do không tính",
+    ];
+
+    public async Task<IActionResult> OnGetAsync(
+        string? wave, string? agency, string? format, string? table, CancellationToken cancellationToken)
     {
         var selection = await ResultsSelectionQuery.ResolveAsync(waveQueries, User, wave, agency, cancellationToken);
         if (selection.Forbidden)
@@ -40,6 +56,9 @@ public sealed class ExportModel(NpgsqlDataSource dataSource, WaveQueries waveQue
         var kind = format?.Trim().ToLowerInvariant() ?? "xlsx";
         if (kind is not ("csv" or "xlsx"))
             selection = selection with { Errors = new Dictionary<string, string>(selection.Errors) { ["format"] = "Định dạng phải là csv hoặc xlsx." } };
+        var part = table?.Trim().ToLowerInvariant() ?? "figures";
+        if (part is not ("figures" or "ballots"))
+            selection = selection with { Errors = new Dictionary<string, string>(selection.Errors) { ["table"] = "Bảng phải là figures (chỉ số) hoặc ballots (phiếu)." } };
         if (!selection.IsValid)
         {
             var message = selection.Errors.Count > 0
@@ -53,16 +72,57 @@ public sealed class ExportModel(NpgsqlDataSource dataSource, WaveQueries waveQue
         var report = final is null
             ? await ScoringQuery.RunAsync(dataSource, filter, cancellationToken)
             : selection.AgencyCode is { } only ? final.Report.ForAgency(only) : final.Report;
-        var rows = FigureRows(report, includeAllAgencies: selection.AgencyCode is null);
         var today = ResultsFormat.Local(clock.GetUtcNow()).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-        var name = $"ket-qua-sipas-dot-{selection.Wave!.Id}{(selection.AgencyCode is { } code ? "-" + code : "")}-{today}";
+        var suffix = $"dot-{selection.Wave!.Id}{(selection.AgencyCode is { } code ? "-" + code : "")}-{today}";
 
+        // Which ballots count is the rule the figures applied: a frozen report's own flag exclusions.
+        var excluded = report.ExcludedFlags ?? [];
+        var ballotFilter = filter with
+        {
+            ExcludeSpeeders = excluded.Contains(BallotFlags.Speeder),
+            ExcludeStraightLiners = excluded.Contains(BallotFlags.StraightLiner),
+        };
+        var ballots = BallotRows(await BallotListQuery.ListAsync(dataSource, ballotFilter, MaxBallots, cancellationToken), ballotFilter);
+        if (kind == "csv" && part == "ballots")
+        {
+            return File(await CsvAsync(BallotHeaders, ballots.Select(BallotCells), cancellationToken),
+                "text/csv; charset=utf-8", $"phieu-sipas-{suffix}.csv");
+        }
+
+        var rows = FigureRows(report, includeAllAgencies: selection.AgencyCode is null);
         if (kind == "csv")
-            return File(await CsvAsync(rows, cancellationToken), "text/csv; charset=utf-8", name + ".csv");
+            return File(await CsvAsync(FigureHeaders, rows.Select(FigureCells), cancellationToken), "text/csv; charset=utf-8", $"ket-qua-sipas-{suffix}.csv");
 
         var comments = await CommentsQuery.ListAsync(dataSource, filter, 0, MaxComments, cancellationToken);
-        return File(await XlsxAsync(report, rows, comments, cancellationToken),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name + ".xlsx");
+        return File(await XlsxAsync(report, rows, ballots, comments, cancellationToken),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"ket-qua-sipas-{suffix}.xlsx");
+    }
+
+    /// <summary>
+    /// One row per completed ballot, numbered in the order they were completed; <c>counted</c> is the scoring
+    /// predicate's verdict, and the reason a ballot is not counted names what kept it out under <paramref name="filter"/>.
+    /// </summary>
+    public static List<BallotRow> BallotRows(IReadOnlyList<BallotItem> ballots, ScoreFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(ballots);
+        ArgumentNullException.ThrowIfNull(filter);
+        return ballots.Select((b, i) =>
+        {
+            var reasons = new List<string>(3);
+            if (!b.Counted && !Provenance.Official.Contains(b.Provenance))
+                reasons.Add("chưa xác minh");
+            if (!b.Counted && b.Speeder && filter.ExcludeSpeeders)
+                reasons.Add("trả lời quá nhanh");
+            if (!b.Counted && b.StraightLiner && filter.ExcludeStraightLiners)
+                reasons.Add("chọn cùng một mức cho mọi câu");
+            return new BallotRow(
+                i + 1,
+                ResultsFormat.Local(b.CompletedAt).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                b.AgencyCode, b.AgencyName, b.ProcedureName ?? "", ResultsFormat.Channel(b.Channel),
+                ResultsFormat.Provenance(b.Provenance), b.Provenance,
+                string.Join(", ", IntegrityFlags.Of(b.Speeder, b.StraightLiner).Select(ResultsFormat.Flag)),
+                YesNo(b.Counted), string.Join("; ", reasons));
+        }).ToList();
     }
 
     /// <summary>
@@ -105,47 +165,61 @@ public sealed class ExportModel(NpgsqlDataSource dataSource, WaveQueries waveQue
 
     private static string YesNo(bool value) => value ? "có" : "không";
 
+    /// <summary>What the "Phiếu" sheet (and the ballots CSV) lists, stated in the rules sheet.</summary>
+    public const string BallotsSheetRule =
+        "Bảng Phiếu liệt kê mọi phiếu đã hoàn thành của đợt (không có số điện thoại, mã hồ sơ hay mã phiếu), theo thứ tự " +
+        "hoàn thành: nguồn phiếu (chọn mẫu, phỏng vấn, đã xác minh mã hồ sơ hoặc chưa xác minh), cờ kiểm tra (trả lời " +
+        "quá nhanh, chọn cùng một mức cho mọi câu) và phiếu có được tính vào kết quả chính thức hay không. Số phiếu " +
+        "được tính bằng số phiếu hợp lệ của bảng Chỉ số.";
+
     // UTF-8 with a byte order mark, so Excel opens the Vietnamese text correctly; invariant numbers (dot decimals), as a
     // machine-readable file should have. Text cells that start like a formula are escaped (CSV injection).
-    private static async Task<byte[]> CsvAsync(List<FigureRow> rows, CancellationToken cancellationToken)
+    private static async Task<byte[]> CsvAsync(string[] headers, IEnumerable<string?[]> rows, CancellationToken cancellationToken)
     {
         using var stream = new MemoryStream();
         await using (var csv = CsvWriter.Create(stream,
                          CsvWriterOptions.Default with { WriteByteOrderMark = true, Injection = CsvInjection.Escape }, leaveOpen: true))
         {
-            await csv.WriteRecordAsync(FigureHeaders, cancellationToken);
-            foreach (var r in rows)
-            {
-                await csv.WriteRecordAsync(
-                [
-                    r.AgencyCode, r.AgencyName, r.Level, r.Code, r.Name, Number(r.Responses), Number(r.Count), Number(r.Index),
-                    Number(r.Mean), Number(r.CiLow), Number(r.CiHigh), r.LowSample,
-                ], cancellationToken);
-            }
-
+            await csv.WriteRecordAsync(headers, cancellationToken);
+            foreach (var row in rows)
+                await csv.WriteRecordAsync(row, cancellationToken);
             await csv.FlushAsync(cancellationToken);
         }
 
         return stream.ToArray();
     }
 
+    private static string?[] FigureCells(FigureRow r) =>
+    [
+        r.AgencyCode, r.AgencyName, r.Level, r.Code, r.Name, Number(r.Responses), Number(r.Count), Number(r.Index),
+        Number(r.Mean), Number(r.CiLow), Number(r.CiHigh), r.LowSample,
+    ];
+
+    private static string?[] BallotCells(BallotRow r) =>
+    [
+        Number(r.Number), r.CompletedAt, r.AgencyCode, r.AgencyName, r.Procedure, r.Channel, r.Provenance, r.ProvenanceCode,
+        r.Flags, r.Counted, r.NotCountedBecause,
+    ];
+
     private static string? Number(double? value) => value?.ToString("0.##", CultureInfo.InvariantCulture);
 
     private static string? Number(int? value) => value?.ToString(CultureInfo.InvariantCulture);
 
     private static async Task<byte[]> XlsxAsync(
-        ScoreReport report, List<FigureRow> rows, CommentPage comments, CancellationToken cancellationToken)
+        ScoreReport report, List<FigureRow> rows, List<BallotRow> ballots, CommentPage comments, CancellationToken cancellationToken)
     {
         var sheets = new Dictionary<string, object>
         {
             ["Chỉ số"] = rows,
+            ["Phiếu"] = ballots,
             ["Ý kiến"] = comments.Items.Select(c => new CommentRow(
                 ResultsFormat.Local(c.AnsweredAt).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
                 c.AgencyCode, c.AgencyName, c.ProcedureName ?? "", ResultsFormat.Channel(c.Channel),
-                ResultsSelectionQuery.Redact(c.Text))).ToList(),
+                ResultsFormat.Provenance(c.Provenance), ResultsSelectionQuery.Redact(c.Text))).ToList(),
             ["Cách tính"] = new[]
             {
                 new RuleRow("Phiếu hợp lệ", ResultsFormat.BallotRule(report.ExcludedFlags)),
+                new RuleRow("Bảng Phiếu", BallotsSheetRule),
                 new RuleRow("Chỉ số", ResultsFormat.IndexRule),
                 new RuleRow("Khoảng tin cậy", ResultsFormat.IntervalRule),
                 new RuleRow("Ít mẫu", ResultsFormat.LowSampleRule(report.MinimumCount)),
@@ -176,14 +250,33 @@ public sealed record FigureRow(
     [property: ExcelColumnName("KTC 95% cận trên (%)")] double? CiHigh,
     [property: ExcelColumnName("Ít mẫu")] string LowSample);
 
-/// <summary>A comment in the export: no phone, no name, no response id.</summary>
+/// <summary>A comment in the export, with its ballot's provenance: no phone, no name, no response id.</summary>
 public sealed record CommentRow(
     [property: ExcelColumnName("Thời gian"), ExcelColumnWidth(18)] string Time,
     [property: ExcelColumnName("Mã đơn vị")] string AgencyCode,
     [property: ExcelColumnName("Đơn vị"), ExcelColumnWidth(30)] string AgencyName,
     [property: ExcelColumnName("Thủ tục"), ExcelColumnWidth(30)] string Procedure,
     [property: ExcelColumnName("Kênh")] string Channel,
+    [property: ExcelColumnName("Nguồn phiếu"), ExcelColumnWidth(24)] string Provenance,
     [property: ExcelColumnName("Ý kiến"), ExcelColumnWidth(80)] string Text);
+
+/// <summary>
+/// One completed ballot in the export (see <see cref="ExportModel.BallotHeaders"/>, in the same order): when, where,
+/// its provenance in words and as the API's code, its integrity flags, whether the official figures count it and why
+/// not. No phone, no dossier code, no invitation or response id.
+/// </summary>
+public sealed record BallotRow(
+    [property: ExcelColumnName("STT")] int Number,
+    [property: ExcelColumnName("Hoàn thành lúc"), ExcelColumnWidth(20)] string CompletedAt,
+    [property: ExcelColumnName("Mã đơn vị")] string AgencyCode,
+    [property: ExcelColumnName("Đơn vị"), ExcelColumnWidth(30)] string AgencyName,
+    [property: ExcelColumnName("Thủ tục"), ExcelColumnWidth(30)] string Procedure,
+    [property: ExcelColumnName("Kênh")] string Channel,
+    [property: ExcelColumnName("Nguồn phiếu"), ExcelColumnWidth(28)] string Provenance,
+    [property: ExcelColumnName("Mã nguồn phiếu")] string ProvenanceCode,
+    [property: ExcelColumnName("Cờ"), ExcelColumnWidth(40)] string Flags,
+    [property: ExcelColumnName("Tính vào kết quả chính thức")] string Counted,
+    [property: ExcelColumnName("Lý do không tính"), ExcelColumnWidth(30)] string NotCountedBecause);
 
 public sealed record RuleRow(
     [property: ExcelColumnName("Mục")] string Topic,
