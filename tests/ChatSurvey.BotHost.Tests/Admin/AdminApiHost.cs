@@ -70,21 +70,9 @@ internal sealed class AdminApiHost : IAsyncDisposable
         return (response.StatusCode, await ReadAsync(response));
     }
 
-    public async Task<T> ScalarAsync<T>(string sql, params object[] parameters)
-    {
-        await using var command = DataSource.CreateCommand(sql);
-        foreach (var parameter in parameters)
-            command.Parameters.AddWithValue(parameter);
-        return (T)(await command.ExecuteScalarAsync(Cancel))!;
-    }
+    public Task<T> ScalarAsync<T>(string sql, params object[] parameters) => DataSource.ScalarAsync<T>(sql, parameters, Cancel);
 
-    public async Task ExecuteAsync(string sql, params object[] parameters)
-    {
-        await using var command = DataSource.CreateCommand(sql);
-        foreach (var parameter in parameters)
-            command.Parameters.AddWithValue(parameter);
-        await command.ExecuteNonQueryAsync(Cancel);
-    }
+    public Task ExecuteAsync(string sql, params object[] parameters) => DataSource.ExecuteAsync(sql, parameters, Cancel);
 
     public async ValueTask DisposeAsync()
     {
