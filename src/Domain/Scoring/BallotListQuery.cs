@@ -55,13 +55,9 @@ public static class BallotListQuery
         ArgumentOutOfRangeException.ThrowIfNegative(take);
 
         await using var command = dataSource.CreateCommand(Sql);
-        command.Parameters.Add(Parameter("wave_id", NpgsqlDbType.Bigint, filter.WaveId));
-        command.Parameters.Add(Parameter("agency_code", NpgsqlDbType.Text, filter.AgencyCode));
-        command.Parameters.Add(Parameter("period_from", NpgsqlDbType.TimestampTz, filter.From?.ToUniversalTime()));
-        command.Parameters.Add(Parameter("period_to", NpgsqlDbType.TimestampTz, filter.To?.ToUniversalTime()));
         command.Parameters.Add(new NpgsqlParameter("take", NpgsqlDbType.Integer) { Value = take });
         // "Counted" means counted in the official figures, whichever set the caller's filter names.
-        Ballots.AddParameters(command.Parameters, filter with { Ballots = BallotSet.Official });
+        Ballots.AddFilterParameters(command.Parameters, filter with { Ballots = BallotSet.Official });
 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var items = new List<BallotItem>();
@@ -81,7 +77,4 @@ public static class BallotListQuery
 
         return items;
     }
-
-    private static NpgsqlParameter Parameter(string name, NpgsqlDbType type, object? value) =>
-        new(name, type) { Value = value ?? DBNull.Value };
 }

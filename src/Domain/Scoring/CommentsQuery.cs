@@ -102,14 +102,7 @@ public static class CommentsQuery
     private static NpgsqlBatchCommand Command(string sql, ScoreFilter filter)
     {
         var command = new NpgsqlBatchCommand(sql);
-        command.Parameters.Add(Parameter("wave_id", NpgsqlDbType.Bigint, filter.WaveId));
-        command.Parameters.Add(Parameter("agency_code", NpgsqlDbType.Text, filter.AgencyCode));
-        command.Parameters.Add(Parameter("period_from", NpgsqlDbType.TimestampTz, filter.From?.ToUniversalTime()));
-        command.Parameters.Add(Parameter("period_to", NpgsqlDbType.TimestampTz, filter.To?.ToUniversalTime()));
-        Ballots.AddParameters(command.Parameters, filter);
+        Ballots.AddFilterParameters(command.Parameters, filter);
         return command;
     }
-
-    private static NpgsqlParameter Parameter(string name, NpgsqlDbType type, object? value) =>
-        new(name, type) { Value = value ?? DBNull.Value };
 }
