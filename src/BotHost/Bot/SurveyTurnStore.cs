@@ -1,6 +1,7 @@
 using ChatSurvey.BotHost.Channels.DirectLine;
 using ChatSurvey.BotHost.Bot.Storage;
 using ChatSurvey.Dispatcher.OptOuts;
+using ChatSurvey.Dispatcher.Waves;
 using ChatSurvey.Domain.Conversations;
 using ChatSurvey.Domain.Integrity;
 using ChatSurvey.Domain.Statuses;
@@ -205,9 +206,8 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
                         -- An open ballot (no invitation, no verified dossier) belongs to the agency's newest running wave
                         -- with a quota for it, when its first answer is stored, so that wave shows it apart; else to none.
                         coalesce($3::bigint, CASE WHEN $2::bigint IS NULL THEN (
-                            SELECT w.id FROM waves w JOIN wave_quotas q ON q.wave_id = w.id AND q.agency_id = $4
-                            WHERE w.status = $17 AND NOT w.manual
-                            ORDER BY w.started_at DESC NULLS LAST, w.id DESC
+                            SELECT id FROM ({WaveStore.CollectingWaves("$4")}) collecting
+                            ORDER BY {WaveStore.NewestFirst("collecting")}
                             LIMIT 1) END),
                         $4, $5, $6, $7, coalesce($13, now()), CASE WHEN $7 = '{ResponseStatus.Completed}' THEN coalesce($14, now()) END,
                         CASE WHEN $2::bigint IS NULL THEN '{Provenance.Open}' ELSE '{Provenance.Sampled}' END,
@@ -246,7 +246,6 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
         var flags = outcome.Flags ?? IntegrityFlags.None;
         command.Parameters.Add(new NpgsqlParameter { Value = flags.Speeder, NpgsqlDbType = NpgsqlDbType.Boolean });
         command.Parameters.Add(new NpgsqlParameter { Value = flags.StraightLiner, NpgsqlDbType = NpgsqlDbType.Boolean });
-        command.Parameters.Add(new NpgsqlParameter { Value = WaveStatus.Running, NpgsqlDbType = NpgsqlDbType.Text });
         return command;
     }
 

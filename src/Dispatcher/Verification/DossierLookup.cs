@@ -1,6 +1,6 @@
 using ChatSurvey.Domain.Conversations;
 using ChatSurvey.Domain.Integrity;
-using ChatSurvey.Domain.Statuses;
+using ChatSurvey.Dispatcher.Waves;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -25,7 +25,7 @@ public sealed class DossierLookup(NpgsqlDataSource dataSource, IOptions<Integrit
             return DossierMatch.NoMatch;
 
         await using var command = dataSource.CreateCommand(
-            """
+            $"""
             WITH dossier AS (
                 SELECT t.id, t.agency_id, t.phone, t.result_date
                 FROM transactions t
@@ -35,9 +35,9 @@ public sealed class DossierLookup(NpgsqlDataSource dataSource, IOptions<Integrit
             ), wave AS (
                 SELECT d.id AS transaction_id, d.phone, w.id AS wave_id, w.questionnaire_id, w.results_from, w.results_to
                 FROM dossier d
-                JOIN waves w ON w.status = $4 AND NOT w.manual AND d.result_date BETWEEN w.results_from AND w.results_to
-                JOIN wave_quotas q ON q.wave_id = w.id AND q.agency_id = d.agency_id
-                ORDER BY w.started_at DESC NULLS LAST, w.id DESC
+                CROSS JOIN LATERAL ({WaveStore.CollectingWaves("d.agency_id")}) w
+                WHERE d.result_date BETWEEN w.results_from AND w.results_to
+                ORDER BY {WaveStore.NewestFirst("w")}
                 LIMIT 1
             )
             SELECT wave.transaction_id, wave.wave_id, wave.questionnaire_id,
@@ -54,7 +54,6 @@ public sealed class DossierLookup(NpgsqlDataSource dataSource, IOptions<Integrit
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text,
         });
         command.Parameters.AddWithValue(query.Digits);
-        command.Parameters.AddWithValue(WaveStatus.Running);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
             return DossierMatch.NoMatch;

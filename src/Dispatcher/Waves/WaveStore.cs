@@ -230,15 +230,11 @@ public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invit
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var current = new NpgsqlCommand("SELECT status FROM waves WHERE id = $1 FOR UPDATE", connection, transaction))
-        {
-            current.Parameters.AddWithValue(waveId);
-            var status = await current.ExecuteScalarAsync(cancellationToken) as string;
-            if (status is null)
-                return WaveChangeResult.NotFound;
-            if (!from.Contains(status))
-                return WaveChangeResult.Conflict(status);
-        }
+        var status = await LockStatusAsync(connection, transaction, waveId, cancellationToken);
+        if (status is null)
+            return WaveChangeResult.NotFound;
+        if (!from.Contains(status))
+            return WaveChangeResult.Conflict(status);
 
         await using (var update = new NpgsqlCommand(
             $"""
@@ -346,6 +342,21 @@ public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invit
         return found ? responses : null;
     }
 
+    /// <summary>
+    /// The waves that collect an agency's invitation-free ballots (a verified dossier's, an open chat's): running, not the
+    /// manual wave, with a quota for the agency given by the SQL expression <paramref name="agencyId"/>. Columns: id,
+    /// questionnaire_id, results_from, results_to, started_at; order them by <see cref="NewestFirst"/>.
+    /// </summary>
+    public static string CollectingWaves(string agencyId) =>
+        $"""
+        SELECT w.id, w.questionnaire_id, w.results_from, w.results_to, w.started_at
+        FROM waves w JOIN wave_quotas q ON q.wave_id = w.id AND q.agency_id = {agencyId}
+        WHERE w.status = '{WaveStatus.Running}' AND NOT w.manual
+        """;
+
+    /// <summary>The order of <see cref="CollectingWaves"/> (aliased <paramref name="alias"/>) when one is chosen: the newest started first.</summary>
+    public static string NewestFirst(string alias) => $"{alias}.started_at DESC NULLS LAST, {alias}.id DESC";
+
     /// <summary>Invitation statuses that are final without a response.</summary>
     public static IReadOnlyList<string> FinalInvitationStatuses { get; } =
         [InvitationStatus.Expired, InvitationStatus.Failed, InvitationStatus.Cancelled, InvitationStatus.OptedOut];
@@ -433,15 +444,11 @@ public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invit
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var current = new NpgsqlCommand("SELECT status FROM waves WHERE id = $1 FOR UPDATE", connection, transaction))
-        {
-            current.Parameters.AddWithValue(waveId);
-            var status = await current.ExecuteScalarAsync(cancellationToken) as string;
-            if (status is null)
-                return new WavePublicationResult(WaveChangeOutcome.NotFound, null, null);
-            if (!PublishableStatuses.Contains(status))
-                return new WavePublicationResult(WaveChangeOutcome.Conflict, status, null);
-        }
+        var status = await LockStatusAsync(connection, transaction, waveId, cancellationToken);
+        if (status is null)
+            return new WavePublicationResult(WaveChangeOutcome.NotFound, null, null);
+        if (!PublishableStatuses.Contains(status))
+            return new WavePublicationResult(WaveChangeOutcome.Conflict, status, null);
 
         await using (var update = new NpgsqlCommand($"UPDATE waves SET published_at = {publishedAt} WHERE id = $1", connection, transaction))
         {
@@ -452,6 +459,15 @@ public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invit
         var publication = await ReadPublicationAsync(connection, transaction, waveId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new WavePublicationResult(WaveChangeOutcome.Changed, publication!.Status, publication);
+    }
+
+    // Locks the wave's row for the caller's change; its status, or null when there is no such wave.
+    private static async Task<string?> LockStatusAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long waveId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT status FROM waves WHERE id = $1 FOR UPDATE", connection, transaction);
+        command.Parameters.AddWithValue(waveId);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
     private static async Task<WavePublication?> ReadPublicationAsync(
