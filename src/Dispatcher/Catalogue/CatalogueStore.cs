@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using ChatSurvey.Domain.Catalogue;
 using ChatSurvey.Domain.Problems;
 using ChatSurvey.Domain.Sms;
+using ChatSurvey.Domain.Statuses;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -34,7 +35,7 @@ public sealed partial class CatalogueStore(NpgsqlDataSource dataSource)
     public const int MaxShortNameLength = 60;
 
     /// <summary>The agency kinds, in the order lists show siblings (the city, then departments, districts …).</summary>
-    public static IReadOnlyList<string> AgencyKinds { get; } = ["city", "department", "district", "commune", "central"];
+    public static IReadOnlyList<string> AgencyKinds => AgencyKind.All;
 
     /// <summary>
     /// Checks and saves an agency: created (<c>Inserted</c>) or, for a code that exists, updated — unless

@@ -24,6 +24,12 @@ public enum AnswerKind
 
     /// <summary>No usable answer after the re-ask limit. Not a valid answer for scoring.</summary>
     [JsonStringEnumMemberName("missing")] Missing,
+
+    /// <summary>
+    /// "Không áp dụng": the criterion does not apply to this citizen (no fee, submitted online). Only where the question
+    /// allows it; not a valid answer for scoring, counted apart.
+    /// </summary>
+    [JsonStringEnumMemberName("not_applicable")] NotApplicable,
 }
 
 /// <summary>
@@ -57,9 +63,18 @@ public sealed record RecordedAnswer(string QuestionCode, AnswerKind Kind, int? R
 
     public static RecordedAnswer Missing(string questionCode) => new(questionCode, AnswerKind.Missing, null, null, null);
 
-    /// <summary>The value of <c>answers.kind</c>: rating, yes_no, choice, text, skipped or missing.</summary>
+    public static RecordedAnswer NotApplicable(string questionCode) => new(questionCode, AnswerKind.NotApplicable, null, null, null);
+
+    /// <summary>Every value of <c>answers.kind</c>, as the schema's CHECK lists them.</summary>
+    public static IReadOnlyList<string> StorageKinds { get; } =
+        [.. Enum.GetValues<AnswerKind>().Select(StorageName)];
+
+    /// <summary>The value of <c>answers.kind</c>: rating, yes_no, choice, text, skipped, missing or not_applicable.</summary>
     [JsonIgnore]
-    public string StorageKind => Kind switch
+    public string StorageKind => StorageName(Kind);
+
+    /// <summary>The value of <c>answers.kind</c> for <paramref name="kind"/>.</summary>
+    public static string StorageName(AnswerKind kind) => kind switch
     {
         AnswerKind.Rating => "rating",
         AnswerKind.YesNo => "yes_no",
@@ -67,6 +82,7 @@ public sealed record RecordedAnswer(string QuestionCode, AnswerKind Kind, int? R
         AnswerKind.Text => "text",
         AnswerKind.Skipped => "skipped",
         AnswerKind.Missing => "missing",
-        _ => throw new InvalidOperationException($"Unknown answer kind {Kind}."),
+        AnswerKind.NotApplicable => "not_applicable",
+        _ => throw new InvalidOperationException($"Unknown answer kind {kind}."),
     };
 }

@@ -27,6 +27,7 @@ public sealed class MigrationChecksumTests
         ["0011_official_figures.sql"] = "ee5d530f502d4be11e7c23b4078e86572d23c688f7c060ac86334fe9a5bff041",
         ["0012_no_planning_status.sql"] = "f884cc67b4b53c4826096717fd193e4b8de6d3842753d1ebbf73d825d4d177ce",
         ["0013_wave_progress.sql"] = "897cdef8e6d22db22feacf6368b49bfbe2dd922990c757b2f5538b962332c54d",
+        ["0014_published_statistics.sql"] = "9274c7f0b8024bebd80a6d7a5362b181d16923b456a73861a627adc2122217d7",
     };
 
     [Fact]

@@ -18,6 +18,9 @@ public sealed partial class StatusConstraintTests(DatabaseFixture db) : IClassFi
         { "responses_status_known", [.. ResponseStatus.All] },
         { "responses_provenance_known", [.. Provenance.All] },
         { "opt_outs_source_known", [.. OptOutSource.All] },
+        { "agencies_kind_known", [.. AgencyKind.All] },
+        { "agencies_block_known", [.. AgencyBlock.All] },
+        { "answers_kind_known", [.. ChatSurvey.Domain.Conversations.RecordedAnswer.StorageKinds] },
         { "imports_status_known", Enum.GetValues<ImportStatus>().Select(ImportStore.ToText).ToArray() },
         { "imports_source_known", Enum.GetValues<ImportSource>().Select(ImportStore.ToText).ToArray() },
     };
