@@ -179,8 +179,8 @@ public static class AnswerParser
     /// <summary>
     /// Cuts a message into the answers it holds, for filling several rating questions at once: "4 5 4", "4,5,4",
     /// "rất hài lòng, hài lòng" (scale words matched longest first), "4 không áp dụng 5". A digit followed by its own
-    /// scale word ("5 rất hài lòng") stays one answer, and so do the words of a skip or "không áp dụng". Each part is folded (lower-case ASCII) and can be given to
-    /// <see cref="Parse"/>. One part means the message is one answer.
+    /// scale word ("5 rất hài lòng") stays one answer, and so do the words of a skip or of "không áp dụng". Each part is
+    /// folded (lower-case ASCII) and can be given to <see cref="Parse"/>. One part means the message is one answer.
     /// </summary>
     public static IReadOnlyList<string> SplitAnswers(string text)
     {

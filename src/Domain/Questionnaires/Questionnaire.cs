@@ -78,7 +78,8 @@ public sealed record Question
     /// <summary>
     /// The citizen may answer "Không áp dụng" (the criterion does not apply to them: no fee was due, the dossier went in
     /// online). Rating questions only. Such an answer is stored as not applicable, leaves the index's denominator and is
-    /// counted apart (docs/methodology.md#not-applicable). Written only when true, so definitions without it serialise as before.
+    /// counted apart (docs/methodology.md#not-applicable). Written only when true, so definitions without it serialise
+    /// exactly as before it existed.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool AllowNotApplicable { get; init; }
