@@ -41,4 +41,8 @@ public sealed record QuestionnaireScoring(
 {
     /// <summary>The rules of a questionnaire that states none: mean of criteria, mean of elements, no weights.</summary>
     public static QuestionnaireScoring Default { get; } = new();
+
+    /// <summary>The weight of <paramref name="elementCode"/> in the agency index: 1 under the mean rule.</summary>
+    public double Weight(string elementCode) =>
+        Agency == AgencyRule.WeightedElements ? Weights?.GetValueOrDefault(elementCode) ?? 0 : 1;
 }

@@ -1,3 +1,4 @@
+using ChatSurvey.Domain.Questionnaires;
 using System.Text.Json.Serialization;
 
 namespace ChatSurvey.Domain.Scoring;

@@ -275,7 +275,7 @@ public static class ScoringQuery
         public ScoreReport ToReport(ScoreFilter filter)
         {
             var minimum = filter.MinimumCount;
-            var layout = _chosen is { } chosen ? Layout.Of(QuestionnaireCatalogue.Deserialize(chosen.Definition), chosen.Definition) : null;
+            var layout = _chosen is { } chosen ? Layout.Of(QuestionnaireCatalogue.Deserialize(chosen.Definition)) : null;
             var questionnaire = _chosen is { } c ? _versions.First(v => v.Id == c.Id) : null;
             var others = _versions.Where(v => v.Id != questionnaire?.Id).OrderByDescending(v => v.Id).ToList();
 
@@ -393,12 +393,11 @@ public static class ScoringQuery
     }
 
     /// <summary>What the chosen questionnaire version scores, and how.</summary>
-    private sealed record Layout(ScoringRules Rules, IReadOnlyList<ElementLayout> Elements, Positioned? Overall, Positioned? Improve)
+    private sealed record Layout(QuestionnaireScoring Rules, IReadOnlyList<ElementLayout> Elements, Positioned? Overall, Positioned? Improve)
     {
-        public static Layout Of(Questionnaire questionnaire, string definition)
+        public static Layout Of(Questionnaire questionnaire)
         {
-            using var document = System.Text.Json.JsonDocument.Parse(definition);
-            var rules = ScoringRules.From(document.RootElement);
+            var rules = questionnaire.ScoringRules;
             var questions = questionnaire.Questions.Select((q, i) => new Positioned(i, q)).ToList();
             var ratings = questions.Where(q => q.Question.Kind == QuestionKind.Rating).ToList();
             var elements = questionnaire.Elements.Select(element =>
@@ -406,8 +405,7 @@ public static class ScoringQuery
                 var criteria = ratings.Where(q => q.Question.Role == QuestionRole.Criterion && q.Question.Element == element.Code).ToList();
                 var question = ratings.FirstOrDefault(q => q.Question.Role == QuestionRole.Element && q.Question.Element == element.Code);
                 var basis = criteria.Count > 0 ? ElementBasis.Criteria : question is not null ? ElementBasis.ElementQuestion : ElementBasis.None;
-                var rule = basis == ElementBasis.ElementQuestion ? ElementRule.ElementQuestion : rules.Element;
-                return new ElementLayout(element, basis, rule, criteria, question);
+                return new ElementLayout(element, basis, rules.Element, criteria, question);
             }).ToList();
             var overall = ratings.FirstOrDefault(q => q.Question.Role == QuestionRole.Overall);
             var improve = questions.FirstOrDefault(q => q.Question.Role == QuestionRole.Improve && q.Question.Kind == QuestionKind.Choice);

@@ -1,3 +1,4 @@
+using ChatSurvey.Domain.Questionnaires;
 using ChatSurvey.Domain.Scoring;
 using ChatSurvey.TestSupport;
 
@@ -102,6 +103,31 @@ public sealed class PublishedStatisticsScoringTests(DatabaseFixture db) : IClass
         Assert.False(ranked.LowSample);
         Assert.True(ranked.Elements[0].Criteria[1].LowSample); // E1.C2: 2 ballots answered it
         Assert.Equal(1, ranked.BlockRank);
+    }
+
+    /// <summary>
+    /// The same four respondents under the questionnaire version's own rule: "pooledAnswers" elements and
+    /// "weightedElements" with E1 weighing 3 and E2 1. E1 pools its 5 valid answers (3 rated 4–5) → 60 %; E2 its 9 (5) →
+    /// 55.556 %; agency = (3 × 60 + 1 × 55.556) / 4 = 58.889 %.
+    /// </summary>
+    [Fact]
+    public async Task RunAsync_Should_AggregateAsTheVersionSays_When_ItStatesPooledAndWeightedRules()
+    {
+        var (wave, _) = await SeedClusteredAsync(TwoElements.Replace(
+            "\"elements\":", "\"scoring\":{\"element\":\"pooledAnswers\",\"agency\":\"weightedElements\",\"weights\":{\"E1\":3,\"E2\":1}},\"elements\":",
+            StringComparison.Ordinal));
+
+        var report = await ScoringQuery.RunAsync(db.DataSource, ScoreFilter.ForWave(wave), TestContext.Current.CancellationToken);
+
+        var a = Assert.Single(report.Agencies);
+        Assert.Equal(AgencyRule.WeightedElements, a.Rule);
+        Assert.All(a.Elements, e => Assert.Equal(ElementRule.PooledAnswers, e.Rule));
+        Assert.Equal(60.0, a.Elements[0].Index!.Value, Tolerance);
+        Assert.Equal(500.0 / 9, a.Elements[1].Index!.Value, Tolerance);
+        Assert.Equal(58.889, a.Index!.Value, Tolerance);
+        // Pooled means: E1 (5+5+2+1+4) / 5 = 3.4, E2 (5+4+5+2+3+1+5+2+4) / 9 = 31/9; weighted (3 × 3.4 + 31/9) / 4
+        Assert.Equal((3 * 3.4 + 31.0 / 9) / 4, a.Mean!.Value, Tolerance);
+        Assert.True(a.CiHigh - a.CiLow > Wilson.Interval(8, 14).High - Wilson.Interval(8, 14).Low);
     }
 
     private const string OneQuestion =
@@ -223,7 +249,7 @@ public sealed class PublishedStatisticsScoringTests(DatabaseFixture db) : IClass
         Assert.Equal(1, alone.Agencies[0].BlockRank);
     }
 
-    private async Task<(long Wave, string Agency)> SeedClusteredAsync()
+    private async Task<(long Wave, string Agency)> SeedClusteredAsync(string definition = TwoElements)
     {
         var tag = Guid.NewGuid().ToString("N")[..8];
         var agencyCode = $"C-{tag}";
@@ -231,7 +257,7 @@ public sealed class PublishedStatisticsScoringTests(DatabaseFixture db) : IClass
         var procedure = await _seed.ScalarAsync<long>("INSERT INTO procedures (code, name, short_name) VALUES (@c, 'Thủ tục', 'Thu tuc') RETURNING id", ("c", $"P-{tag}"));
         var questionnaire = await _seed.ScalarAsync<long>(
             "INSERT INTO questionnaires (code, version, title, definition) VALUES (@c, 1, 'Test', @d::jsonb) RETURNING id",
-            ("c", $"qc-{tag}"), ("d", TwoElements));
+            ("c", $"qc-{tag}"), ("d", definition));
         var wave = await _seed.InsertWaveAsync(questionnaire);
         var context = new ScoringSeed.SeedContext(tag, procedure, questionnaire);
         var at = new DateTimeOffset(2026, 10, 5, 9, 0, 0, TimeSpan.Zero);
