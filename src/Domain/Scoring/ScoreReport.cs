@@ -92,8 +92,9 @@ public sealed record ScoreReport(
     string? BallotRule)
 {
     /// <summary>
-    /// The same report narrowed to one agency, in memory: its line alone, its block's line made of it alone, and an
-    /// overall line equal to it (the mean over one agency is that agency). An agency absent from the report gets an empty one.
+    /// The same report narrowed to one agency, in memory: its line alone, with its rank in its block as the whole report
+    /// ranked it, its block's line as the whole report has it, and an overall line equal to the agency (the mean over one
+    /// agency is that agency). An agency absent from the report gets an empty one.
     /// </summary>
     public ScoreReport ForAgency(string agencyCode)
     {
@@ -104,13 +105,12 @@ public sealed record ScoreReport(
 
         var overall = new OverallScore(agency.Responses, agency.Index, agency.Mean, agency.CiLow, agency.CiHigh, agency.Count,
             agency.Answers, agency.NotApplicable, agency.LowSample, agency.DeliveredInvitations, agency.ResponseRate,
-            agency.Index is null ? 0 : 1, agency.Elements, agency.OverallQuestion, agency.Improvements);
-        var block = new BlockScore(agency.Block, AgencyBlockName(agency.Block), agency.Index, agency.Mean, agency.CiLow,
-            agency.CiHigh, agency.Count, agency.Index is null ? 0 : 1, agency.BlockRank is null ? 0 : 1);
-        return this with { Agencies = [agency with { BlockRank = agency.BlockRank is null ? null : 1 }], Blocks = [block], Overall = overall };
+            agency.Index is null ? 0 : 1, agency.Elements, agency.OverallQuestion, agency.Improvements)
+        {
+            Timeliness = agency.Timeliness,
+        };
+        return this with { Agencies = [agency], Blocks = [.. Blocks.Where(b => b.Block == agency.Block)], Overall = overall };
     }
-
-    private static string AgencyBlockName(string block) => Statuses.AgencyBlock.Name(block);
 
     /// <summary>How the on-time and late figures are made (<see cref="AgencyScore.Timeliness"/>).</summary>
     public string TimelinessRule { get; init; } = ScoringQuery.TimelinessRule;

@@ -52,7 +52,8 @@ public static class ScoringQuery
 
     public const string RankRule =
         "blockRank = rank within the agency's block by index, highest first, over the agencies with an index and at least " +
-        "minimumCount ballots (others are not ranked: null); agencies whose indices round to the same 0.01 share a rank.";
+        "minimumCount ballots (others are not ranked: null); agencies whose indices round to the same 0.01 share a rank. " +
+        "A report filtered to one agency ranks nobody; one agency's view of a whole report keeps the agency's rank.";
 
     public const string ResponseRateRule =
         "response rate = delivered invitations whose response is completed ÷ delivered invitations; an invitation is " +
@@ -295,7 +296,8 @@ public static class ScoringQuery
                     with { Id = a.Id, Code = a.Code, Name = a.Name, Block = a.Block, Responses = checked((int)_responses.GetValueOrDefault(a.Id)) })
                 .ToList();
 
-            var ranks = Ranks(lines, minimum);
+            // A report filtered to one agency cannot rank it: the others are not in it (narrow a whole report instead).
+            var ranks = filter.AgencyCode is null ? Ranks(lines, minimum) : [];
             var timeliness = layout is null
                 ? []
                 : lines.ToDictionary(l => l.Id, l => TimelinessOf(layout, _ballots.GetValueOrDefault(l.Id) ?? [], minimum));

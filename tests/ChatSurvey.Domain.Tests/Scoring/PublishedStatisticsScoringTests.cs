@@ -243,10 +243,15 @@ public sealed class PublishedStatisticsScoringTests(DatabaseFixture db) : IClass
         Assert.Equal((33.487, 83.714), (Math.Round(report.Overall.CiLow!.Value, 3), Math.Round(report.Overall.CiHigh!.Value, 3)));
         Assert.Equal(5, report.Overall.Agencies);
 
-        // Narrowed to one agency: its block is that agency alone.
+        // One agency's view of the whole report: its rank and its block's figure as the whole report has them.
         var alone = report.ForAgency($"D2-{tag}");
-        Assert.Equal(50.0, Assert.Single(alone.Blocks).Index!.Value, Tolerance);
-        Assert.Equal(1, alone.Agencies[0].BlockRank);
+        Assert.Equal(175.0 / 3, Assert.Single(alone.Blocks).Index!.Value, Tolerance);
+        Assert.Equal(2, alone.Agencies[0].BlockRank);
+        Assert.Equal(50.0, alone.Overall.Index!.Value, Tolerance);
+        // A report filtered to one agency ranks nobody (the others are not in it).
+        var filtered = await ScoringQuery.RunAsync(db.DataSource, ScoreFilter.ForWave(wave) with { MinimumCount = 2, AgencyCode = $"D2-{tag}" },
+            TestContext.Current.CancellationToken);
+        Assert.Null(Assert.Single(filtered.Agencies).BlockRank);
     }
 
     /// <summary>
