@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using AngleSharp.Dom;
 using ChatSurvey.BotHost.PublicResults;
@@ -78,6 +79,45 @@ public sealed class ResultsPageTests(ResultsHost host) : IClassFixture<ResultsHo
 
         // The chart data carries the same element figures.
         Assert.Contains("\"elementCode\":\"E1\"", page.Source, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// On time vs late: A1's first two dossiers came back before their appointment date, the third after it.
+    /// On time (5,4,3) and (4,2,5): E1.C1 2/2, E1.C2 1/2 → E1 75 %; E2.C1 1/2 → 50 %; index 62,5 %.
+    /// Late (2,1,4): E1 0 %, E2 100 % → 50,0 %. A2's dossiers have no appointment date: unknown.
+    /// </summary>
+    [Fact]
+    public async Task ResultsPages_Should_ShowOnTimeAndLateIndices_When_DossiersHaveAppointmentDates()
+    {
+        await ResultsSeed.ExecuteAsync(_database.DataSource,
+            """
+            UPDATE transactions t SET due_on = CASE WHEN t.phone IN ($1, $2) THEN DATE '2026-02-05' ELSE DATE '2026-01-25' END
+            WHERE t.phone IN ($1, $2, $3)
+            """, ResultsSeed.Phones[0], ResultsSeed.Phones[1], ResultsSeed.Phones[2]);
+        await ResultsSeed.ExecuteAsync(_database.DataSource,
+            "UPDATE responses r SET transaction_id = i.transaction_id FROM invitations i WHERE i.id = r.invitation_id AND r.transaction_id IS NULL");
+        using var client = await _factory.SignedInClientAsync();
+
+        var admin = await HtmlPage.GetOkAsync(client, $"/admin/results?wave={_wave}&agency=A1");
+        var publicPage = await HtmlPage.GetOkAsync(client, $"/results?wave={_wave}");
+
+        foreach (var page in new[] { admin, publicPage })
+        {
+            var a1 = page.One("#timeliness [data-timeliness-agency='A1']");
+            Assert.Equal("2", Figure(a1, "on-time-ballots"));
+            Assert.Equal("62,5", Figure(a1, "on-time-index"));
+            Assert.Equal("1", Figure(a1, "late-ballots"));
+            Assert.Equal("50,0", Figure(a1, "late-index"));
+            Assert.Equal("-12,5", Figure(a1, "gap"));
+            Assert.Equal("0", Figure(a1, "unknown"));
+        }
+
+        Assert.Empty(admin.All("#timeliness [data-timeliness-agency='A2']"));
+        Assert.Equal("2", Figure(publicPage.One("#timeliness [data-timeliness-agency='A2']"), "unknown"));
+        var api = await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/public/results?wave={_wave}", Cancel);
+        var late = api.GetProperty("agencies").EnumerateArray().Single(a => a.GetProperty("agencyCode").GetString() == "A1")
+            .GetProperty("timeliness").GetProperty("late");
+        Assert.Equal(50.0, late.GetProperty("index").GetDouble(), 6);
     }
 
     [Fact]
