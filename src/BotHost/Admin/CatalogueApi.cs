@@ -4,9 +4,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ChatSurvey.BotHost.Admin;
 
-public sealed record AgencyRequest(string? Code, string? Name, string? Kind, string? ParentCode);
+/// <summary><c>unitCode</c>: the one-stop-shop system's code for the agency (<c>MaDonVi</c>); absent leaves it, "" clears it.</summary>
+public sealed record AgencyRequest(string? Code, string? Name, string? Kind, string? ParentCode, string? UnitCode = null);
 
-public sealed record AgencyResponse(long Id, string Code, string Name, string Kind, string? ParentCode);
+public sealed record AgencyResponse(long Id, string Code, string Name, string Kind, string? ParentCode, string? UnitCode = null);
 
 public sealed record ProcedureRequest(string? Code, string? Name, string? ShortName, string? Field);
 
@@ -29,10 +30,10 @@ internal static class CatalogueApi
         AgencyRequest request, CatalogueStore catalogue, CancellationToken cancellationToken)
     {
         var result = await catalogue.SaveAgencyAsync(
-            new AgencyEntry(request.Code, request.Name, request.Kind, request.ParentCode), createOnly: false, cancellationToken);
+            new AgencyEntry(request.Code, request.Name, request.Kind, request.ParentCode, request.UnitCode), createOnly: false, cancellationToken);
         if (result.Saved is not { } saved)
             return TypedResults.ValidationProblem(Problem.ToErrors(result.Problems));
-        var response = new AgencyResponse(saved.Id, saved.Code, saved.Name, saved.Kind, saved.ParentCode);
+        var response = new AgencyResponse(saved.Id, saved.Code, saved.Name, saved.Kind, saved.ParentCode, saved.UnitCode);
         return result.Inserted ? TypedResults.Created($"/api/admin/agencies/{saved.Code}", response) : TypedResults.Ok(response);
     }
 

@@ -8,13 +8,17 @@ using NpgsqlTypes;
 
 namespace ChatSurvey.Dispatcher.Catalogue;
 
-/// <summary>An agency as an administrator or the API gives it: raw text, checked by <see cref="CatalogueStore.SaveAgencyAsync"/>.</summary>
-public sealed record AgencyEntry(string? Code, string? Name, string? Kind, string? ParentCode);
+/// <summary>
+/// An agency as an administrator or the API gives it: raw text, checked by <see cref="CatalogueStore.SaveAgencyAsync"/>.
+/// <c>UnitCode</c> is the one-stop-shop system's code for the agency (the portal's <c>MaDonVi</c>): null leaves it as it
+/// is, empty clears it.
+/// </summary>
+public sealed record AgencyEntry(string? Code, string? Name, string? Kind, string? ParentCode, string? UnitCode = null);
 
 /// <summary>A procedure as given, checked by <see cref="CatalogueStore.SaveProcedureAsync"/>; no short name means "derive it".</summary>
 public sealed record ProcedureEntry(string? Code, string? Name, string? ShortName, string? Field);
 
-public sealed record CatalogueAgency(long Id, string Code, string Name, string Kind, string? ParentCode);
+public sealed record CatalogueAgency(long Id, string Code, string Name, string Kind, string? ParentCode, string? UnitCode = null);
 
 public sealed record CatalogueProcedure(long Id, string Code, string Name, string ShortName, string? Field);
 
@@ -55,6 +59,9 @@ public sealed partial class CatalogueStore(NpgsqlDataSource dataSource)
         var parentCode = string.IsNullOrWhiteSpace(entry.ParentCode) ? null : entry.ParentCode.Trim();
         if (parentCode is not null && parentCode == code)
             problems.Add(Problem.Of("parentCode", ProblemCodes.CatalogueOwnParent));
+        var unitCode = string.IsNullOrWhiteSpace(entry.UnitCode) ? null : entry.UnitCode.Trim();
+        if (unitCode is not null && !CodeFormat().IsMatch(unitCode))
+            problems.Add(Problem.Of("unitCode", ProblemCodes.CatalogueCodeFormat));
         if (problems.Count > 0)
             return Refused<CatalogueAgency>(problems);
 
@@ -84,23 +91,43 @@ public sealed partial class CatalogueStore(NpgsqlDataSource dataSource)
             parentId = reader.GetInt64(0);
         }
 
+        // A unit code names one agency, and no other agency's code: an import reads either as the agency.
+        if (unitCode is not null)
+        {
+            await using var owner = new NpgsqlCommand(
+                "SELECT code FROM agencies WHERE (unit_code = $1 OR code = $1) AND code <> $2 LIMIT 1", connection, transaction);
+            owner.Parameters.AddWithValue(unitCode);
+            owner.Parameters.AddWithValue(code!);
+            if (await owner.ExecuteScalarAsync(cancellationToken) is string other)
+                return Refused<CatalogueAgency>(Problem.Of("unitCode", ProblemCodes.CatalogueUnitCodeTaken, unitCode, other));
+        }
+
         // createOnly: the conflict leaves the row alone and returns nothing, so a taken code is told apart atomically.
         await using var upsert = new NpgsqlCommand(
             """
-            INSERT INTO agencies (code, name, kind, parent_id) VALUES ($1, $2, $3, $4)
-            ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, parent_id = EXCLUDED.parent_id, updated_at = now()
+            INSERT INTO agencies (code, name, kind, parent_id, unit_code) VALUES ($1, $2, $3, $4, $6)
+            ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, parent_id = EXCLUDED.parent_id,
+                unit_code = CASE WHEN $7 THEN EXCLUDED.unit_code ELSE agencies.unit_code END, updated_at = now()
             WHERE NOT $5
-            RETURNING id, xmax = 0
+            RETURNING id, xmax = 0, unit_code
             """, connection, transaction);
         upsert.Parameters.AddWithValue(code!);
         upsert.Parameters.AddWithValue(name!);
         upsert.Parameters.AddWithValue(kind!);
         upsert.Parameters.AddWithValue(NpgsqlDbType.Bigint, (object?)parentId ?? DBNull.Value);
         upsert.Parameters.AddWithValue(createOnly);
-        if (await ReadUpsertAsync(upsert, cancellationToken) is not { } row)
-            return Refused<CatalogueAgency>(Taken(code!));
+        upsert.Parameters.AddWithValue(NpgsqlDbType.Text, (object?)unitCode ?? DBNull.Value);
+        upsert.Parameters.AddWithValue(entry.UnitCode is not null);
+        (long Id, bool Inserted, string? UnitCode) row;
+        await using (var reader = await upsert.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken))
+                return Refused<CatalogueAgency>(Taken(code!));
+            row = (reader.GetInt64(0), reader.GetBoolean(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+        }
+
         await transaction.CommitAsync(cancellationToken);
-        return new(new CatalogueAgency(row.Id, code!, name!, kind!, parentCode), row.Inserted, []);
+        return new(new CatalogueAgency(row.Id, code!, name!, kind!, parentCode, row.UnitCode), row.Inserted, []);
     }
 
     /// <summary>Checks and saves a procedure, as <see cref="SaveAgencyAsync"/> does an agency.</summary>
