@@ -6,7 +6,7 @@ namespace ChatSurvey.Dispatcher.Transactions;
 
 /// <summary>
 /// The <c>transactions</c> table (completed procedures, one per agency and dossier code): the only code that writes it.
-/// Transactions are always written as part of a larger change (an import with its report, a manual invitation), so
+/// Transactions are always written as part of a larger change (an import with its report, an integration post, a manual invitation), so
 /// every method takes the caller's connection and transaction.
 /// </summary>
 public static class TransactionStore
@@ -113,6 +113,7 @@ public static class TransactionStore
         if (fresh.Count > 0)
         {
             // Another post may have inserted the same dossier since the read: that one stands, this one is unchanged.
+            // Keys are inserted in one order whatever the post's, so two posts sharing new dossiers cannot deadlock.
             await using var insert = new NpgsqlCommand(
                 $"""
                 WITH posted AS ({Posted})
@@ -121,7 +122,7 @@ public static class TransactionStore
                 SELECT agency_id, procedure_id, dossier_code, phone, result_date, result_at, received_on, due_on,
                        dossier_status, applicant_name, applicant_type, $13
                 FROM posted
-                ORDER BY row
+                ORDER BY agency_id, dossier_code
                 ON CONFLICT (agency_id, dossier_code) DO NOTHING
                 RETURNING agency_id, dossier_code
                 """, connection, transaction);
