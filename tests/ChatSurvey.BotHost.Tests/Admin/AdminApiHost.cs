@@ -28,7 +28,7 @@ internal sealed class AdminApiHost : IAsyncDisposable
 
     public static Task<AdminApiHost> StartAsync(params (string Key, string? Value)[] settings) => StartAsync(null, settings);
 
-    /// <summary>The host on <paramref name="clock"/> (the system clock when null).</summary>
+    /// <summary>The host on <paramref name="clock"/> (the system's when null).</summary>
     public static async Task<AdminApiHost> StartAsync(TimeProvider? clock, params (string Key, string? Value)[] settings)
     {
         var database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();

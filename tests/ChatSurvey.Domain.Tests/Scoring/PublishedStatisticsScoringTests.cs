@@ -1,3 +1,4 @@
+using ChatSurvey.Domain.Questionnaires;
 using ChatSurvey.Domain.Scoring;
 using ChatSurvey.TestSupport;
 
@@ -102,6 +103,31 @@ public sealed class PublishedStatisticsScoringTests(DatabaseFixture db) : IClass
         Assert.False(ranked.LowSample);
         Assert.True(ranked.Elements[0].Criteria[1].LowSample); // E1.C2: 2 ballots answered it
         Assert.Equal(1, ranked.BlockRank);
+    }
+
+    /// <summary>
+    /// The same four respondents under the questionnaire version's own rule: "pooledAnswers" elements and
+    /// "weightedElements" with E1 weighing 3 and E2 1. E1 pools its 5 valid answers (3 rated 4–5) → 60 %; E2 its 9 (5) →
+    /// 55.556 %; agency = (3 × 60 + 1 × 55.556) / 4 = 58.889 %.
+    /// </summary>
+    [Fact]
+    public async Task RunAsync_Should_AggregateAsTheVersionSays_When_ItStatesPooledAndWeightedRules()
+    {
+        var (wave, _) = await SeedClusteredAsync(TwoElements.Replace(
+            "\"elements\":", "\"scoring\":{\"element\":\"pooledAnswers\",\"agency\":\"weightedElements\",\"weights\":{\"E1\":3,\"E2\":1}},\"elements\":",
+            StringComparison.Ordinal));
+
+        var report = await ScoringQuery.RunAsync(db.DataSource, ScoreFilter.ForWave(wave), TestContext.Current.CancellationToken);
+
+        var a = Assert.Single(report.Agencies);
+        Assert.Equal(AgencyRule.WeightedElements, a.Rule);
+        Assert.All(a.Elements, e => Assert.Equal(ElementRule.PooledAnswers, e.Rule));
+        Assert.Equal(60.0, a.Elements[0].Index!.Value, Tolerance);
+        Assert.Equal(500.0 / 9, a.Elements[1].Index!.Value, Tolerance);
+        Assert.Equal(58.889, a.Index!.Value, Tolerance);
+        // Pooled means: E1 (5+5+2+1+4) / 5 = 3.4, E2 (5+4+5+2+3+1+5+2+4) / 9 = 31/9; weighted (3 × 3.4 + 31/9) / 4
+        Assert.Equal((3 * 3.4 + 31.0 / 9) / 4, a.Mean!.Value, Tolerance);
+        Assert.True(a.CiHigh - a.CiLow > Wilson.Interval(8, 14).High - Wilson.Interval(8, 14).Low);
     }
 
     private const string OneQuestion =
@@ -217,13 +243,51 @@ public sealed class PublishedStatisticsScoringTests(DatabaseFixture db) : IClass
         Assert.Equal((33.487, 83.714), (Math.Round(report.Overall.CiLow!.Value, 3), Math.Round(report.Overall.CiHigh!.Value, 3)));
         Assert.Equal(5, report.Overall.Agencies);
 
-        // Narrowed to one agency: its block is that agency alone.
+        // One agency's view of the whole report: its rank and its block's figure as the whole report has them.
         var alone = report.ForAgency($"D2-{tag}");
-        Assert.Equal(50.0, Assert.Single(alone.Blocks).Index!.Value, Tolerance);
-        Assert.Equal(1, alone.Agencies[0].BlockRank);
+        Assert.Equal(175.0 / 3, Assert.Single(alone.Blocks).Index!.Value, Tolerance);
+        Assert.Equal(2, alone.Agencies[0].BlockRank);
+        Assert.Equal(50.0, alone.Overall.Index!.Value, Tolerance);
+        // A report filtered to one agency ranks nobody (the others are not in it).
+        var filtered = await ScoringQuery.RunAsync(db.DataSource, ScoreFilter.ForWave(wave) with { MinimumCount = 2, AgencyCode = $"D2-{tag}" },
+            TestContext.Current.CancellationToken);
+        Assert.Null(Assert.Single(filtered.Agencies).BlockRank);
     }
 
-    private async Task<(long Wave, string Agency)> SeedClusteredAsync()
+    /// <summary>
+    /// On time vs late (the dossier's result by its appointment date or after it): on time 5, 4 → 100 %; late 2, 5 →
+    /// 50 %; one ballot whose dossier has no appointment date is unknown. Result dates are 30/09/2026.
+    /// </summary>
+    [Fact]
+    public async Task RunAsync_Should_SplitAgencyByTimeliness_When_DossiersHaveAppointmentDates()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var agency = await _seed.ScalarAsync<long>("INSERT INTO agencies (code, name, kind) VALUES (@c, 'Sở T', 'department') RETURNING id", ("c", $"T-{tag}"));
+        var procedure = await _seed.ScalarAsync<long>("INSERT INTO procedures (code, name, short_name) VALUES (@c, 'Thủ tục', 'Thu tuc') RETURNING id", ("c", $"P-{tag}"));
+        var questionnaire = await InsertQuestionnaireAsync($"qt-{tag}", 1, "Đúng hạn");
+        var wave = await _seed.InsertWaveAsync(questionnaire);
+        var context = new ScoringSeed.SeedContext(tag, procedure, questionnaire);
+        var at = new DateTimeOffset(2026, 10, 5, 9, 0, 0, TimeSpan.Zero);
+        foreach (var (rating, due) in new[] { ("5", "2026-10-02"), ("4", "2026-09-30"), ("2", "2026-09-29"), ("5", "2026-09-01"), ("1", null) })
+        {
+            var response = await _seed.InsertResponseAsync(context, wave, agency, null, "completed", at, ScoringSeed.Verified, ("E1.C1", rating));
+            await _seed.ScalarAsync<int>(
+                "UPDATE transactions SET due_on = @due::date WHERE id = (SELECT transaction_id FROM responses WHERE id = @r) RETURNING 1",
+                ("due", due), ("r", response));
+        }
+
+        var report = await ScoringQuery.RunAsync(db.DataSource, ScoreFilter.ForWave(wave), TestContext.Current.CancellationToken);
+
+        var timeliness = Assert.Single(report.Agencies).Timeliness!;
+        Assert.Equal((2, 100.0), (timeliness.OnTime.Ballots, timeliness.OnTime.Index));
+        Assert.Equal(2, timeliness.Late.Ballots);
+        Assert.Equal(50.0, timeliness.Late.Index!.Value, Tolerance);
+        Assert.Equal(1, timeliness.Unknown);
+        Assert.Equal(50.0, report.Overall.Timeliness!.Late.Index!.Value, Tolerance);
+        Assert.Contains("appointment date", report.TimelinessRule, StringComparison.Ordinal);
+    }
+
+    private async Task<(long Wave, string Agency)> SeedClusteredAsync(string definition = TwoElements)
     {
         var tag = Guid.NewGuid().ToString("N")[..8];
         var agencyCode = $"C-{tag}";
@@ -231,7 +295,7 @@ public sealed class PublishedStatisticsScoringTests(DatabaseFixture db) : IClass
         var procedure = await _seed.ScalarAsync<long>("INSERT INTO procedures (code, name, short_name) VALUES (@c, 'Thủ tục', 'Thu tuc') RETURNING id", ("c", $"P-{tag}"));
         var questionnaire = await _seed.ScalarAsync<long>(
             "INSERT INTO questionnaires (code, version, title, definition) VALUES (@c, 1, 'Test', @d::jsonb) RETURNING id",
-            ("c", $"qc-{tag}"), ("d", TwoElements));
+            ("c", $"qc-{tag}"), ("d", definition));
         var wave = await _seed.InsertWaveAsync(questionnaire);
         var context = new ScoringSeed.SeedContext(tag, procedure, questionnaire);
         var at = new DateTimeOffset(2026, 10, 5, 9, 0, 0, TimeSpan.Zero);
