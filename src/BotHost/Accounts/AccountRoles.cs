@@ -31,6 +31,12 @@ public static class AuthPolicies
 
     /// <summary>The admin API: the administrator role from the sign-in cookie or the <c>X-Api-Key</c> scheme.</summary>
     public const string AdminApi = "admin-api";
+
+    /// <summary>
+    /// A one-stop-shop system posting dossiers: an integration key (its own scheme), which no other policy accepts and
+    /// which accepts nothing else.
+    /// </summary>
+    public const string Integration = "integration";
 }
 
 /// <summary>Claim types ChatSurvey puts in the sign-in cookie.</summary>

@@ -5,14 +5,16 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace ChatSurvey.BotHost.Admin;
 
-public sealed record AgencyRequest(string? Code, string? Name, string? Kind, string? ParentCode);
+/// <summary><c>unitCode</c>: the one-stop-shop system's code for the agency (<c>MaDonVi</c>); absent leaves it, "" clears it.</summary>
+public sealed record AgencyRequest(string? Code, string? Name, string? Kind, string? ParentCode, string? UnitCode = null);
 
-public sealed record AgencyResponse(long Id, string Code, string Name, string Kind, string? ParentCode, string Block, DateTimeOffset? RetiredAt)
+public sealed record AgencyResponse(
+    long Id, string Code, string Name, string Kind, string? ParentCode, string Block, DateTimeOffset? RetiredAt, string? UnitCode)
 {
     public static AgencyResponse From(CatalogueAgency agency)
     {
         ArgumentNullException.ThrowIfNull(agency);
-        return new(agency.Id, agency.Code, agency.Name, agency.Kind, agency.ParentCode, agency.Block, agency.RetiredAt);
+        return new(agency.Id, agency.Code, agency.Name, agency.Kind, agency.ParentCode, agency.Block, agency.RetiredAt, agency.UnitCode);
     }
 }
 
@@ -75,7 +77,7 @@ internal static class CatalogueApi
         AgencyRequest request, CatalogueStore catalogue, CancellationToken cancellationToken)
     {
         var result = await catalogue.SaveAgencyAsync(
-            new AgencyEntry(request.Code, request.Name, request.Kind, request.ParentCode), createOnly: false, cancellationToken);
+            new AgencyEntry(request.Code, request.Name, request.Kind, request.ParentCode, request.UnitCode), createOnly: false, cancellationToken);
         if (result.Saved is not { } saved)
             return TypedResults.ValidationProblem(Problem.ToErrors(result.Problems));
         var response = AgencyResponse.From(saved);

@@ -22,15 +22,45 @@ internal static class TransactionUploads
         return await DetectAsync(file) is { } source ? (source, null) : (null, Problem.Of("file", ProblemCodes.UploadType));
     }
 
-    /// <summary>Stores the file with a queued import and hands it to the import job; returns the import id.</summary>
+    /// <summary>
+    /// Stores the file with a queued import and hands it to the import job; returns the import id. <paramref name="header"/>
+    /// is how its header row was read (<see cref="ReadHeaderAsync"/>), kept with the import for its page.
+    /// </summary>
     public static async Task<long> StoreAsync(
-        IFormFile file, ImportSource source, NpgsqlDataSource dataSource, ImportJobScheduler scheduler, CancellationToken cancellationToken)
+        IFormFile file, ImportSource source, HeaderReading? header, NpgsqlDataSource dataSource, ImportJobScheduler scheduler,
+        CancellationToken cancellationToken)
     {
         long importId;
         await using (var content = file.OpenReadStream())
-            importId = await new ImportStore(dataSource).CreateWithFileAsync(source, Path.GetFileName(file.FileName), content, cancellationToken);
+        {
+            importId = await new ImportStore(dataSource).CreateWithFileAsync(
+                source, Path.GetFileName(file.FileName), content, header, cancellationToken);
+        }
+
         scheduler.Enqueue(importId);
         return importId;
+    }
+
+    /// <summary>
+    /// Reads the file's header row with the import job's own reader: how each column is read, or the problem (field
+    /// <c>file</c>) when there is no header at all or the workbook cannot be read. Missing required columns are in the
+    /// reading (<see cref="HeaderReading.Missing"/>), not a problem here.
+    /// </summary>
+    public static async Task<(HeaderReading? Reading, Problem? Problem)> ReadHeaderAsync(
+        IFormFile file, ImportSource source, CancellationToken cancellationToken)
+    {
+        await using var stream = file.OpenReadStream();
+        try
+        {
+            var reading = source == ImportSource.Csv
+                ? await CsvTransactionReader.ReadHeaderAsync(stream, cancellationToken)
+                : XlsxTransactionReader.ReadHeader(stream);
+            return (reading, null);
+        }
+        catch (ImportFileException e) when (e.Problem is not null)
+        {
+            return (null, e.Problem);
+        }
     }
 
     /// <summary>By extension, else by content: an XLSX workbook is a ZIP archive ("PK\3\4"); text/csv is CSV.</summary>

@@ -20,7 +20,8 @@ public sealed record ImportQueued(long ImportId);
 
 /// <summary>
 /// <c>GET /api/admin/imports/{id}</c>: status and report; the counts stay 0 until the import has succeeded. While it
-/// runs, <c>RowsLoaded</c> is how many valid rows it has loaded so far (null otherwise).
+/// runs, <c>RowsLoaded</c> is how many valid rows it has loaded so far (null otherwise). <c>Header</c> is how an uploaded
+/// file's header row was read (each column and its field, the required ones missing).
 /// </summary>
 public sealed record ImportStatusResponse(
     long Id,
@@ -35,7 +36,8 @@ public sealed record ImportStatusResponse(
     string? Error,
     DateTimeOffset CreatedAt,
     DateTimeOffset? FinishedAt,
-    long? RowsLoaded = null);
+    long? RowsLoaded = null,
+    HeaderReading? Header = null);
 
 /// <summary>
 /// Transactions in (docs/design.md#data-flow, step 1): a JSON batch is imported in the request; an uploaded CSV or XLSX file is
@@ -72,7 +74,9 @@ internal static class TransactionsApi
         if (problem is not null)
             return TypedResults.ValidationProblem(Problem.ToErrors([problem]));
 
-        var importId = await TransactionUploads.StoreAsync(file!, source!.Value, dataSource, scheduler, cancellationToken);
+        // The header's reading is kept for the import's page; a file the job cannot read fails there, as it always has.
+        var (header, _) = await TransactionUploads.ReadHeaderAsync(file!, source!.Value, cancellationToken);
+        var importId = await TransactionUploads.StoreAsync(file!, source.Value, header, dataSource, scheduler, cancellationToken);
         return TypedResults.Accepted($"/api/admin/imports/{importId}", new ImportQueued(importId));
     }
 
@@ -88,6 +92,6 @@ internal static class TransactionsApi
         return TypedResults.Ok(new ImportStatusResponse(
             import.Id, ImportStore.ToText(import.Status), ImportStore.ToText(import.Source), import.FileName, report.TotalRows,
             report.Accepted, report.Duplicates, RejectedRowResponse.From(report.Rejected), report.RejectedNotListed, import.Error, import.CreatedAt,
-            import.FinishedAt, rowsLoaded));
+            import.FinishedAt, rowsLoaded, import.Header));
     }
 }

@@ -31,4 +31,8 @@ public sealed class RateLimitOptions
     /// <summary>Inbound SMS (<c>POST /api/sms/twilio</c>, signed) per sending phone per minute.</summary>
     [Range(1, 10_000, ErrorMessage = "RateLimits:SmsPerPhonePerMinute must be between 1 and 10000.")]
     public int SmsPerPhonePerMinute { get; set; } = 10;
+
+    /// <summary><c>POST /api/integrations/dossiers</c> (up to 1,000 dossiers each) per integration key per minute.</summary>
+    [Range(1, 10_000, ErrorMessage = "RateLimits:DossierPostsPerKeyPerMinute must be between 1 and 10000.")]
+    public int DossierPostsPerKeyPerMinute { get; set; } = 60;
 }

@@ -13,6 +13,9 @@ public enum KeyedLimit
 
     /// <summary>Signed inbound SMS, per sending phone.</summary>
     SmsPerPhone,
+
+    /// <summary>Dossier batches of the integration API, per integration key (its id), once the key is verified.</summary>
+    DossierPostsPerKey,
 }
 
 /// <summary>
@@ -88,6 +91,7 @@ public sealed class KeyedRateLimits : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _startsPerAgency;
     private readonly PartitionedRateLimiter<string> _smsPerPhone;
+    private readonly PartitionedRateLimiter<string> _dossierPostsPerKey;
 
     public KeyedRateLimits(IOptions<RateLimitOptions> options)
     {
@@ -96,6 +100,8 @@ public sealed class KeyedRateLimits : IDisposable
             RateLimitPartition.GetFixedWindowLimiter(agency, _ => RateLimits.Window(limits.StartsPerAgencyPerHour, TimeSpan.FromHours(1))));
         _smsPerPhone = PartitionedRateLimiter.Create<string, string>(phone =>
             RateLimitPartition.GetFixedWindowLimiter(phone, _ => RateLimits.Window(limits.SmsPerPhonePerMinute, TimeSpan.FromMinutes(1))));
+        _dossierPostsPerKey = PartitionedRateLimiter.Create<string, string>(key =>
+            RateLimitPartition.GetFixedWindowLimiter(key, _ => RateLimits.Window(limits.DossierPostsPerKeyPerMinute, TimeSpan.FromMinutes(1))));
     }
 
     /// <summary>Takes one permit for <paramref name="key"/>; false with the time to wait when its window is spent.</summary>
@@ -105,6 +111,7 @@ public sealed class KeyedRateLimits : IDisposable
         {
             KeyedLimit.StartsPerAgency => (_startsPerAgency, TimeSpan.FromHours(1)),
             KeyedLimit.SmsPerPhone => (_smsPerPhone, TimeSpan.FromMinutes(1)),
+            KeyedLimit.DossierPostsPerKey => (_dossierPostsPerKey, TimeSpan.FromMinutes(1)),
             _ => throw new ArgumentOutOfRangeException(nameof(limit), limit, "Unknown limit."),
         };
         using var lease = limiter.AttemptAcquire(key);
@@ -116,5 +123,6 @@ public sealed class KeyedRateLimits : IDisposable
     {
         _startsPerAgency.Dispose();
         _smsPerPhone.Dispose();
+        _dossierPostsPerKey.Dispose();
     }
 }

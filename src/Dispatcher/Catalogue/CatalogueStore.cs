@@ -11,8 +11,12 @@ using System.Globalization;
 
 namespace ChatSurvey.Dispatcher.Catalogue;
 
-/// <summary>An agency as an administrator or the API gives it: raw text, checked by <see cref="CatalogueStore.SaveAgencyAsync"/>.</summary>
-public sealed record AgencyEntry(string? Code, string? Name, string? Kind, string? ParentCode);
+/// <summary>
+/// An agency as an administrator or the API gives it: raw text, checked by <see cref="CatalogueStore.SaveAgencyAsync"/>.
+/// <c>UnitCode</c> is the one-stop-shop system's code for the agency (the portal's <c>MaDonVi</c>): null leaves it as it
+/// is, empty clears it.
+/// </summary>
+public sealed record AgencyEntry(string? Code, string? Name, string? Kind, string? ParentCode, string? UnitCode = null);
 
 /// <summary>A procedure as given, checked by <see cref="CatalogueStore.SaveProcedureAsync"/>; no short name means "derive it".</summary>
 public sealed record ProcedureEntry(string? Code, string? Name, string? ShortName, string? Field);
@@ -20,9 +24,11 @@ public sealed record ProcedureEntry(string? Code, string? Name, string? ShortNam
 /// <summary>
 /// An agency as stored. <see cref="Block"/> is the reporting block, derived from the kind by the schema
 /// (<c>agencies.block</c>, <see cref="AgencyBlock"/>); <see cref="RetiredAt"/> is set once the agency was abolished or
-/// merged (kept for history, left out of new waves).
+/// merged (kept for history, left out of new waves); <see cref="UnitCode"/> is its one-stop-shop unit code, by which
+/// imports and the integration also find it.
 /// </summary>
-public sealed record CatalogueAgency(long Id, string Code, string Name, string Kind, string? ParentCode, string Block, DateTimeOffset? RetiredAt)
+public sealed record CatalogueAgency(
+    long Id, string Code, string Name, string Kind, string? ParentCode, string Block, DateTimeOffset? RetiredAt, string? UnitCode = null)
 {
     public bool Retired => RetiredAt is not null;
 }
@@ -124,7 +130,8 @@ public sealed partial class CatalogueStore(NpgsqlDataSource dataSource, TimeProv
             SET retired_at = CASE WHEN $2 THEN coalesce(a.retired_at, $3) END,
                 updated_at = CASE WHEN (a.retired_at IS NULL) = $2 THEN now() ELSE a.updated_at END
             WHERE a.code = $1
-            RETURNING a.id, a.code, a.name, a.kind, (SELECT p.code FROM agencies p WHERE p.id = a.parent_id), a.block, a.retired_at
+            RETURNING a.id, a.code, a.name, a.kind, (SELECT p.code FROM agencies p WHERE p.id = a.parent_id), a.block, a.retired_at,
+                      a.unit_code
             """);
         command.Parameters.AddWithValue(code.Trim());
         command.Parameters.AddWithValue(retired);
@@ -277,7 +284,7 @@ public sealed partial class CatalogueStore(NpgsqlDataSource dataSource, TimeProv
     {
         await using var command = dataSource.CreateCommand(
             """
-            SELECT a.id, a.code, a.name, a.kind, p.code, a.block, a.retired_at
+            SELECT a.id, a.code, a.name, a.kind, p.code, a.block, a.retired_at, a.unit_code
             FROM agencies a LEFT JOIN agencies p ON p.id = a.parent_id
             ORDER BY a.name
             """);
@@ -348,8 +355,11 @@ public sealed partial class CatalogueStore(NpgsqlDataSource dataSource, TimeProv
         return (cut > 0 ? ascii[..cut] : ascii[..MaxShortNameLength]).TrimEnd();
     }
 
-    /// <summary>An agency entry that passed the checks needing no database, trimmed.</summary>
-    private sealed record CheckedAgency(string Code, string Name, string Kind, string? ParentCode);
+    /// <summary>
+    /// An agency entry that passed the checks needing no database, trimmed. <see cref="SetUnitCode"/>: the entry gives a
+    /// unit code (<see cref="UnitCode"/>, null to clear it); otherwise the stored one stays.
+    /// </summary>
+    private sealed record CheckedAgency(string Code, string Name, string Kind, string? ParentCode, string? UnitCode = null, bool SetUnitCode = false);
 
     /// <summary>What a save does to <c>retired_at</c>: leave it, clear it, retire now (keeping an earlier date), or since a day.</summary>
     private sealed record Retirement(string Mode, DateTimeOffset? Since)
@@ -368,7 +378,10 @@ public sealed partial class CatalogueStore(NpgsqlDataSource dataSource, TimeProv
         var parentCode = string.IsNullOrWhiteSpace(entry.ParentCode) ? null : entry.ParentCode.Trim();
         if (parentCode is not null && parentCode == code)
             problems.Add(Problem.Of("parentCode", ProblemCodes.CatalogueOwnParent));
-        return problems.Count == before ? new CheckedAgency(code!, name!, kind!, parentCode) : null;
+        var unitCode = string.IsNullOrWhiteSpace(entry.UnitCode) ? null : entry.UnitCode.Trim();
+        if (unitCode is not null && !CodeFormat().IsMatch(unitCode))
+            problems.Add(Problem.Of("unitCode", ProblemCodes.CatalogueCodeFormat));
+        return problems.Count == before ? new CheckedAgency(code!, name!, kind!, parentCode, unitCode, entry.UnitCode is not null) : null;
     }
 
     private Retirement? ParseRetired(string? cell, List<Problem> problems)
@@ -455,30 +468,44 @@ public sealed partial class CatalogueStore(NpgsqlDataSource dataSource, TimeProv
             parentId = reader.GetInt64(0);
         }
 
+        // A unit code names one agency, and no other agency's code: imports read either as the agency.
+        if (agency.UnitCode is { } unitCode)
+        {
+            await using var owner = new NpgsqlCommand(
+                "SELECT code FROM agencies WHERE (unit_code = $1 OR code = $1) AND code <> $2 LIMIT 1", connection, transaction);
+            owner.Parameters.AddWithValue(unitCode);
+            owner.Parameters.AddWithValue(agency.Code);
+            if (await owner.ExecuteScalarAsync(cancellationToken) is string other)
+                return Refused<CatalogueAgency>(Problem.Of("unitCode", ProblemCodes.CatalogueUnitCodeTaken, unitCode, other));
+        }
+
         // createOnly: the conflict leaves the row alone and returns nothing, so a taken code is told apart atomically.
         // A row already stored exactly so is not written (the second SELECT reads it as it was): a re-import is a no-op.
         await using var upsert = new NpgsqlCommand(
             """
             WITH written AS (
-                INSERT INTO agencies (code, name, kind, parent_id, retired_at)
-                VALUES ($1, $2, $3, $4, CASE WHEN $6 IN ('retired', 'since') THEN $7::timestamptz END)
+                INSERT INTO agencies (code, name, kind, parent_id, retired_at, unit_code)
+                VALUES ($1, $2, $3, $4, CASE WHEN $6 IN ('retired', 'since') THEN $7::timestamptz END, $8)
                 ON CONFLICT (code) DO UPDATE
                 SET name = EXCLUDED.name, kind = EXCLUDED.kind, parent_id = EXCLUDED.parent_id,
                     retired_at = CASE $6 WHEN 'keep' THEN agencies.retired_at
                                          WHEN 'retired' THEN coalesce(agencies.retired_at, EXCLUDED.retired_at)
                                          ELSE EXCLUDED.retired_at END,
+                    unit_code = CASE WHEN $9 THEN EXCLUDED.unit_code ELSE agencies.unit_code END,
                     updated_at = now()
                 WHERE NOT $5
-                  AND (agencies.name, agencies.kind, agencies.parent_id, agencies.retired_at) IS DISTINCT FROM
+                  AND (agencies.name, agencies.kind, agencies.parent_id, agencies.retired_at, agencies.unit_code) IS DISTINCT FROM
                       (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.parent_id,
                        CASE $6 WHEN 'keep' THEN agencies.retired_at
                                WHEN 'retired' THEN coalesce(agencies.retired_at, EXCLUDED.retired_at)
-                               ELSE EXCLUDED.retired_at END)
-                RETURNING id, xmax = 0 AS inserted, block, retired_at
+                               ELSE EXCLUDED.retired_at END,
+                       CASE WHEN $9 THEN EXCLUDED.unit_code ELSE agencies.unit_code END)
+                RETURNING id, xmax = 0 AS inserted, block, retired_at, unit_code
             )
-            SELECT id, inserted, true, block, retired_at FROM written
+            SELECT id, inserted, true, block, retired_at, unit_code FROM written
             UNION ALL
-            SELECT id, false, false, block, retired_at FROM agencies WHERE code = $1 AND NOT $5 AND NOT EXISTS (SELECT 1 FROM written)
+            SELECT id, false, false, block, retired_at, unit_code FROM agencies
+            WHERE code = $1 AND NOT $5 AND NOT EXISTS (SELECT 1 FROM written)
             """, connection, transaction);
         upsert.Parameters.AddWithValue(agency.Code);
         upsert.Parameters.AddWithValue(agency.Name);
@@ -487,19 +514,21 @@ public sealed partial class CatalogueStore(NpgsqlDataSource dataSource, TimeProv
         upsert.Parameters.AddWithValue(createOnly);
         upsert.Parameters.AddWithValue(retirement.Mode);
         upsert.Parameters.AddWithValue(NpgsqlDbType.TimestampTz, (object?)retirement.Since ?? DBNull.Value);
+        upsert.Parameters.AddWithValue(NpgsqlDbType.Text, (object?)agency.UnitCode ?? DBNull.Value);
+        upsert.Parameters.AddWithValue(agency.SetUnitCode);
         await using var row = await upsert.ExecuteReaderAsync(cancellationToken);
         if (!await row.ReadAsync(cancellationToken))
             return Refused<CatalogueAgency>(Taken(agency.Code));
         var saved = new CatalogueAgency(row.GetInt64(0), agency.Code, agency.Name, agency.Kind, agency.ParentCode, row.GetString(3),
-            row.IsDBNull(4) ? null : row.GetFieldValue<DateTimeOffset>(4));
+            row.IsDBNull(4) ? null : row.GetFieldValue<DateTimeOffset>(4), row.IsDBNull(5) ? null : row.GetString(5));
         return new(saved, row.GetBoolean(1), []) { Unchanged = !row.GetBoolean(2) };
     }
 
-    // Columns: id, code, name, kind, parent code, block, retired_at.
+    // Columns: id, code, name, kind, parent code, block, retired_at, unit_code.
     private static CatalogueAgency ReadAgency(NpgsqlDataReader reader) =>
         new(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
             reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5),
-            reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6));
+            reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6), reader.IsDBNull(7) ? null : reader.GetString(7));
 
     private static string? CheckCode(string? value, List<Problem> problems)
     {

@@ -20,6 +20,20 @@ public static class CsvTransactionReader
     };
 
     /// <summary>
+    /// How the file's header row reads (<see cref="TransactionColumns"/>), without reading further. Throws
+    /// <see cref="ImportFileException"/> when the file is empty.
+    /// </summary>
+    public static async Task<HeaderReading> ReadHeaderAsync(Stream stream, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        await using var csv = CsvReader.Create(stream, Options, leaveOpen: true);
+        await csv.ReadHeaderAsync(cancellationToken);
+        if (csv.Headers.Count == 0)
+            throw new ImportFileException(Problem.Of("file", ProblemCodes.ImportNoHeader));
+        return TransactionColumns.Read(csv.Headers);
+    }
+
+    /// <summary>
     /// The data rows, numbered as a spreadsheet shows them (header row 1, first data row 2). Blank rows are skipped;
     /// empty and missing cells are null.
     /// Throws <see cref="ImportFileException"/> when the file is empty or lacks a required column.

@@ -26,9 +26,27 @@ public sealed class ImportStore(NpgsqlDataSource dataSource)
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    /// <summary>Records a queued import of <paramref name="source"/> and its file in one transaction; returns the import id.</summary>
+    /// <summary>
+    /// Records a running import of a batch posted with integration key <paramref name="integrationKeyId"/>, in the
+    /// caller's transaction (the batch is saved and reported together or not at all); returns its id.
+    /// </summary>
+    internal static async Task<long> CreateIntegrationAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long integrationKeyId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "INSERT INTO imports (source, status, integration_key_id) VALUES ($1, $2, $3) RETURNING id", connection, transaction);
+        command.Parameters.AddWithValue(ToText(ImportSource.Integration));
+        command.Parameters.AddWithValue(ToText(ImportStatus.Running));
+        command.Parameters.AddWithValue(integrationKeyId);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>
+    /// Records a queued import of <paramref name="source"/> and its file in one transaction; returns the import id.
+    /// <paramref name="header"/> is how the file's header row was read at the upload, kept for the import's page.
+    /// </summary>
     public async Task<long> CreateWithFileAsync(
-        ImportSource source, string? fileName, Stream content, CancellationToken cancellationToken = default)
+        ImportSource source, string? fileName, Stream content, HeaderReading? header = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -36,7 +54,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource)
         await using var command = new NpgsqlCommand(
             """
             WITH import AS (
-                INSERT INTO imports (source, file_name, status) VALUES ($1, $2, $4) RETURNING id
+                INSERT INTO imports (source, file_name, status, header) VALUES ($1, $2, $4, $5) RETURNING id
             )
             INSERT INTO import_files (import_id, content) SELECT id, $3 FROM import RETURNING import_id
             """, connection, transaction);
@@ -46,6 +64,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource)
         // Npgsql streams a Stream parameter into the bytea without a second copy in memory.
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = content });
         command.Parameters.AddWithValue(ToText(ImportStatus.Queued));
+        command.Parameters.AddWithValue(NpgsqlDbType.Jsonb, header is null ? DBNull.Value : JsonSerializer.Serialize(header, Json));
         var importId = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         await transaction.CommitAsync(cancellationToken);
         return importId;
@@ -178,9 +197,10 @@ public sealed class ImportStore(NpgsqlDataSource dataSource)
     {
         await using var command = dataSource.CreateCommand(
             """
-            SELECT id, source, file_name, status, total_rows, accepted, duplicates, created_at, finished_at
-            FROM imports
-            ORDER BY id DESC
+            SELECT i.id, i.source, i.file_name, i.status, i.total_rows, i.accepted, i.duplicates, i.created_at, i.finished_at, k.name
+            FROM imports i
+            LEFT JOIN integration_keys k ON k.id = i.integration_key_id
+            ORDER BY i.id DESC
             LIMIT $1
             """);
         command.Parameters.AddWithValue(count);
@@ -191,7 +211,8 @@ public sealed class ImportStore(NpgsqlDataSource dataSource)
             imports.Add(new ImportSummary(
                 reader.GetInt64(0), ParseSource(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetString(2),
                 ParseStatus(reader.GetString(3)), reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6),
-                reader.GetFieldValue<DateTimeOffset>(7), reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8)));
+                reader.GetFieldValue<DateTimeOffset>(7), reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8),
+                reader.IsDBNull(9) ? null : reader.GetString(9)));
         }
 
         return imports;
@@ -205,9 +226,11 @@ public sealed class ImportStore(NpgsqlDataSource dataSource)
     {
         await using var command = new NpgsqlCommand(
             """
-            SELECT source, file_name, status, total_rows, accepted, duplicates, rejected::text, error, created_at, finished_at
-            FROM imports
-            WHERE id = $1
+            SELECT i.source, i.file_name, i.status, i.total_rows, i.accepted, i.duplicates, i.rejected::text, i.error, i.created_at,
+                   i.finished_at, i.header::text, k.name
+            FROM imports i
+            LEFT JOIN integration_keys k ON k.id = i.integration_key_id
+            WHERE i.id = $1
             """, connection, transaction);
         command.Parameters.AddWithValue(importId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -230,7 +253,9 @@ public sealed class ImportStore(NpgsqlDataSource dataSource)
             error,
             reader.GetFieldValue<DateTimeOffset>(8),
             reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9),
-            failure);
+            failure,
+            reader.IsDBNull(10) ? null : JsonSerializer.Deserialize<HeaderReading>(reader.GetString(10), Json),
+            reader.IsDBNull(11) ? null : reader.GetString(11));
     }
 
     internal static string ToText(ImportSource source) => source switch
@@ -238,6 +263,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource)
         ImportSource.Api => "api",
         ImportSource.Csv => "csv",
         ImportSource.Xlsx => "xlsx",
+        ImportSource.Integration => "integration",
         _ => throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown import source."),
     };
 
@@ -255,6 +281,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource)
         "api" => ImportSource.Api,
         "csv" => ImportSource.Csv,
         "xlsx" => ImportSource.Xlsx,
+        "integration" => ImportSource.Integration,
         _ => throw new InvalidOperationException($"Unknown import source '{text}' in the database."),
     };
 

@@ -85,10 +85,8 @@ public sealed class TransactionImporter(TimeProvider timeProvider)
             await name.ExecuteScalarAsync(cancellationToken);
         }
 
-        var validator = new TransactionRowValidator(
-            await LoadCodesAsync(connection, transaction, "SELECT code, id FROM agencies", cancellationToken),
-            await LoadCodesAsync(connection, transaction, "SELECT code, id FROM procedures", cancellationToken),
-            VietnamTime.Today(timeProvider));
+        var validator = (await ImportCatalogue.LoadAsync(connection, transaction, cancellationToken))
+            .Validator(VietnamTime.Today(timeProvider), RowRules.Import);
 
         var totalRows = 0;
         var validRows = 0;
@@ -123,17 +121,6 @@ public sealed class TransactionImporter(TimeProvider timeProvider)
         await ImportStore.MarkSucceededAsync(connection, transaction, report, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return report;
-    }
-
-    private static async Task<Dictionary<string, long>> LoadCodesAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
-    {
-        var codes = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            codes[reader.GetString(0)] = reader.GetInt64(1);
-        return codes;
     }
 
     private static async Task MarkFailedAsync(NpgsqlDataSource dataSource, long importId, Exception exception)

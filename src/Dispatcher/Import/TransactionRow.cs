@@ -4,10 +4,14 @@ using ChatSurvey.Domain.Problems;
 namespace ChatSurvey.Dispatcher.Import;
 
 /// <summary>
-/// One completed procedure as the one-stop-shop system exports it, before validation: every field is the raw text
-/// (a JSON batch element of <c>POST /api/admin/transactions</c>, or a CSV/XLSX data row with the same columns).
-/// <c>ResultDate</c> is the day the result was handed over, <c>YYYY-MM-DD</c> in Hai Phong; <c>ApplicantType</c> is
-/// <c>citizen</c> (the default when empty) or <c>organization</c>.
+/// One dossier as the one-stop-shop system exports it, before validation: every field is the raw text (a JSON batch
+/// element of <c>POST /api/admin/transactions</c>, a CSV/XLSX data row with the same columns or their Vietnamese
+/// names, or a dossier posted to the integration API). <c>AgencyCode</c> is the agency's code or its one-stop-shop unit
+/// code; <c>ResultDate</c> is the day (and maybe the time) the result was handed over, <c>ReceivedOn</c> and
+/// <c>DueOn</c> the days the dossier was received and its result promised, all Vietnam time in a form
+/// <see cref="DossierDates"/> reads; <c>ApplicantType</c> is <c>citizen</c> (the default when empty) or
+/// <c>organization</c>, or the portal's 1 and 2. <c>ProcedureName</c> is not stored (the catalogue names procedures):
+/// it only words the reason when the procedure's code is unknown.
 /// </summary>
 public sealed record TransactionRow(
     string? DossierCode,
@@ -16,7 +20,11 @@ public sealed record TransactionRow(
     string? Phone,
     string? ResultDate,
     string? ApplicantName = null,
-    string? ApplicantType = null);
+    string? ApplicantType = null,
+    string? ProcedureName = null,
+    string? ReceivedOn = null,
+    string? DueOn = null,
+    string? DossierStatus = null);
 
 /// <summary>
 /// A <see cref="TransactionRow"/> with the number the report gives it. For files it is the row the user sees in a
@@ -66,12 +74,17 @@ public static class TransactionFields
     public const string ResultDate = "resultDate";
     public const string ApplicantName = "applicantName";
     public const string ApplicantType = "applicantType";
+    public const string ProcedureName = "procedureName";
+    public const string ReceivedOn = "receivedOn";
+    public const string DueOn = "dueOn";
+    public const string DossierStatus = "dossierStatus";
 
     /// <summary>The columns a file must have (the others may be left out).</summary>
     public static IReadOnlyList<string> Required { get; } = [DossierCode, AgencyCode, ProcedureCode, Phone, ResultDate];
 
-    /// <summary>All columns in the order of the API shape.</summary>
-    public static IReadOnlyList<string> All { get; } = [.. Required, ApplicantName, ApplicantType];
+    /// <summary>All columns in the order of the API shape (that of <see cref="TransactionRow"/>).</summary>
+    public static IReadOnlyList<string> All { get; } =
+        [.. Required, ApplicantName, ApplicantType, ProcedureName, ReceivedOn, DueOn, DossierStatus];
 }
 
 public enum ImportSource
@@ -79,6 +92,9 @@ public enum ImportSource
     Api,
     Csv,
     Xlsx,
+
+    /// <summary>A batch posted by a one-stop-shop system with an integration key (<c>POST /api/integrations/dossiers</c>).</summary>
+    Integration,
 }
 
 public enum ImportStatus
@@ -110,6 +126,8 @@ public sealed record ImportReport(
 /// <summary>
 /// An import as <c>GET /api/admin/imports/{id}</c> shows it. The report counts stay 0 until it has succeeded.
 /// <see cref="Error"/> is the failure in English; <see cref="Failure"/> the problem it was worded from, when known.
+/// <see cref="Header"/> is how an uploaded file's header row was read (null for batches and older imports);
+/// <see cref="IntegrationKeyName"/> names the key that posted an integration batch.
 /// </summary>
 public sealed record ImportInfo(
     long Id,
@@ -120,7 +138,9 @@ public sealed record ImportInfo(
     string? Error,
     DateTimeOffset CreatedAt,
     DateTimeOffset? FinishedAt,
-    Problem? Failure = null);
+    Problem? Failure = null,
+    HeaderReading? Header = null,
+    string? IntegrationKeyName = null);
 
 /// <summary>An import in a list: its counts as stored (0 until it has succeeded), without the rejected rows.</summary>
 public sealed record ImportSummary(
@@ -132,7 +152,8 @@ public sealed record ImportSummary(
     int Accepted,
     int Duplicates,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? FinishedAt)
+    DateTimeOffset? FinishedAt,
+    string? IntegrationKeyName = null)
 {
     public int Rejected => TotalRows - Accepted - Duplicates;
 }

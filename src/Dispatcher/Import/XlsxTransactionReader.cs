@@ -6,7 +6,8 @@ namespace ChatSurvey.Dispatcher.Import;
 
 /// <summary>
 /// Streams the transactions of the first sheet of an XLSX workbook with MiniExcel, row by row. The header is the
-/// first row that is not blank. Date cells become <c>YYYY-MM-DD</c>, number cells their digits (a phone typed as a
+/// first row that is not blank. Date cells become <c>YYYY-MM-DD</c> (with <c>THH:mm:ss</c> when they hold a time of
+/// day), text cells stay as typed (<c>31/03/2025</c> is read by <see cref="DossierDates"/>), number cells their digits (a phone typed as a
 /// number has lost its leading 0, which the phone rules put back).
 /// </summary>
 public static class XlsxTransactionReader
@@ -48,6 +49,25 @@ public static class XlsxTransactionReader
             throw new ImportFileException(Problem.Of("file", ProblemCodes.ImportSheetEmpty));
     }
 
+    /// <summary>
+    /// How the first sheet's header row (its first row that is not blank) reads, without reading further. Throws
+    /// <see cref="ImportFileException"/> when the workbook cannot be read or the sheet is empty.
+    /// </summary>
+    public static HeaderReading ReadHeader(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var rows = OpenFirstSheet(stream).GetEnumerator();
+        while (MoveNext(rows))
+        {
+            var cells = rows.Current;
+            if (cells.Values.All(value => string.IsNullOrWhiteSpace(Text(value))))
+                continue;
+            return TransactionColumns.Read([.. cells.Keys.Select(key => Text(cells[key]))]);
+        }
+
+        throw new ImportFileException(Problem.Of("file", ProblemCodes.ImportSheetEmpty));
+    }
+
     private static IEnumerable<IDictionary<string, object?>> OpenFirstSheet(Stream stream)
     {
         try
@@ -78,7 +98,9 @@ public static class XlsxTransactionReader
     {
         null => null,
         string text => text,
-        DateTime date => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        // A date cell is a day; with a time of day (a result handed over at 14:30) the time is kept, as ISO.
+        DateTime date when date.TimeOfDay == TimeSpan.Zero => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        DateTime date => date.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture),
         DateOnly date => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         double number when number == Math.Floor(number) && Math.Abs(number) < 1e15 =>
             ((long)number).ToString(CultureInfo.InvariantCulture),

@@ -21,6 +21,7 @@ public static class ProblemCodes
     public const string CatalogueShortNameUnderivable = "catalogue.short_name_underivable";
     public const string CatalogueFieldTooLong = "catalogue.field_too_long";
     public const string CatalogueCodeTaken = "catalogue.code_taken";
+    public const string CatalogueUnitCodeTaken = "catalogue.unit_code_taken";
     public const string CatalogueAgencyUnknown = "catalogue.agency_unknown";
 
     // A catalogue CSV (agencies) uploaded on the catalogue page or to POST /api/admin/agencies/import.
@@ -56,6 +57,17 @@ public static class ProblemCodes
     public const string RowDateTooEarly = "row.date_too_early";
     public const string RowDateInFuture = "row.date_in_future";
     public const string RowApplicantType = "row.applicant_type";
+    public const string RowUnknownProcedureNamed = "row.unknown_procedure_named";
+    public const string RowRetiredAgency = "row.retired_agency";
+    public const string RowDossierDecided = "row.dossier_decided";
+
+    // A batch posted to the one-stop-shop integration API, as a whole.
+    public const string IntegrationBodyInvalid = "integration.body_invalid";
+    public const string IntegrationBatchTooLarge = "integration.batch_too_large";
+
+    // Integration keys.
+    public const string IntegrationKeyNameFormat = "integration_key.name_format";
+    public const string IntegrationKeyUnknown = "integration_key.unknown";
 
     // A new wave.
     public const string WaveNameTooLong = "wave.name_too_long";

@@ -62,7 +62,7 @@ public sealed class TransactionsApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(Json(
             """
-            {"accepted":3,"duplicates":2,"rejected":[{"row":2,"field":"agencyCode","reason":"unknown agency code 'KHONG-CO'"},{"row":3,"field":"phone","reason":"is not a valid phone number"},{"row":4,"field":"resultDate","reason":"must be a real date written YYYY-MM-DD"},{"row":7,"field":"dossierCode","reason":"is required"},{"row":8,"field":"dossierCode","reason":"is required"},{"row":9,"field":"procedureCode","reason":"unknown procedure code 'P9'"},{"row":11,"field":"applicantType","reason":"must be 'citizen' or 'organization'"}]}
+            {"accepted":3,"duplicates":2,"rejected":[{"row":2,"field":"agencyCode","reason":"unknown agency code 'KHONG-CO'"},{"row":3,"field":"phone","reason":"is not a valid phone number"},{"row":4,"field":"resultDate","reason":"must be a real date written DD/MM/YYYY, YYYY-MM-DD or yyyyMMddHHmmss (Vietnam time)"},{"row":7,"field":"dossierCode","reason":"is required"},{"row":8,"field":"dossierCode","reason":"is required"},{"row":9,"field":"procedureCode","reason":"unknown procedure code 'P9'"},{"row":11,"field":"applicantType","reason":"must be 'citizen' (1) or 'organization' (2)"}]}
             """),
             Json(await response.Content.ReadAsStringAsync(Cancel)));
         Assert.Equal(["A1/HS-1/+84912000001", "A1/HS-2/+84912000002", "A1/HS-900/+84912000900", "A2/HS-1/+84912000007"], await LoadedAsync());
@@ -191,7 +191,7 @@ public sealed class TransactionsApiTests : IAsyncLifetime
             (import.GetProperty("totalRows").GetInt32(), import.GetProperty("accepted").GetInt32(),
              import.GetProperty("duplicates").GetInt32(), import.GetProperty("rejectedNotListed").GetInt32()));
         Assert.Equal(Json(
-            """[{"row":4,"field":"agencyCode","reason":"unknown agency code 'KHONG-CO'"},{"row":5,"field":"phone","reason":"is not a valid phone number"},{"row":9,"field":"resultDate","reason":"must be a real date written YYYY-MM-DD"}]"""),
+            """[{"row":4,"field":"agencyCode","reason":"unknown agency code 'KHONG-CO'"},{"row":5,"field":"phone","reason":"is not a valid phone number"},{"row":9,"field":"resultDate","reason":"must be a real date written DD/MM/YYYY, YYYY-MM-DD or yyyyMMddHHmmss (Vietnam time)"}]"""),
             Json(import.GetProperty("rejected").GetRawText()));
         Assert.Equal(JsonValueKind.Null, import.GetProperty("error").ValueKind);
     }

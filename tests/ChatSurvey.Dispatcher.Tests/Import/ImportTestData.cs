@@ -78,7 +78,7 @@ internal static class ImportTestData
             new(4, "agencyCode", "unknown agency code 'KHONG-CO'"),
             new(5, "procedureCode", "unknown procedure code 'TTHC-LA'"),
             new(6, "phone", "is not a valid phone number"),
-            new(7, "resultDate", "must be a real date written YYYY-MM-DD"),
+            new(7, "resultDate", "must be a real date written DD/MM/YYYY, YYYY-MM-DD or yyyyMMddHHmmss (Vietnam time)"),
             new(8, "resultDate", "must not be in the future (today is 2025-03-11 in Hai Phong)"),
             new(9, "dossierCode", "is required"),
         ]);

@@ -66,7 +66,7 @@ public sealed class ImportsTests : IAsyncLifetime
         [
             "5 | Số điện thoại (phone) | không phải số điện thoại hợp lệ",
             "6 | Mã đơn vị (agencyCode) | mã đơn vị 'KHONG-CO' không có trong danh mục",
-            "7 | Ngày trả kết quả (resultDate) | phải là một ngày có thật, viết dạng YYYY-MM-DD (ví dụ 2025-03-31)",
+            "7 | Ngày trả kết quả (resultDate) | phải là một ngày có thật, viết dạng DD/MM/YYYY hoặc YYYY-MM-DD (ví dụ 31/03/2025)",
         ], PageForms.TableRows(report, "rejected-table"));
 
         using var download = await client.GetAsync($"{detailsUrl}?handler=rejected", Cancel);
@@ -80,7 +80,7 @@ public sealed class ImportsTests : IAsyncLifetime
             ["row", "field", "reason", "ly_do"],
             ["5", "phone", "is not a valid phone number", "không phải số điện thoại hợp lệ"],
             ["6", "agencyCode", "unknown agency code 'KHONG-CO'", "mã đơn vị 'KHONG-CO' không có trong danh mục"],
-            ["7", "resultDate", "must be a real date written YYYY-MM-DD", "phải là một ngày có thật, viết dạng YYYY-MM-DD (ví dụ 2025-03-31)"],
+            ["7", "resultDate", "must be a real date written DD/MM/YYYY, YYYY-MM-DD or yyyyMMddHHmmss (Vietnam time)", "phải là một ngày có thật, viết dạng DD/MM/YYYY hoặc YYYY-MM-DD (ví dụ 31/03/2025)"],
         ], ReadCsv(bytes));
 
         // The list of recent imports shows the file with its counts; the rows are in the table, the phones only there.
@@ -114,7 +114,9 @@ public sealed class ImportsTests : IAsyncLifetime
         Assert.Equal(3, sampleRows.Count);
         // Codes from the catalogue; the phone stays a phone (no formula escaping in a file meant to come back).
         Assert.Equal(["HS-0002", "A1", "P1", "+84983456789"], sampleRows[2][..4]);
-        Assert.Equal(["Công ty TNHH Hoa Phượng", "organization"], sampleRows[2][5..]);
+        Assert.Equal(["Công ty TNHH Hoa Phượng", "organization"], sampleRows[2][5..7]);
+        // Receipt and appointment dates too: a result after its appointment is late.
+        Assert.Equal(["receivedOn", "dueOn"], sampleRows[0][8..10]);
         using var upload = await UploadAsync(client, sampleBytes, "mau-giao-dich.csv", "text/csv");
         Assert.Equal(HttpStatusCode.Redirect, upload.StatusCode);
         var importId = await _host.ScalarAsync<long>("SELECT id FROM imports");
@@ -212,7 +214,7 @@ public sealed class ImportsTests : IAsyncLifetime
 
         Assert.Contains("Thất bại", page.Text, StringComparison.Ordinal);
         Assert.Contains(
-            "Dòng tiêu đề thiếu cột: procedureCode, phone, resultDate. Tệp cần có các cột dossierCode, agencyCode, procedureCode, phone, resultDate (không bắt buộc: applicantName, applicantType).",
+            "Dòng tiêu đề thiếu cột: procedureCode, phone, resultDate. Tệp cần có các cột dossierCode, agencyCode, procedureCode, phone, resultDate (không bắt buộc: applicantName, applicantType, procedureName, receivedOn, dueOn, dossierStatus).",
             page.Text, StringComparison.Ordinal);
         Assert.StartsWith("The header has no column procedureCode, phone, resultDate.", api.GetProperty("error").GetString(), StringComparison.Ordinal);
     }

@@ -1,16 +1,30 @@
 using System.Globalization;
 using System.Security.Claims;
 using ChatSurvey.BotHost.Accounts;
+using ChatSurvey.BotHost.Integration;
 using ChatSurvey.Dispatcher.Catalogue;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace ChatSurvey.BotHost.Pages.Admin.Accounts;
 
-/// <summary>Administrators manage the sign-in accounts: create, reset a password, disable or enable.</summary>
-public sealed class IndexModel(AccountStore accounts, CatalogueStore catalogue) : PageModel
+/// <summary>
+/// Administrators manage the sign-in accounts (create, reset a password, disable or enable) and the integration keys of
+/// one-stop-shop systems (create — the key is shown once, on the page that answers the creation —, list, revoke).
+/// </summary>
+public sealed class IndexModel(AccountStore accounts, CatalogueStore catalogue, IntegrationKeyStore integrationKeys) : PageModel
 {
     public IReadOnlyList<Account> Accounts { get; private set; } = [];
+
+    public IReadOnlyList<IntegrationKey> IntegrationKeys { get; private set; } = [];
+
+    /// <summary>The key just created: shown in this answer only, never stored.</summary>
+    public CreatedIntegrationKey? NewKey { get; private set; }
+
+    [BindProperty]
+    public string? KeyName { get; set; }
+
+    public string? KeyNameError { get; private set; }
 
     public IReadOnlyList<(string Code, string Name)> Agencies { get; private set; } = [];
 
@@ -65,12 +79,35 @@ public sealed class IndexModel(AccountStore accounts, CatalogueStore catalogue) 
         return RedirectToPage();
     }
 
+    public async Task<IActionResult> OnPostCreateKeyAsync(CancellationToken cancellationToken)
+    {
+        // The answer holds the key itself: no cache keeps it.
+        Response.Headers.CacheControl = "no-store";
+        var (created, problems) = await integrationKeys.CreateAsync(KeyName, User.Identity?.Name, cancellationToken);
+        if (created is null)
+            KeyNameError = string.Join(" ", problems.Select(p => p.Vietnamese));
+        else
+            KeyName = null;
+        NewKey = created;
+        await LoadAsync(cancellationToken);
+        if (created is null)
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostRevokeKeyAsync(long id, CancellationToken cancellationToken)
+    {
+        Message = await integrationKeys.RevokeAsync(id, cancellationToken) ? "Đã thu hồi khoá tích hợp." : "Không có khoá tích hợp này.";
+        return RedirectToPage();
+    }
+
     public static string RoleName(string role) =>
         role == AccountRoles.Administrator ? "Quản trị viên" : "Người xem của đơn vị";
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         Accounts = await accounts.ListAsync(cancellationToken);
+        IntegrationKeys = await integrationKeys.ListAsync(cancellationToken);
         Agencies = [.. (await catalogue.ListAgenciesAsync(cancellationToken)).Select(a => (a.Code, a.Name))];
     }
 

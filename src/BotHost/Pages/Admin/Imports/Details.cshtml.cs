@@ -10,6 +10,7 @@ namespace ChatSurvey.BotHost.Pages.Admin.Imports;
 /// <summary>
 /// <c>/admin/imports/{id}</c>: an import's status while its job runs (imports.js polls <c>GET /api/admin/imports/{id}</c>,
 /// the same <see cref="ImportStore"/> reads) and then its report, with every listed rejected row as a CSV download.
+/// An uploaded file's header reading (kept from the upload) shows from the start, before the job loads a row.
 /// Reasons and errors show in Vietnamese from their problem codes.
 /// </summary>
 public sealed class DetailsModel(NpgsqlDataSource dataSource) : PageModel
@@ -50,7 +51,8 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource) : PageModel
         return new ImportView(
             import.Id, ImportStore.ToText(import.Status), ImportStore.ToText(import.Source), import.FileName, report.TotalRows,
             report.Accepted, report.Duplicates, report.TotalRows - report.Accepted - report.Duplicates, report.Rejected, report.RejectedNotListed,
-            import.Failure?.Vietnamese ?? import.Error, import.CreatedAt, import.FinishedAt, rowsLoaded);
+            import.Failure?.Vietnamese ?? import.Error, import.CreatedAt, import.FinishedAt, rowsLoaded, import.Header,
+            import.FileName ?? ImportTexts.Origin(import.Source, import.IntegrationKeyName));
     }
 
     /// <summary>An import as the page shows it; <see cref="Error"/> is in Vietnamese when its code is known.</summary>
@@ -68,7 +70,9 @@ public sealed class DetailsModel(NpgsqlDataSource dataSource) : PageModel
         string? Error,
         DateTimeOffset CreatedAt,
         DateTimeOffset? FinishedAt,
-        long? RowsLoaded)
+        long? RowsLoaded,
+        HeaderReading? Header,
+        string Title)
     {
         public bool Finished => Status is "succeeded" or "failed";
     }

@@ -30,7 +30,27 @@ public static class ImportTexts
         TransactionFields.ResultDate => "Ngày trả kết quả",
         TransactionFields.ApplicantName => "Tên người nộp",
         TransactionFields.ApplicantType => "Loại người nộp",
+        TransactionFields.ProcedureName => "Tên thủ tục",
+        TransactionFields.ReceivedOn => "Ngày tiếp nhận",
+        TransactionFields.DueOn => "Ngày hẹn trả",
+        TransactionFields.DossierStatus => "Trạng thái hồ sơ",
         _ => field,
+    };
+
+    /// <summary>How a header column was read, for the header table: the field (Vietnamese, then its API name) or "ignored".</summary>
+    public static string ReadAs(HeaderColumn column) => column.Field switch
+    {
+        null => "bỏ qua (không dùng)",
+        TransactionFields.ProcedureName => $"{Field(column.Field)} ({column.Field}) — chỉ để đối chiếu khi mã thủ tục chưa có trong danh mục",
+        _ => $"{Field(column.Field)} ({column.Field})",
+    };
+
+    /// <summary>Where an import came from, when it has no file name.</summary>
+    public static string Origin(ImportSource source, string? integrationKeyName) => source switch
+    {
+        ImportSource.Integration => $"(hệ thống một cửa: {integrationKeyName})",
+        ImportSource.Api => "(API JSON)",
+        _ => "(không tên)",
     };
 
     /// <summary>Hai Phong local time, as the counters read it.</summary>

@@ -12,8 +12,9 @@ namespace ChatSurvey.BotHost.Pages.Admin.Imports;
 /// <summary>
 /// <c>/admin/imports</c>: the upload form and the recent imports. An upload takes the path of
 /// <c>POST /api/admin/transactions/import</c> (same checks, same size limit, same queued import and job), and the
-/// header is read here as well, so a file without the required columns is refused at once instead of failing later
-/// in the job.
+/// header is read here as well, so a file without the required columns is refused at once, with how each column was
+/// read, instead of failing later in the job. The reading is kept with the import: its page shows it from the upload
+/// on, before the job loads a row.
 /// </summary>
 [RequestSizeLimit(TransactionUploads.MaxUploadBytes)]
 [RequestFormLimits(MultipartBodyLengthLimit = TransactionUploads.MaxUploadBytes)]
@@ -26,6 +27,9 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, CatalogueStore catal
 
     public string? UploadError { get; private set; }
 
+    /// <summary>How a refused file's header row was read (shown beside the error), when it has one.</summary>
+    public HeaderReading? Header { get; private set; }
+
     public IReadOnlyList<ImportSummary> Recent { get; private set; } = [];
 
     public static string MaxUploadText => $"{TransactionUploads.MaxUploadBytes / (1024 * 1024)} MB";
@@ -35,15 +39,21 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, CatalogueStore catal
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         var (source, problem) = await TransactionUploads.CheckFileAsync(Upload);
-        UploadError = problem?.Vietnamese ?? await CheckHeaderAsync(Upload!, source!.Value, cancellationToken);
-        if (UploadError is not null)
+        if (problem is null)
         {
+            (Header, problem) = await TransactionUploads.ReadHeaderAsync(Upload!, source!.Value, cancellationToken);
+            problem ??= Header!.MissingColumns;
+        }
+
+        if (problem is not null)
+        {
+            UploadError = problem.Vietnamese;
             Recent = await ReadRecentAsync(cancellationToken);
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return Page();
         }
 
-        var importId = await TransactionUploads.StoreAsync(Upload!, source!.Value, dataSource, scheduler, cancellationToken);
+        var importId = await TransactionUploads.StoreAsync(Upload!, source!.Value, Header, dataSource, scheduler, cancellationToken);
         return RedirectToPage("Details", new { id = importId });
     }
 
@@ -59,35 +69,10 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, CatalogueStore catal
         var csv = await SpreadsheetCsv.WriteAsync(
         [
             [.. TransactionFields.All],
-            ["HS-0001", agency, procedure, "0912345678", Day(-2), "Nguyễn Văn An", TransactionRowValidator.Citizen],
-            ["HS-0002", agency, procedure, "+84983456789", Day(-1), "Công ty TNHH Hoa Phượng", TransactionRowValidator.Organization],
+            ["HS-0001", agency, procedure, "0912345678", Day(-2), "Nguyễn Văn An", TransactionRowValidator.Citizen, "", Day(-9), Day(-3), ""],
+            ["HS-0002", agency, procedure, "+84983456789", Day(-1), "Công ty TNHH Hoa Phượng", TransactionRowValidator.Organization, "", Day(-6), Day(-1), ""],
         ], escapeFormulas: false, cancellationToken);
         return File(csv, "text/csv; charset=utf-8", "mau-giao-dich.csv");
-    }
-
-    /// <summary>Reads the header (and the first row) with the job's own reader; the reason in Vietnamese, or null.</summary>
-    private static async Task<string?> CheckHeaderAsync(IFormFile file, ImportSource source, CancellationToken cancellationToken)
-    {
-        await using var stream = file.OpenReadStream();
-        try
-        {
-            if (source == ImportSource.Csv)
-            {
-                await using var rows = CsvTransactionReader.ReadAsync(stream, cancellationToken).GetAsyncEnumerator(cancellationToken);
-                await rows.MoveNextAsync();
-            }
-            else
-            {
-                using var rows = XlsxTransactionReader.Read(stream).GetEnumerator();
-                rows.MoveNext();
-            }
-
-            return null;
-        }
-        catch (ImportFileException e)
-        {
-            return e.Problem?.Vietnamese ?? e.Message;
-        }
     }
 
     private Task<IReadOnlyList<ImportSummary>> ReadRecentAsync(CancellationToken cancellationToken) =>
