@@ -218,8 +218,9 @@ public sealed class ContinuousDecider(
         return (elapsed.TotalDays, remaining.TotalDays);
     }
 
-    // The wave's undecided dossiers with a result date in the period up to today, judged by the eligibility rules; rows an
-    // import or a repost is changing right now are left to the next pass. Sorted in decision order.
+    // The wave's undecided dossiers with a result date in the period up to today (and a result time, when known, not
+    // after now), judged by the eligibility rules; rows an import or a repost is changing right now are left to the next
+    // pass. Sorted in decision order.
     private async Task<List<Candidate>> ReadCandidatesAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, long waveId, WaveToStart wave, DateTimeOffset now, DateOnly today,
         CancellationToken cancellationToken)
@@ -258,7 +259,7 @@ public sealed class ContinuousDecider(
             SELECT t.id, t.agency_id, t.phone, t.dossier_code
             FROM transactions t
             JOIN wave_quotas q ON q.wave_id = @wave_id AND q.agency_id = t.agency_id
-            WHERE t.result_date BETWEEN @results_from AND @decide_to
+            WHERE t.result_date BETWEEN @results_from AND @decide_to AND (t.result_at IS NULL OR t.result_at <= @as_of)
               AND NOT EXISTS (SELECT 1 FROM wave_decisions d WHERE d.wave_id = @wave_id AND d.transaction_id = t.id)
             FOR SHARE OF t SKIP LOCKED
         )

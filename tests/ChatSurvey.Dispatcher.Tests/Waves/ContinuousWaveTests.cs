@@ -86,6 +86,8 @@ public sealed class ContinuousWaveTests(TwilioFakeFixture fixture) : IClassFixtu
         await scene.ArriveAsync("A1", "HS-FEB", NewPhone(), new DateOnly(2026, 2, 28));
         await scene.ArriveAsync("A1", "HS-APR", NewPhone(), new DateOnly(2026, 4, 1));
         var pending = await scene.ArriveAsync("A1", "HS-NO-RESULT", NewPhone(), null);
+        // A result announced for this afternoon is not decided before it is given.
+        await scene.ArriveAsync("A1", "HS-LATER", NewPhone(), null, HaiPhong(2026, 3, 10, 15, 0));
         await scene.StartWaveAsync(wave);
         Assert.Equal(["HS-1"], (await scene.DecisionsAsync(wave)).Select(d => d.DossierCode));
 
@@ -96,16 +98,18 @@ public sealed class ContinuousWaveTests(TwilioFakeFixture fixture) : IClassFixtu
         Assert.Equal(1L, await scene.ScalarAsync<long>("SELECT count(*) FROM wave_decisions WHERE transaction_id = $1", invited));
         Assert.Equal(1L, await scene.ScalarAsync<long>("SELECT count(*) FROM invitations WHERE transaction_id = $1", invited));
 
-        // Days later, still nothing for the dossiers outside the period or without a result.
+        // Days later the afternoon's result has been decided, and still nothing for the dossiers outside the period or without a result.
         scene.SetClock(HaiPhong(2026, 4, 2, 9, 0));
+        Assert.Equal(1, (await scene.RunJobAsync()).Decided);
+        Assert.Equal(["HS-1", "HS-LATER"], (await scene.DecisionsAsync(wave)).Select(d => d.DossierCode).Order(StringComparer.Ordinal));
         Assert.Equal(0, (await scene.RunJobAsync()).Decided);
         Assert.Equal(0L, await scene.ScalarAsync<long>(
-            "SELECT count(*) FROM invitations i JOIN transactions t ON t.id = i.transaction_id WHERE t.dossier_code <> 'HS-1'"));
+            "SELECT count(*) FROM invitations i JOIN transactions t ON t.id = i.transaction_id WHERE t.dossier_code IN ('HS-FEB', 'HS-APR', 'HS-NO-RESULT')"));
 
         // The result arrives by a repost (NgayTra, inside the period): the dossier is decided at the next pass.
         await scene.ExecuteAsync("UPDATE transactions SET result_date = DATE '2026-03-30', updated_at = $2 WHERE id = $1", pending, scene.Clock.GetUtcNow());
         Assert.Equal(1, (await scene.RunJobAsync()).Decided);
-        Assert.Equal(["HS-1", "HS-NO-RESULT"], (await scene.DecisionsAsync(wave)).Select(d => d.DossierCode).Order(StringComparer.Ordinal));
+        Assert.Equal(["HS-1", "HS-LATER", "HS-NO-RESULT"], (await scene.DecisionsAsync(wave)).Select(d => d.DossierCode).Order(StringComparer.Ordinal));
     }
 
     [Fact]
