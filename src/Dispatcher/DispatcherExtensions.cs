@@ -61,6 +61,9 @@ public static class DispatcherExtensions
             sp.GetRequiredService<IOptions<IntegrityOptions>>().Value, sp.GetRequiredService<IOptions<ScoringOptions>>().Value));
         builder.Services.AddTransient<ScoreRefreshJob>();
         builder.Services.AddTransient<WaveCompletionJob>();
+        builder.Services.TryAddSingleton<WaveQueries>();
+        builder.Services.TryAddSingleton<ContinuousDecider>();
+        builder.Services.AddTransient<ContinuousWaveJob>();
         builder.AddHangfireDispatcher();
         return builder;
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ChatSurvey.Dispatcher.Waves;
 using ChatSurvey.Domain.Problems;
+using ChatSurvey.Domain.Statuses;
 
 namespace ChatSurvey.BotHost.Admin;
 
@@ -83,11 +84,18 @@ internal static class WaveRequests
         if (cooldown < 0)
             Add("cooldownDays", ProblemCodes.WaveCooldownNegative);
 
+        var mode = string.IsNullOrWhiteSpace(request.Mode) ? WaveMode.Batch : request.Mode.Trim();
+        if (!WaveMode.All.Contains(mode))
+            Add("mode", ProblemCodes.WaveModeUnknown, WaveMode.All);
+        var within = request.InviteWithinHours ?? WaveDraft.DefaultInviteWithinHours;
+        if (within is < 1 or > WaveDraft.MaxInviteWithinHours)
+            Add("inviteWithinHours", ProblemCodes.WaveInviteWithinOutOfRange, 1, WaveDraft.MaxInviteWithinHours);
+
         if (problems.Count > 0)
             return (null, [.. problems.Values]);
         var seed = request.Seed ?? Random.Shared.Next();
         return (new WaveDraft(name!, questionnaire!, from!.Value, to!.Value, agencies, decimal.Round(rate, 3),
-            windowStart!.Value, windowEnd!.Value, reminder, expire, cooldown, seed), []);
+            windowStart!.Value, windowEnd!.Value, reminder, expire, cooldown, seed, mode, within), []);
     }
 
     private delegate void AddProblem(string field, string code, params ReadOnlySpan<object> args);

@@ -22,7 +22,9 @@ public sealed record CreateWaveRequest(
     int? ReminderAfterHours,
     int? ExpireAfterDays,
     int? CooldownDays,
-    int? Seed);
+    int? Seed,
+    string? Mode = null,
+    int? InviteWithinHours = null);
 
 public sealed record WaveAgencyRequest(string? AgencyCode, int? Target);
 
@@ -47,6 +49,7 @@ internal static class WavesApi
         waves.MapGet("/{id:long}", GetAsync).WithName("GetWaveProgress");
         waves.MapGet("/{id:long}/agencies", AgenciesAsync).WithName("GetWaveAgencies");
         waves.MapGet("/{id:long}/responses", ResponsesAsync).WithName("GetWaveResponses");
+        waves.MapGet("/{id:long}/pacing", PacingAsync).WithName("GetWavePacing");
         waves.MapPost("/{id:long}/start", (long id, WavePlanner planner, CancellationToken ct) =>
             ChangeAsync(planner.StartAsync(id, ct), "start", WaveStatus.Draft));
         waves.MapPost("/{id:long}/pause", (long id, WaveStore store, CancellationToken ct) =>
@@ -115,6 +118,14 @@ internal static class WavesApi
             ? TypedResults.Ok(agencies)
             : NotFound(id);
 
+    /// <summary>
+    /// How the wave invites: for every wave the hours from result to invitation (median, 90th percentile), and for a
+    /// continuous wave each agency's pacing (docs/methodology.md, "Continuous waves").
+    /// </summary>
+    internal static async Task<Results<Ok<WavePacing>, ProblemHttpResult>> PacingAsync(
+        long id, ContinuousDecider decider, CancellationToken cancellationToken) =>
+        await decider.GetPacingAsync(id, cancellationToken) is { } pacing ? TypedResults.Ok(pacing) : NotFound(id);
+
     internal static async Task<Results<Ok<IReadOnlyList<WaveResponse>>, ProblemHttpResult, ValidationProblem>> ResponsesAsync(
         long id, WaveStore store, CancellationToken cancellationToken, int? skip = null, int? take = null)
     {
@@ -172,6 +183,12 @@ internal static class WavesApi
         {
             TopUpOutcome.Drawn => TypedResults.Ok(result.TopUp!),
             TopUpOutcome.NotFound => NotFound(id),
+            TopUpOutcome.Continuous => TypedResults.Problem(
+                title: "A continuous wave has no top-up.",
+                detail: "A continuous wave decides each dossier as it arrives, with a probability paced to reach each agency's target; "
+                    + "there is no reserve to draw from.",
+                statusCode: StatusCodes.Status409Conflict,
+                extensions: new Dictionary<string, object?> { ["waveMode"] = WaveMode.Continuous }),
             TopUpOutcome.UnknownAgencies => TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
                 ["agencies"] = [$"Not agencies of this wave: {string.Join(", ", result.Unknown)}."],

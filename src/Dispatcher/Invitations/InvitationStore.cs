@@ -56,24 +56,28 @@ public sealed class InvitationStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Inserts a wave's plan: each invitation with its planned time, its reminder (when the wave has one that falls before
-    /// expiry) and its expiry counted from the planned time (moved to the send time when it is sent).
+    /// expiry) and its expiry counted from the planned time (moved to the send time when it is sent). A continuous wave's
+    /// decisions give <paramref name="createdAt"/>, their decision time (the cool-down and the one-per-phone rule count
+    /// from it); otherwise the database's clock. Returns each invitation's id by its transaction id.
     /// </summary>
-    public async Task InsertPlannedAsync(
+    public async Task<IReadOnlyDictionary<long, long>> InsertPlannedAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, long waveId, IReadOnlyList<PlannedInvitation> invitations,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, DateTimeOffset? createdAt = null)
     {
         ArgumentNullException.ThrowIfNull(invitations);
         await using var insert = new NpgsqlCommand(
             """
-            INSERT INTO invitations (wave_id, transaction_id, agency_id, phone, code, planned_at, reminder_due_at, expires_at, draw)
+            INSERT INTO invitations (wave_id, transaction_id, agency_id, phone, code, planned_at, reminder_due_at, expires_at, draw,
+                                     created_at)
             SELECT w.id, x.transaction_id, x.agency_id, x.phone, x.code, x.planned_at,
                    CASE WHEN w.reminder_after_hours > 0 AND w.reminder_after_hours < w.expire_after_days * 24
                         THEN x.planned_at + make_interval(hours => w.reminder_after_hours) END,
-                   x.planned_at + make_interval(days => w.expire_after_days), x.draw
+                   x.planned_at + make_interval(days => w.expire_after_days), x.draw, coalesce($8, now())
             FROM waves w,
                  unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::timestamptz[], $7::smallint[])
                      AS x(transaction_id, agency_id, phone, code, planned_at, draw)
             WHERE w.id = $1
+            RETURNING transaction_id, id
             """, connection, transaction);
         insert.CommandTimeout = 0;
         insert.Parameters.AddWithValue(waveId);
@@ -87,7 +91,16 @@ public sealed class InvitationStore(NpgsqlDataSource dataSource)
             Value = invitations.Select(i => i.PlannedAt.UtcDateTime).ToArray(),
         });
         insert.Parameters.AddWithValue(invitations.Select(i => i.Draw).ToArray());
-        await insert.ExecuteNonQueryAsync(cancellationToken);
+        insert.Parameters.Add(new NpgsqlParameter
+        {
+            NpgsqlDbType = NpgsqlDbType.TimestampTz,
+            Value = createdAt is { } at ? at.ToUniversalTime() : DBNull.Value,
+        });
+        var ids = new Dictionary<long, long>(invitations.Count);
+        await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            ids[reader.GetInt64(0)] = reader.GetInt64(1);
+        return ids;
     }
 
     /// <summary>

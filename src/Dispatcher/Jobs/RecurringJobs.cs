@@ -13,6 +13,7 @@ public static class RecurringJobs
     public const string Reconcile = "reconcile-claims";
     public const string ScoreRefresh = "score-refresh";
     public const string WaveCompletion = "wave-completion";
+    public const string ContinuousWaves = "continuous-waves";
 
     public static void Register(IRecurringJobManager manager)
     {
@@ -25,6 +26,7 @@ public static class RecurringJobs
         manager.AddOrUpdate<ReconcileClaimsJob>(Reconcile, JobQueues.Send, job => job.RunAsync(CancellationToken.None), Cron.Minutely(), options);
         manager.AddOrUpdate<ScoreRefreshJob>(ScoreRefresh, JobQueues.Default, job => job.RunAsync(CancellationToken.None), Cron.Minutely(), options);
         manager.AddOrUpdate<WaveCompletionJob>(WaveCompletion, JobQueues.Default, job => job.RunAsync(CancellationToken.None), "*/5 * * * *", options);
+        manager.AddOrUpdate<ContinuousWaveJob>(ContinuousWaves, JobQueues.Default, job => job.RunAsync(CancellationToken.None), Cron.Minutely(), options);
     }
 }
 

@@ -40,4 +40,8 @@ public static class SendSchedule
 
         return times;
     }
+
+    /// <summary>The first instant at or after <paramref name="at"/> inside the daily send window (UTC): <paramref name="at"/> itself when the window is open.</summary>
+    public static DateTimeOffset NextSendTime(DateTimeOffset at, TimeOnly windowStart, TimeOnly windowEnd) =>
+        Spread(at, windowStart, windowEnd, 1, 1)[0];
 }

@@ -8,7 +8,11 @@ public static class WaveQuestionnaires
     public static IReadOnlyList<string> Codes { get; } = ["sipas-sms", "sipas-full", "sipas-2017"];
 }
 
-/// <summary>A wave that passed the checks that need no database: values parsed, defaults applied.</summary>
+/// <summary>
+/// A wave that passed the checks that need no database: values parsed, defaults applied. <see cref="Mode"/> is a
+/// <see cref="ChatSurvey.Domain.Statuses.WaveMode"/>; <see cref="InviteWithinHours"/> is how soon after its result a
+/// continuous wave's invitation goes out (docs/methodology.md, "Continuous waves").
+/// </summary>
 public sealed record WaveDraft(
     string Name,
     string Questionnaire,
@@ -21,7 +25,14 @@ public sealed record WaveDraft(
     int ReminderAfterHours,
     int ExpireAfterDays,
     int CooldownDays,
-    int Seed);
+    int Seed,
+    string Mode = ChatSurvey.Domain.Statuses.WaveMode.Batch,
+    int InviteWithinHours = WaveDraft.DefaultInviteWithinHours)
+{
+    public const int DefaultInviteWithinHours = 24;
+
+    public const int MaxInviteWithinHours = 720;
+}
 
 public sealed record WaveAgencyTarget(string AgencyCode, int Target);
 
@@ -87,6 +98,9 @@ public enum TopUpOutcome
     NotFound,
     Conflict,
     UnknownAgencies,
+
+    /// <summary>A continuous wave decides each dossier as it arrives: it has nothing to top up.</summary>
+    Continuous,
 }
 
 public sealed record TopUpResult(TopUpOutcome Outcome, TopUp? TopUp, string? CurrentStatus, IReadOnlyList<string> Unknown)
@@ -96,6 +110,8 @@ public sealed record TopUpResult(TopUpOutcome Outcome, TopUp? TopUp, string? Cur
     public static TopUpResult Conflict(string status) => new(TopUpOutcome.Conflict, null, status, []);
 
     public static TopUpResult UnknownAgencies(IReadOnlyList<string> codes) => new(TopUpOutcome.UnknownAgencies, null, null, codes);
+
+    public static TopUpResult Continuous { get; } = new(TopUpOutcome.Continuous, null, null, []);
 
     public static TopUpResult Drawn(TopUp topUp) => new(TopUpOutcome.Drawn, topUp, null, []);
 }
@@ -139,4 +155,48 @@ public sealed record WaveCreateResult(long? Id, IReadOnlyList<ChatSurvey.Domain.
     public static WaveCreateResult Invalid(IReadOnlyList<ChatSurvey.Domain.Problems.Problem> problems) => new(null, problems);
 
     public static WaveCreateResult Created(long id) => new(id, []);
+}
+
+/// <summary>
+/// <c>GET /api/admin/waves/{id}/pacing</c>: how a wave invites. <see cref="HoursToInvitation"/> is for every wave; the
+/// agencies are a continuous wave's (empty for a batch wave).
+/// </summary>
+public sealed record WavePacing(
+    long Id, string Mode, int InviteWithinHours, InvitationDelay HoursToInvitation, IReadOnlyList<AgencyPacing> Agencies);
+
+/// <summary>
+/// Hours from a dossier's result to its invitation's send, over the wave's sent invitations (<see cref="Invitations"/>):
+/// median and 90th percentile (null before anything is sent). The result time is the dossier's when known, else noon of its
+/// result date (<see cref="ResultTime"/>). <see cref="Late"/> counts a continuous wave's invitations decided after
+/// their deadline (result + invite-within hours, or the send window's first opening after the result when later).
+/// </summary>
+public sealed record InvitationDelay(long Invitations, double? MedianHours, double? P90Hours)
+{
+    public long Late { get; init; }
+}
+
+/// <summary>
+/// One agency of a continuous wave: dossiers <see cref="Arrived"/> (decided, eligible or not), <see cref="Eligible"/>,
+/// <see cref="Invited"/>, <see cref="Completed"/> and <see cref="Open"/> invitations, the <see cref="Target"/>, the
+/// response rate the pacing uses, the probability a dossier arriving now would be invited with (null unless the wave is
+/// running or paused), the completed responses projected at the period's end, and the invitations decided late.
+/// </summary>
+public sealed record AgencyPacing(
+    string AgencyCode,
+    string AgencyName,
+    int Target,
+    int Arrived,
+    int Eligible,
+    int Invited,
+    int Completed,
+    int Open,
+    double ResponseRate,
+    double? Probability,
+    double Projected,
+    int Late);
+
+/// <summary>What one pass of a continuous wave decided.</summary>
+public sealed record DecisionPass(int Decided, int Invited, int NotDrawn, int TargetReached, int Ineligible)
+{
+    public static DecisionPass None { get; } = new(0, 0, 0, 0, 0);
 }

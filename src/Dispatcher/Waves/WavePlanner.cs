@@ -16,6 +16,8 @@ namespace ChatSurvey.Dispatcher.Waves;
 /// reminder and expiry (<see cref="InvitationStore"/>), records each agency's plan and sets the wave running
 /// (<see cref="WaveStore"/>), all in one transaction. Top-ups draw more later from the same seeded order.
 /// Agencies take turns in the send order, so each one's invitations are spread over the whole schedule.
+/// A continuous wave draws nothing at start: it is set running and its first pass (<see cref="ContinuousDecider"/>) decides
+/// the dossiers already in the period, in the same transaction; it has no top-up.
 /// Once committed it queues the send-due job, so sending starts now rather than at the next minutely run.
 /// </summary>
 public sealed class WavePlanner(
@@ -25,22 +27,22 @@ public sealed class WavePlanner(
     TimeProvider clock,
     IOptions<SmsOptions> sms,
     IOptions<IntegrityOptions> integrity,
-    IBackgroundJobClient jobs)
+    IBackgroundJobClient jobs,
+    ContinuousDecider continuous)
 {
-    // Planners take turns, so that a second wave's draw sees the first one's invitations (cool-down, one per phone).
-    private const long PlanningLockKey = 0x43_68_61_74_53_76_02;
-
     public async Task<WaveChangeResult> StartAsync(long waveId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await TakePlanningLockAsync(connection, transaction, cancellationToken);
+        await PlanningLock.TakeAsync(connection, transaction, cancellationToken);
         if (await waves.LockForStartAsync(connection, transaction, waveId, cancellationToken) is not { } wave)
             return WaveChangeResult.NotFound;
         if (wave.Status != WaveStatus.Draft)
             return WaveChangeResult.Conflict(wave.Status);
 
         var now = clock.GetUtcNow();
+        if (wave.Mode == WaveMode.Continuous)
+            return await StartContinuousAsync(connection, transaction, waveId, wave, now, cancellationToken);
         var request = SampleRequest.ForWave(waveId, now) with { MaxDossiersPerPhone = integrity.Value.MaxDossiersPerPhone };
         var sample = await SamplingService.DrawAsync(dataSource, request, cancellationToken);
         var count = await InsertAsync(connection, transaction, waveId, wave, sample, draw: 0, now, cancellationToken);
@@ -73,13 +75,15 @@ public sealed class WavePlanner(
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await TakePlanningLockAsync(connection, transaction, cancellationToken);
+        await PlanningLock.TakeAsync(connection, transaction, cancellationToken);
         if (await waves.LockForStartAsync(connection, transaction, waveId, cancellationToken) is not { } wave)
             return TopUpResult.NotFound;
+        if (wave.Mode == WaveMode.Continuous)
+            return TopUpResult.Continuous;
         if (wave.Status is not (WaveStatus.Running or WaveStatus.Paused))
             return TopUpResult.Conflict(wave.Status);
 
-        var needs = await waves.ReadNeedsAsync(connection, transaction, waveId, cancellationToken);
+        var needs = await waves.ReadNeedsAsync(connection, transaction, waveId, clock.GetUtcNow(), cancellationToken);
         var unknown = counts?.Keys.Where(code => needs.All(n => n.AgencyCode != code)).ToList() ?? [];
         if (unknown.Count > 0)
             return TopUpResult.UnknownAgencies(unknown);
@@ -108,12 +112,30 @@ public sealed class WavePlanner(
         return TopUpResult.Drawn(new TopUp(waveId, count == 0 ? null : draw, count, agencies));
     }
 
-    private static async Task TakePlanningLockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    // Running at once, with an empty plan on every quota; the first pass decides the dossiers already in the period and
+    // adds them to the quotas.
+    private async Task<WaveChangeResult> StartContinuousAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long waveId, WaveToStart wave, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
-        await using var planningLock = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", connection, transaction);
-        planningLock.CommandTimeout = 0;
-        planningLock.Parameters.AddWithValue(PlanningLockKey);
-        await planningLock.ExecuteNonQueryAsync(cancellationToken);
+        var quotas = await waves.ReadNeedsAsync(connection, transaction, waveId, now, cancellationToken);
+        await waves.MarkStartedAsync(connection, transaction, waveId,
+            quotas.Select(q => new AgencyPlan(q.AgencyId, 0, 0, 0, 0)).ToList(), now, cancellationToken);
+        var pass = await continuous.DecideInAsync(connection, transaction, waveId, wave with { Status = WaveStatus.Running }, now,
+            cancellationToken);
+        var decided = await WaveDecisionStore.CountAsync(connection, transaction, waveId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        if (pass.Invited > 0)
+            jobs.Enqueue<SendDueJob>(job => job.DispatchAsync(CancellationToken.None));
+
+        var agencies = quotas.Select(q =>
+        {
+            var counts = decided.GetValueOrDefault(q.AgencyId);
+            var invited = counts?.Invited ?? 0;
+            return new PlannedAgency(q.AgencyCode, q.Target, counts?.Eligible ?? 0, invited, invited, 0);
+        }).ToList();
+        return new WaveChangeResult(WaveChangeOutcome.Changed, WaveStatus.Running,
+            new WaveStatusChange(waveId, WaveStatus.Running, pass.Invited, agencies));
     }
 
     // The drawn transactions as invitations, agencies taking turns, spread over the send window from now.

@@ -25,7 +25,11 @@ public sealed record WaveSummary(
     long Planned,
     long Sent,
     long Responded,
-    long Completed);
+    long Completed)
+{
+    /// <summary>A <see cref="WaveMode"/>.</summary>
+    public string Mode { get; init; } = WaveMode.Batch;
+}
 
 /// <summary>A wave's settings, as stored.</summary>
 public sealed record WaveDetails(
@@ -46,7 +50,14 @@ public sealed record WaveDetails(
     int Seed,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt);
+    DateTimeOffset? FinishedAt)
+{
+    /// <summary>A <see cref="WaveMode"/>.</summary>
+    public string Mode { get; init; } = WaveMode.Batch;
+
+    /// <summary>How soon after its result a continuous wave invites a dossier drawn.</summary>
+    public int InviteWithinHours { get; init; } = WaveDraft.DefaultInviteWithinHours;
+}
 
 /// <summary>
 /// <c>GET /api/admin/waves/{id}/agencies</c>: one agency's part of a wave, its row of the <c>wave_agency_progress</c> view
@@ -93,7 +104,7 @@ public sealed class WaveQueries(NpgsqlDataSource dataSource)
             """
             SELECT w.id, w.name, w.status, q.code, q.title, w.results_from, w.results_to, w.created_at, w.started_at,
                    coalesce(t.target, 0), coalesce(i.planned, 0), coalesce(i.sent, 0),
-                   coalesce(i.responded, 0), coalesce(i.completed, 0)
+                   coalesce(i.responded, 0), coalesce(i.completed, 0), w.mode
             FROM waves w
             JOIN questionnaires q ON q.id = w.questionnaire_id
             LEFT JOIN (
@@ -116,7 +127,10 @@ public sealed class WaveQueries(NpgsqlDataSource dataSource)
                 reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
                 reader.GetFieldValue<DateOnly>(5), reader.GetFieldValue<DateOnly>(6), reader.GetFieldValue<DateTimeOffset>(7),
                 reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8),
-                reader.GetInt64(9), reader.GetInt64(10), reader.GetInt64(11), reader.GetInt64(12), reader.GetInt64(13)));
+                reader.GetInt64(9), reader.GetInt64(10), reader.GetInt64(11), reader.GetInt64(12), reader.GetInt64(13))
+            {
+                Mode = reader.GetString(14),
+            });
         }
 
         return waves;
@@ -129,7 +143,7 @@ public sealed class WaveQueries(NpgsqlDataSource dataSource)
             """
             SELECT w.name, w.status, q.code, q.version, q.title, w.results_from, w.results_to, w.expected_response_rate,
                    w.send_window_start, w.send_window_end, w.reminder_after_hours, w.expire_after_days, w.cooldown_days,
-                   w.seed, w.created_at, w.started_at, w.finished_at
+                   w.seed, w.created_at, w.started_at, w.finished_at, w.mode, w.invite_within_hours
             FROM waves w
             JOIN questionnaires q ON q.id = w.questionnaire_id
             WHERE w.id = $1
@@ -144,7 +158,11 @@ public sealed class WaveQueries(NpgsqlDataSource dataSource)
             reader.GetFieldValue<TimeOnly>(8), reader.GetFieldValue<TimeOnly>(9), reader.GetInt32(10), reader.GetInt32(11),
             reader.GetInt32(12), reader.GetInt32(13), reader.GetFieldValue<DateTimeOffset>(14),
             reader.IsDBNull(15) ? null : reader.GetFieldValue<DateTimeOffset>(15),
-            reader.IsDBNull(16) ? null : reader.GetFieldValue<DateTimeOffset>(16));
+            reader.IsDBNull(16) ? null : reader.GetFieldValue<DateTimeOffset>(16))
+        {
+            Mode = reader.GetString(17),
+            InviteWithinHours = reader.GetInt32(18),
+        };
     }
 
     /// <summary>Each agency with a quota in the wave, by agency code, or null when there is no such wave.</summary>
@@ -284,5 +302,29 @@ public sealed class WaveQueries(NpgsqlDataSource dataSource)
         while (await reader.ReadAsync(cancellationToken))
             agencies.Add(new AgencyOption(reader.GetString(0), reader.GetString(1)));
         return agencies;
+    }
+
+    /// <summary>
+    /// Hours from result (<see cref="ResultTime"/>) to send over the wave's sent invitations: their number, median and 90th
+    /// percentile (interpolated; null before anything is sent). A dossier whose result time is after its send (a date-only
+    /// result sent before noon) counts 0 hours.
+    /// </summary>
+    public async Task<InvitationDelay> InvitationDelayAsync(long waveId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"""
+            SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY hours), percentile_cont(0.9) WITHIN GROUP (ORDER BY hours)
+            FROM (
+                SELECT greatest(0, extract(epoch FROM i.sent_at - {ResultTime.Sql("t")}) / 3600)::float8 AS hours
+                FROM invitations i
+                JOIN transactions t ON t.id = i.transaction_id
+                WHERE i.wave_id = $1 AND i.sent_at IS NOT NULL AND t.result_date IS NOT NULL
+            ) sent
+            """);
+        command.Parameters.AddWithValue(waveId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new InvitationDelay(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetDouble(1),
+            reader.IsDBNull(2) ? null : reader.GetDouble(2));
     }
 }

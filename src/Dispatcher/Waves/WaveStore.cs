@@ -8,17 +8,45 @@ using NpgsqlTypes;
 
 namespace ChatSurvey.Dispatcher.Waves;
 
-/// <summary>A wave as its start sees it, read under its row lock.</summary>
-public sealed record WaveToStart(string Status, TimeOnly SendWindowStart, TimeOnly SendWindowEnd, double ExpectedResponseRate);
+/// <summary>A wave as its start (and a continuous wave's decisions) see it, read under its row lock.</summary>
+public sealed record WaveToStart(string Status, TimeOnly SendWindowStart, TimeOnly SendWindowEnd, double ExpectedResponseRate)
+{
+    public string Mode { get; init; } = WaveMode.Batch;
+
+    public bool Manual { get; init; }
+
+    public DateOnly ResultsFrom { get; init; }
+
+    public DateOnly ResultsTo { get; init; }
+
+    public int Seed { get; init; }
+
+    public int CooldownDays { get; init; }
+
+    public int InviteWithinHours { get; init; }
+}
 
 /// <summary>What planning found for one agency: invitations drawn, the eligible pool, and the phones two rules left out.</summary>
 public sealed record AgencyPlan(long AgencyId, int Planned, int Eligible, int ExcludedStaff, int ExcludedManyDossiers);
 
 /// <summary>
-/// One agency of a running wave, for a top-up: its target, completed ballots, invitations not yet final (no completed
-/// response and still planned, claimed, sent or delivered), and the latest draw that gave it invitations.
+/// One agency of a running wave, for a top-up and a continuous wave's pacing: its target, completed ballots, invitations
+/// not yet final (no completed response and still planned, claimed, sent or delivered), and the latest draw that gave it
+/// invitations. <see cref="Settled"/> counts its invitations whose outcome is known for good at the time asked (failed,
+/// cancelled, expired, opted out, or completed with their expiry passed) and <see cref="SettledCompleted"/> the completed
+/// ones among them: the observed response rate of continuous pacing.
 /// </summary>
-public sealed record AgencyNeed(long AgencyId, string AgencyCode, int Target, int Completed, int Open, int LastDraw);
+public sealed record AgencyNeed(long AgencyId, string AgencyCode, int Target, int Completed, int Open, int LastDraw)
+{
+    public string AgencyName { get; init; } = "";
+
+    public int Settled { get; init; }
+
+    public int SettledCompleted { get; init; }
+}
+
+/// <summary>What a pass of a continuous wave added to one agency's quota row: invitations, eligible dossiers, and dossiers left out as staff or for too many dossiers.</summary>
+public sealed record AgencyDecided(long AgencyId, int Invited, int Eligible, int ExcludedStaff, int ExcludedManyDossiers);
 
 /// <summary>
 /// The <c>waves</c> and <c>wave_quotas</c> tables: the only code that writes them. Creation, status changes (the start's
@@ -80,8 +108,9 @@ public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invit
         await using (var insert = new NpgsqlCommand(
             $"""
             INSERT INTO waves (name, questionnaire_id, status, results_from, results_to, expected_response_rate,
-                               send_window_start, send_window_end, reminder_after_hours, expire_after_days, cooldown_days, seed)
-            VALUES ($1, $2, '{WaveStatus.Draft}', $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                               send_window_start, send_window_end, reminder_after_hours, expire_after_days, cooldown_days, seed,
+                               mode, invite_within_hours)
+            VALUES ($1, $2, '{WaveStatus.Draft}', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
             RETURNING id
             """, connection, transaction))
         {
@@ -96,6 +125,8 @@ public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invit
             insert.Parameters.AddWithValue(draft.ExpireAfterDays);
             insert.Parameters.AddWithValue(draft.CooldownDays);
             insert.Parameters.AddWithValue(draft.Seed);
+            insert.Parameters.AddWithValue(draft.Mode);
+            insert.Parameters.AddWithValue(draft.InviteWithinHours);
             waveId = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
         }
 
@@ -131,19 +162,41 @@ public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invit
             cancellationToken);
 
     /// <summary>Reads a wave for its start and locks its row until the caller's transaction ends; null when there is no such wave.</summary>
-    public async Task<WaveToStart?> LockForStartAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, long waveId, CancellationToken cancellationToken)
+    public Task<WaveToStart?> LockForStartAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long waveId, CancellationToken cancellationToken) =>
+        ReadSettingsAsync(connection, transaction, waveId, "FOR UPDATE", cancellationToken);
+
+    /// <summary>A wave's settings as <see cref="LockForStartAsync"/> reads them, without a lock; null when there is no such wave.</summary>
+    public async Task<WaveToStart?> GetSettingsAsync(long waveId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await ReadSettingsAsync(connection, null, waveId, "", cancellationToken);
+    }
+
+    private static async Task<WaveToStart?> ReadSettingsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, long waveId, string locking, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            """
-            SELECT status, send_window_start, send_window_end, expected_response_rate FROM waves WHERE id = $1 FOR UPDATE
+            $"""
+            SELECT status, send_window_start, send_window_end, expected_response_rate, mode, manual, results_from, results_to,
+                   seed, cooldown_days, invite_within_hours
+            FROM waves WHERE id = $1 {locking}
             """, connection, transaction);
         command.Parameters.AddWithValue(waveId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
             return null;
         return new WaveToStart(reader.GetString(0), reader.GetFieldValue<TimeOnly>(1), reader.GetFieldValue<TimeOnly>(2),
-            (double)reader.GetDecimal(3));
+            (double)reader.GetDecimal(3))
+        {
+            Mode = reader.GetString(4),
+            Manual = reader.GetBoolean(5),
+            ResultsFrom = reader.GetFieldValue<DateOnly>(6),
+            ResultsTo = reader.GetFieldValue<DateOnly>(7),
+            Seed = reader.GetInt32(8),
+            CooldownDays = reader.GetInt32(9),
+            InviteWithinHours = reader.GetInt32(10),
+        };
     }
 
     /// <summary>
@@ -178,10 +231,14 @@ public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invit
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Per agency of the wave, what a top-up needs to know (<see cref="AgencyNeed"/>), by agency code.</summary>
+    /// <summary>
+    /// Per agency of the wave, what a top-up and continuous pacing need to know (<see cref="AgencyNeed"/>) at
+    /// <paramref name="now"/>, by agency code. <paramref name="transaction"/> may be null for a read outside a change.
+    /// </summary>
     public async Task<IReadOnlyList<AgencyNeed>> ReadNeedsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, long waveId, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, long waveId, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(connection);
         await using var command = new NpgsqlCommand(
             $"""
             SELECT q.agency_id, a.code, q.target,
@@ -189,25 +246,79 @@ public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invit
                    count(*) FILTER (WHERE i.status IN ('{InvitationStatus.Planned}', '{InvitationStatus.Claimed}',
                                                        '{InvitationStatus.Sent}', '{InvitationStatus.Delivered}')
                                     AND r.status IS DISTINCT FROM '{ResponseStatus.Completed}')::integer AS open,
-                   coalesce(max(i.draw), 0)::integer AS last_draw
+                   coalesce(max(i.draw), 0)::integer AS last_draw,
+                   a.name,
+                   count(*) FILTER (WHERE i.status = ANY ($3)
+                                    OR (r.status = '{ResponseStatus.Completed}' AND i.expires_at <= $2))::integer AS settled,
+                   count(*) FILTER (WHERE r.status = '{ResponseStatus.Completed}'
+                                    AND (i.status = ANY ($3) OR i.expires_at <= $2))::integer AS settled_completed
             FROM wave_quotas q
             JOIN agencies a ON a.id = q.agency_id
             LEFT JOIN invitations i ON i.wave_id = q.wave_id AND i.agency_id = q.agency_id
             LEFT JOIN responses r ON r.invitation_id = i.id
             WHERE q.wave_id = $1
-            GROUP BY q.agency_id, a.code, q.target
+            GROUP BY q.agency_id, a.code, a.name, q.target
             ORDER BY a.code
             """, connection, transaction);
         command.Parameters.AddWithValue(waveId);
+        command.Parameters.AddWithValue(now);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = FinalInvitationStatuses.ToArray() });
         var needs = new List<AgencyNeed>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             needs.Add(new AgencyNeed(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3),
-                reader.GetInt32(4), reader.GetInt32(5)));
+                reader.GetInt32(4), reader.GetInt32(5))
+            {
+                AgencyName = reader.GetString(6),
+                Settled = reader.GetInt32(7),
+                SettledCompleted = reader.GetInt32(8),
+            });
         }
 
         return needs;
+    }
+
+    /// <summary>
+    /// A continuous wave's pass, in the caller's transaction: adds what it decided to each agency's quota row (invitations
+    /// planned, eligible dossiers, dossiers left out as staff or for too many dossiers).
+    /// </summary>
+    public static async Task AddDecidedAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long waveId, IReadOnlyList<AgencyDecided> decided,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decided);
+        if (decided.Count == 0)
+            return;
+        await using var command = new NpgsqlCommand(
+            """
+            UPDATE wave_quotas q
+            SET planned = q.planned + x.invited, eligible = q.eligible + x.eligible,
+                excluded_staff = q.excluded_staff + x.staff, excluded_many_dossiers = q.excluded_many_dossiers + x.many
+            FROM unnest($2::bigint[], $3::integer[], $4::integer[], $5::integer[], $6::integer[])
+                AS x(agency_id, invited, eligible, staff, many)
+            WHERE q.wave_id = $1 AND q.agency_id = x.agency_id
+            """, connection, transaction);
+        command.Parameters.AddWithValue(waveId);
+        command.Parameters.AddWithValue(decided.Select(d => d.AgencyId).ToArray());
+        command.Parameters.AddWithValue(decided.Select(d => d.Invited).ToArray());
+        command.Parameters.AddWithValue(decided.Select(d => d.Eligible).ToArray());
+        command.Parameters.AddWithValue(decided.Select(d => d.ExcludedStaff).ToArray());
+        command.Parameters.AddWithValue(decided.Select(d => d.ExcludedManyDossiers).ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The running continuous waves (never the manual wave), by id: those whose arriving dossiers are decided.</summary>
+    public async Task<IReadOnlyList<long>> RunningContinuousAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT id FROM waves WHERE status = $1 AND mode = $2 AND NOT manual ORDER BY id");
+        command.Parameters.AddWithValue(WaveStatus.Running);
+        command.Parameters.AddWithValue(WaveMode.Continuous);
+        var waves = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            waves.Add(reader.GetInt64(0));
+        return waves;
     }
 
     /// <summary>
@@ -371,8 +482,9 @@ public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invit
     public static IReadOnlyList<string> FinalInvitationStatuses { get; } =
         [InvitationStatus.Expired, InvitationStatus.Failed, InvitationStatus.Cancelled, InvitationStatus.OptedOut];
 
-    // A wave (aliased w) that is due to complete on @today: running, not the manual wave, its period over, and every
-    // invitation final (a completed response, or expired, failed, cancelled, opted out).
+    // A wave (aliased w) that is due to complete on @today: running, not the manual wave, its period over, every
+    // invitation final (a completed response, or expired, failed, cancelled, opted out), and for a continuous wave every
+    // dossier of its agencies with a result date in the period decided.
     private const string DueForCompletion =
         """
         w.status = @running AND NOT w.manual AND w.results_to < @today
@@ -381,6 +493,11 @@ public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invit
             WHERE i.wave_id = w.id
               AND i.status <> ALL (@final_statuses)
               AND NOT EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id AND r.status = @completed))
+        AND (w.mode <> @continuous OR NOT EXISTS (
+            SELECT 1 FROM wave_quotas q
+            JOIN transactions t ON t.agency_id = q.agency_id AND t.result_date BETWEEN w.results_from AND w.results_to
+            WHERE q.wave_id = w.id
+              AND NOT EXISTS (SELECT 1 FROM wave_decisions d WHERE d.wave_id = w.id AND d.transaction_id = t.id)))
         """;
 
     /// <summary>The waves due to complete on <paramref name="today"/> (a Vietnam date), by id.</summary>
@@ -427,6 +544,7 @@ public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invit
         parameters.AddWithValue("today", today);
         parameters.Add(new NpgsqlParameter("final_statuses", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = FinalInvitationStatuses.ToArray() });
         parameters.AddWithValue("completed", ResponseStatus.Completed);
+        parameters.AddWithValue("continuous", WaveMode.Continuous);
     }
 
     /// <summary>The statuses a wave may be published (or unpublished) from: drafts have no figures, cancelled waves are withdrawn.</summary>

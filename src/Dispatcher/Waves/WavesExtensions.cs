@@ -15,10 +15,12 @@ public static class WavesExtensions
         services.TryAddSingleton<StaffPhoneStore>();
         services.TryAddSingleton<InvitationStore>();
         services.TryAddSingleton<WaveStore>();
+        services.TryAddSingleton<ContinuousDecider>();
         services.TryAddSingleton<WavePlanner>();
         services.TryAddSingleton<WaveQueries>();
         services.TryAddSingleton(sp => new TransactionImporter(sp.GetRequiredService<TimeProvider>()));
         services.TryAddTransient<ImportJob>();
+
         services.TryAddSingleton<ImportJobScheduler>();
         return services;
     }

@@ -91,6 +91,8 @@ public static class ProblemCodes
     public const string WaveReminderNegative = "wave.reminder_negative";
     public const string WaveExpiryNotPositive = "wave.expiry_not_positive";
     public const string WaveCooldownNegative = "wave.cooldown_negative";
+    public const string WaveModeUnknown = "wave.mode_unknown";
+    public const string WaveInviteWithinOutOfRange = "wave.invite_within_out_of_range";
     public const string WholeNumber = "whole_number";
 
     // The SMS simulator's "reply as the citizen".

@@ -178,6 +178,12 @@ public static class ProblemTexts
         [C.WaveReminderNegative] = new(0, _ => "Must not be negative (0 sends no reminder).", _ => "Không được âm (0 = không nhắc)."),
         [C.WaveExpiryNotPositive] = new(0, _ => "Must be greater than 0.", _ => "Phải lớn hơn 0."),
         [C.WaveCooldownNegative] = new(0, _ => "Must not be negative.", _ => "Không được âm."),
+        [C.WaveModeUnknown] = new(1,
+            a => $"Must be one of {a[0]}.",
+            _ => "Chọn cách mời: theo đợt (rút mẫu một lần) hoặc liên tục (mời khi hồ sơ có kết quả)."),
+        [C.WaveInviteWithinOutOfRange] = new(2,
+            a => $"Must be a whole number of hours from {a[0]} to {a[1]}.",
+            a => $"Số giờ phải từ {a[0]} đến {a[1]}."),
         [C.WholeNumber] = new(0, _ => "Must be a whole number.", _ => "Hãy nhập một số nguyên."),
 
         [C.SimulatorPhoneInvalid] = new(0, _ => "A valid phone number is required.", _ => "Số điện thoại không hợp lệ."),

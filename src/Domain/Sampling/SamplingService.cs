@@ -1,3 +1,4 @@
+using ChatSurvey.Domain.Statuses;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -6,34 +7,26 @@ namespace ChatSurvey.Domain.Sampling;
 /// <summary>
 /// Draws the transactions to invite for a wave (docs/methodology.md#sampling). It reads only; the dispatcher
 /// inserts the invitations.
-/// <para>Eligible: result date in the period (inclusive); a Vietnamese mobile number (<see cref="MobilePattern"/>);
-/// the phone not opted out (any time, even after <see cref="SampleRequest.AsOf"/>: an opt-out is honoured at once); no
-/// invitation to the phone created in the cool-down before the draw time, in any wave; when a wave is given, no
-/// invitation to the phone in that wave already, nor a ballot of the phone's in that wave (a dossier verified at the
-/// counter); not a listed staff phone of the agency (<c>staff_phones</c>); not a
-/// phone on more than <see cref="SampleRequest.MaxDossiersPerPhone"/> dossiers of the agency in the period (an agent or
-/// a staff member). Phones left out by the last two rules are counted per agency. A first draw gives an agency retired by
+/// <para>Eligible: a dossier with a result date in the period (inclusive) that passes <see cref="Eligibility"/>'s rules
+/// (mobile number, staff list, many dossiers, opt-out, already in the wave, cool-down) at the draw time
+/// (<see cref="SampleRequest.AsOf"/>). Phones left out by the staff and many-dossier rules are counted per agency. A first draw gives an agency retired by
 /// the draw time nothing (its pool is empty: it takes no new waves); a top-up of a wave that already includes it still
 /// draws for it, so a running wave finishes as planned.</para>
 /// <para>A top-up (<see cref="SampleRequest.Invitations"/>) runs the same draw later: phones already invited in the wave
 /// are no longer eligible, so each agency's next ranks in the same seeded order are taken.</para>
 /// <para>One invitation per phone per wave: a phone with several eligible transactions (even at different agencies)
 /// keeps one, picked by a seeded hash of (agency code, dossier code). Each agency then ranks its phones by a seeded hash
-/// of the phone and takes the first ⌈target / rate⌉. Both hashes use natural keys only, so the sample depends on the
-/// seed and the data, not on row ids, insertion order or physical order.</para>
+/// of the phone and takes the first ⌈target / rate⌉. Both hashes (<see cref="SeededHash"/>) use natural keys only, so the
+/// sample depends on the seed and the data, not on row ids, insertion order or physical order.</para>
 /// </summary>
 public static class SamplingService
 {
     /// <summary>Vietnamese mobile numbers in E.164: +84, then 9 digits starting 3, 5, 7, 8 or 9.</summary>
     public const string MobilePattern = @"^\+84[35789][0-9]{8}$";
 
-    // The draw tests length and prefix instead of the regular expression (several times cheaper per row); the schema's
-    // E.164 check (digits only after '+') makes the two the same on stored phones.
-    private static readonly string[] MobilePrefixes = ["+843", "+845", "+847", "+848", "+849"];
-
     /// <summary>Whether <paramref name="phone"/> matches <see cref="MobilePattern"/>, as the draw checks it.</summary>
     public static bool IsVietnameseMobile(string? phone) =>
-        phone is { Length: 12 } && MobilePrefixes.Any(p => phone.StartsWith(p, StringComparison.Ordinal))
+        phone is { Length: 12 } && Eligibility.MobilePrefixes.Any(p => phone.StartsWith(p, StringComparison.Ordinal))
         && phone.Skip(1).All(char.IsAsciiDigit);
 
     /// <summary>⌈target / expectedResponseRate⌉, computed in decimal so 30 / 0.3 is 100, not 101.</summary>
@@ -70,16 +63,8 @@ public static class SamplingService
         {
             Value = parameters.Quotas.Select(q => Required(request, q, parameters.Rate)).ToArray(),
         });
-        command.Parameters.Add(new NpgsqlParameter("max_dossiers", NpgsqlDbType.Integer) { Value = request.MaxDossiersPerPhone });
-        command.Parameters.Add(new NpgsqlParameter("results_from", NpgsqlDbType.Date) { Value = parameters.From });
-        command.Parameters.Add(new NpgsqlParameter("results_to", NpgsqlDbType.Date) { Value = parameters.To });
-        command.Parameters.Add(new NpgsqlParameter("mobile_prefixes", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = MobilePrefixes });
-        command.Parameters.Add(new NpgsqlParameter("as_of", NpgsqlDbType.TimestampTz) { Value = request.AsOf.ToUniversalTime() });
-        command.Parameters.Add(new NpgsqlParameter("cooldown_start", NpgsqlDbType.TimestampTz)
-        {
-            Value = request.AsOf.ToUniversalTime().AddDays(-parameters.CooldownDays),
-        });
-        command.Parameters.Add(new NpgsqlParameter("wave_id", NpgsqlDbType.Bigint) { Value = (object?)request.WaveId ?? DBNull.Value });
+        Eligibility.AddParameters(command.Parameters, request.WaveId, request.AsOf, parameters.CooldownDays,
+            request.MaxDossiersPerPhone, parameters.From, parameters.To);
         command.Parameters.Add(new NpgsqlParameter("top_up", NpgsqlDbType.Boolean) { Value = request.Invitations is not null });
         command.Parameters.Add(new NpgsqlParameter("seed", NpgsqlDbType.Text) { Value = parameters.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
@@ -120,53 +105,37 @@ public static class SamplingService
             parameters.Seed, request.AsOf, agencies);
     }
 
-    // Keys are the first 8 bytes of SHA-256 over natural keys (never row ids), so the draw ignores insertion order.
-    // Rows stay narrow until the drawn ones are joined back to their transactions.
-    private const string DrawSql =
-        """
+    // Keys are SeededHash keys over natural keys (never row ids), so the draw ignores insertion order. Eligibility is
+    // Eligibility's; rows stay narrow until the drawn ones are joined back to their transactions. The phones the staff
+    // and many-dossier rules left out are counted per agency, each phone once.
+    private static readonly string DrawSql =
+        $"""
         WITH quota AS (
             SELECT q.agency_id, q.required
             FROM unnest(@agency_ids, @required) AS q(agency_id, required)
         ),
-        in_period AS (
+        scope AS (
             SELECT t.id, t.agency_id, t.phone, t.dossier_code
             FROM quota q
             JOIN agencies qa ON qa.id = q.agency_id
             JOIN transactions t ON t.agency_id = q.agency_id
             WHERE (@top_up OR qa.retired_at IS NULL OR qa.retired_at > @as_of)
               AND t.result_date BETWEEN @results_from AND @results_to
-              AND length(t.phone) = 12 AND left(t.phone, 4) = ANY (@mobile_prefixes)
-        ),
-        phone_at_agency AS (
-            SELECT p.agency_id, p.phone, count(*) AS dossiers,
-                   EXISTS (SELECT 1 FROM staff_phones s WHERE s.agency_id = p.agency_id AND s.phone = p.phone) AS staff
-            FROM in_period p
-            GROUP BY p.agency_id, p.phone
-        ),
+        )
+        {Eligibility.Ctes(scopeIsWholePeriod: true)},
         excluded AS (
             SELECT agency_id,
-                   count(*) FILTER (WHERE staff) AS staff,
-                   count(*) FILTER (WHERE NOT staff AND @max_dossiers > 0 AND dossiers > @max_dossiers) AS many_dossiers
-            FROM phone_at_agency
+                   count(DISTINCT phone) FILTER (WHERE reason = '{IneligibleReason.Staff}') AS staff,
+                   count(DISTINCT phone) FILTER (WHERE reason = '{IneligibleReason.ManyDossiers}') AS many_dossiers
+            FROM judged
+            WHERE reason IN ('{IneligibleReason.Staff}', '{IneligibleReason.ManyDossiers}')
             GROUP BY agency_id
         ),
         candidate AS (
-            SELECT t.id, t.agency_id, t.phone,
-                   substring(sha256(convert_to(concat_ws('|', 'pick', @seed, a.code, t.dossier_code), 'UTF8')) FROM 1 FOR 8) AS pick_key
-            FROM in_period t
-            JOIN agencies a ON a.id = t.agency_id
-            JOIN phone_at_agency pa ON pa.agency_id = t.agency_id AND pa.phone = t.phone
-            WHERE NOT pa.staff
-              AND (@max_dossiers = 0 OR pa.dossiers <= @max_dossiers)
-              AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.phone = t.phone)
-              AND NOT EXISTS (
-                  SELECT 1 FROM invitations i
-                  WHERE i.phone = t.phone
-                    AND i.created_at <= @as_of
-                    AND (i.created_at > @cooldown_start OR i.wave_id = @wave_id))
-              AND NOT EXISTS (
-                  SELECT 1 FROM responses r JOIN transactions rt ON rt.id = r.transaction_id
-                  WHERE r.wave_id = @wave_id AND rt.phone = t.phone)
+            SELECT j.id, j.agency_id, j.phone, {SeededHash.Sql(SeededHash.Pick, "@seed", "a.code", "j.dossier_code")} AS pick_key
+            FROM judged j
+            JOIN agencies a ON a.id = j.agency_id
+            WHERE j.reason IS NULL
         ),
         one_per_phone AS (
             SELECT DISTINCT ON (c.phone) c.id, c.agency_id, c.phone
@@ -177,7 +146,7 @@ public static class SamplingService
             SELECT p.id, p.agency_id,
                    row_number() OVER (
                        PARTITION BY p.agency_id
-                       ORDER BY substring(sha256(convert_to(concat_ws('|', 'draw', @seed, p.phone), 'UTF8')) FROM 1 FOR 8), p.phone
+                       ORDER BY {SeededHash.Sql(SeededHash.Rank, "@seed", "p.phone")}, p.phone
                    ) AS draw_rank
             FROM one_per_phone p
         ),

@@ -154,7 +154,62 @@ public sealed class WavesApiTests : IAsyncLifetime
         { """{"name":"W","questionnaire":"sipas-sms","resultsFrom":"2025-03-01","resultsTo":"2025-03-31","agencies":[{"agencyCode":"A1","target":3}],"expireAfterDays":0}""", "expireAfterDays" },
         { """{"name":"W","questionnaire":"sipas-sms","resultsFrom":"2025-03-01","resultsTo":"2025-03-31","agencies":[{"agencyCode":"A1","target":3}],"reminderAfterHours":-1}""", "reminderAfterHours" },
         { """{"name":"W","questionnaire":"sipas-sms","resultsFrom":"2025-03-01","resultsTo":"2025-03-31","agencies":[{"agencyCode":"A1","target":3}],"cooldownDays":-1}""", "cooldownDays" },
+        { """{"name":"W","questionnaire":"sipas-sms","resultsFrom":"2025-03-01","resultsTo":"2025-03-31","agencies":[{"agencyCode":"A1","target":3}],"mode":"rolling"}""", "mode" },
+        { """{"name":"W","questionnaire":"sipas-sms","resultsFrom":"2025-03-01","resultsTo":"2025-03-31","agencies":[{"agencyCode":"A1","target":3}],"mode":"continuous","inviteWithinHours":0}""", "inviteWithinHours" },
+        { """{"name":"W","questionnaire":"sipas-sms","resultsFrom":"2025-03-01","resultsTo":"2025-03-31","agencies":[{"agencyCode":"A1","target":3}],"mode":"continuous","inviteWithinHours":721}""", "inviteWithinHours" },
     };
+
+    [Fact]
+    public async Task ContinuousWave_Should_DecideThePeriodsDossiersAtStartAndReportItsPacing_And_RefuseATopUp()
+    {
+        var (created, body) = await _host.PostAsync("/api/admin/waves", new
+        {
+            name = "Đợt liên tục",
+            questionnaire = "sipas-sms",
+            resultsFrom = "2025-03-01",
+            resultsTo = "2025-03-31",
+            agencies = new[] { new { agencyCode = "A1", target = 3 }, new { agencyCode = "A2", target = 2 } },
+            expectedResponseRate = 0.5,
+            seed = 42,
+            mode = "continuous",
+            inviteWithinHours = 6,
+        });
+        Assert.Equal(HttpStatusCode.Created, created);
+        var id = body.GetProperty("id").GetInt64();
+        Assert.Equal("continuous 6", await _host.ScalarAsync<string>("SELECT mode || ' ' || invite_within_hours FROM waves WHERE id = $1", id));
+
+        // The start decides every dossier of the period at once (the period is over: each is invited while needed).
+        var (started, start) = await _host.PostAsync($"/api/admin/waves/{id}/start");
+        Assert.Equal(HttpStatusCode.OK, started);
+        var planned = start.GetProperty("planned").GetInt32();
+        Assert.InRange(planned, 2, 13);
+        Assert.Equal(13L, await _host.ScalarAsync<long>("SELECT count(*) FROM wave_decisions WHERE wave_id = $1", id));
+        Assert.Equal(planned, await _host.ScalarAsync<long>("SELECT count(*) FROM invitations WHERE wave_id = $1", id));
+
+        var (status, pacing) = await _host.GetAsync($"/api/admin/waves/{id}/pacing");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(("continuous", 6), (pacing.GetProperty("mode").GetString(), pacing.GetProperty("inviteWithinHours").GetInt32()));
+        var agencies = pacing.GetProperty("agencies").EnumerateArray().ToList();
+        Assert.Equal(["A1", "A2"], agencies.Select(a => a.GetProperty("agencyCode").GetString()));
+        Assert.Equal([10, 3], agencies.Select(a => a.GetProperty("arrived").GetInt32()));
+        Assert.Equal([3, 2], agencies.Select(a => a.GetProperty("target").GetInt32()));
+        Assert.Equal(planned, agencies.Sum(a => a.GetProperty("invited").GetInt32()));
+        Assert.All(agencies, a => Assert.InRange(a.GetProperty("probability").GetDouble(), 0, 1));
+        var hours = pacing.GetProperty("hoursToInvitation");
+        Assert.Equal(0, hours.GetProperty("invitations").GetInt64());
+        Assert.Equal(JsonValueKind.Null, hours.GetProperty("medianHours").ValueKind);
+
+        var (refused, problem) = await _host.PostAsync($"/api/admin/waves/{id}/top-up");
+        Assert.Equal(HttpStatusCode.Conflict, refused);
+        Assert.Equal("continuous", problem.GetProperty("waveMode").GetString());
+        Assert.Equal(planned, await _host.ScalarAsync<long>("SELECT count(*) FROM invitations WHERE wave_id = $1", id));
+
+        // A batch wave has no agencies' pacing, only its hours from result to invitation; an unknown wave is 404.
+        var batch = await CreateWaveAsync();
+        var (_, batchPacing) = await _host.GetAsync($"/api/admin/waves/{batch}/pacing");
+        Assert.Equal(("batch", 0), (batchPacing.GetProperty("mode").GetString(), batchPacing.GetProperty("agencies").GetArrayLength()));
+        Assert.Equal(HttpStatusCode.NotFound, (await _host.GetAsync("/api/admin/waves/999999/pacing")).Status);
+    }
 
     [Theory]
     [MemberData(nameof(InvalidWaves))]

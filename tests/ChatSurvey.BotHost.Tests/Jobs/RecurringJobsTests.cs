@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ChatSurvey.BotHost.Tests.Jobs;
 
 /// <summary>
-/// The one place the product's own schedule is tested: a host with the Hangfire server registers the five recurring
+/// The one place the product's own schedule is tested: a host with the Hangfire server registers the recurring
 /// jobs in Hai Phong time and triggers a dispatch at start. Every other test host leaves the schedule out
 /// (<see cref="BotHostFactory"/>), so its jobs run only when the test runs them; the second test checks that.
 /// </summary>
@@ -26,6 +26,7 @@ public sealed class RecurringJobsTests
 
         Assert.Equal(
             [
+                ("continuous-waves", "* * * * *", "default", "Asia/Ho_Chi_Minh", "ContinuousWaveJob.RunAsync"),
                 ("expiry", "*/15 * * * *", "default", "Asia/Ho_Chi_Minh", "ExpiryJob.RunAsync"),
                 ("reconcile-claims", "* * * * *", "send", "Asia/Ho_Chi_Minh", "ReconcileClaimsJob.RunAsync"),
                 ("reminders", "*/5 * * * *", "send", "Asia/Ho_Chi_Minh", "ReminderJob.RunAsync"),

@@ -1,5 +1,5 @@
 // Wave pages: the new-wave form (period reload, "Áp dụng gợi ý", invitations needed) and the wave page (busy start
-// button, cancel confirmation, live progress). Every page also works without this script: buttons fall back to
+// button, cancel confirmation, live progress, a continuous wave's pacing). Every page also works without this script: buttons fall back to
 // plain GET or POST forms.
 (function () {
   'use strict';
@@ -121,7 +121,12 @@
 
   var timer = null;
   var poll = function () {
-    Promise.all([getJson('/api/admin/waves/' + id), getJson('/api/admin/waves/' + id + '/agencies')]).then(function (answers) {
+    var continuous = document.getElementById('continuous-pacing');
+    Promise.all([
+      getJson('/api/admin/waves/' + id),
+      getJson('/api/admin/waves/' + id + '/agencies'),
+      continuous ? getJson('/api/admin/waves/' + id + '/pacing') : Promise.resolve(null),
+    ]).then(function (answers) {
       var p = answers[0], agencies = answers[1];
       if (p.status !== wave.dataset.status) {
         // Paused, cancelled or finished elsewhere: the buttons allowed have changed, so show the page afresh.
@@ -142,6 +147,15 @@
         bar.max = Math.max(a.target, 1);
         bar.value = Math.min(a.completed, a.target);
       });
+      if (answers[2]) {
+        answers[2].agencies.forEach(function (a) {
+          var row = wave.querySelector('#continuous-pacing tr[data-agency="' + CSS.escape(a.agencyCode) + '"]');
+          if (!row) return;
+          ['arrived', 'eligible', 'invited', 'completed', 'target', 'late'].forEach(function (k) { row.querySelector('[data-col="' + k + '"]').textContent = number(a[k]); });
+          row.querySelector('[data-col="probability"]').textContent = a.probability === null ? '—' : percent(a.probability, 1);
+          row.querySelector('[data-col="projected"]').textContent = number(Math.round(a.projected));
+        });
+      }
       stamp();
       document.getElementById('live-error').hidden = true;
     }).catch(function (err) {

@@ -119,6 +119,58 @@ public sealed class WavePagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ContinuousWave_Should_BeCreatedByTheForm_And_ShowItsPacingPerAgency()
+    {
+        var (_, form) = await _admin.FetchPageAsync("/admin/waves/new");
+        Assert.Equal("batch", form.One("input[name=Mode][checked]").GetAttribute("value"));
+        Assert.Equal("24", Value(form, "InviteWithinHours"));
+        (string, string)[] fields =
+        [
+            ("Name", "Khảo sát liên tục"), ("Questionnaire", "sipas-sms"), ("ResultsFrom", "2025-03-01"), ("ResultsTo", "2025-03-31"),
+            ("ResponseRate", "30"), ("Mode", "continuous"), ("Targets[A1]", "20"),
+        ];
+
+        using (var refused = await _admin.SubmitFormAsync("/admin/waves/new", form, [.. fields, ("InviteWithinHours", "0")]))
+        {
+            var html = await HtmlPage.ReadAsync(refused);
+            Assert.Equal("Số giờ phải từ 1 đến 720.", WavePageData.FieldError(html, "inviteWithinHours"));
+            Assert.Equal("continuous", html.One("input[name=Mode][checked]").GetAttribute("value"));
+        }
+
+        using var created = await _admin.SubmitFormAsync("/admin/waves/new", form, [.. fields, ("InviteWithinHours", "12")]);
+        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+        var path = created.Headers.Location!.OriginalString;
+        var id = long.Parse(path["/admin/waves/".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal("continuous|12", await WavePageData.ScalarAsync<string>(_host.DataSource,
+            "SELECT mode || '|' || invite_within_hours FROM waves WHERE id = $1", id));
+
+        var (_, draft) = await _admin.FetchPageAsync(path);
+        Assert.Contains("Đã tạo đợt khảo sát liên tục (nháp)", draft.Text, StringComparison.Ordinal);
+        Assert.Equal("continuous", draft.One("#wave-mode").GetAttribute("data-mode"));
+        Assert.Contains("trong vòng 12 giờ", draft.One("#wave-mode").Text(), StringComparison.Ordinal);
+        using (var started = await _admin.SubmitFormAsync($"{path}?handler=Start", draft))
+            Assert.Equal(HttpStatusCode.Redirect, started.StatusCode);
+
+        // The period is over: the start decided A1's 405 March dossiers (5 without a phone are not eligible).
+        var (_, page) = await _admin.FetchPageAsync(path);
+        var row = page.One("#continuous-pacing tr[data-agency='A1']");
+        var invited = await WavePageData.ScalarAsync<long>(_host.DataSource, "SELECT count(*) FROM invitations WHERE wave_id = $1", id);
+        Assert.Equal(("405", "400", invited.ToString(System.Globalization.CultureInfo.InvariantCulture), "0", "20"),
+            (WavePageData.Text(row, "[data-col=arrived]"), WavePageData.Text(row, "[data-col=eligible]"), WavePageData.Text(row, "[data-col=invited]"),
+             WavePageData.Text(row, "[data-col=completed]"), WavePageData.Text(row, "[data-col=target]")));
+        Assert.InRange(invited, 40, 100);
+        Assert.EndsWith("%", WavePageData.Text(row, "[data-col=probability]"), StringComparison.Ordinal);
+        // Nothing more is expected after the period: the projection is the open invitations at the expected rate.
+        Assert.Equal(Math.Round(0.3 * invited).ToString(System.Globalization.CultureInfo.InvariantCulture), WavePageData.Text(row, "[data-col=projected]"));
+        Assert.Equal("0", WavePageData.Text(page, "#invitation-delay [data-col=invitations]"));
+        Assert.Equal("—", WavePageData.Text(page, "#invitation-delay [data-col=median]"));
+        // A continuous wave has no top-up and no reserve.
+        Assert.Empty(page.All("#top-up-form"));
+        Assert.Empty(page.All("#agency-progress [data-col=reserveLeft]"));
+        Assert.Equal(HttpStatusCode.Conflict, (await _admin.SubmitFormAsync($"{path}?handler=TopUp", page)).StatusCode);
+    }
+
+    [Fact]
     public async Task CreateForm_Should_ShowErrorsBesideTheFieldsAndStoreNothing_When_Invalid()
     {
         var (_, form) = await _admin.FetchPageAsync("/admin/waves/new");

@@ -14,8 +14,8 @@ namespace ChatSurvey.BotHost.Pages.Admin.Waves;
 /// status does not allow (a stale page, a second tab) is refused with 409 and says why.
 /// </summary>
 public sealed class DetailsModel(
-    WaveQueries queries, WaveStore store, WavePlanner planner, PublicResultsSource publicResults, TimeProvider clock,
-    IOptions<IntegrityOptions> integrity) : PageModel
+    WaveQueries queries, WaveStore store, WavePlanner planner, ContinuousDecider continuous, PublicResultsSource publicResults,
+    TimeProvider clock, IOptions<IntegrityOptions> integrity) : PageModel
 {
     public int MaxDossiersPerPhone => integrity.Value.MaxDossiersPerPhone;
 
@@ -31,6 +31,11 @@ public sealed class DetailsModel(
 
     public IReadOnlyList<WaveAgencyProgress> Agencies { get; private set; } = [];
 
+    /// <summary>Hours from result to invitation (every wave) and, for a continuous wave, each agency's pacing.</summary>
+    public WavePacing Pacing { get; private set; } = null!;
+
+    public bool Continuous => Wave.Mode == WaveMode.Continuous;
+
     public DateTimeOffset LoadedAt { get; private set; }
 
     [TempData]
@@ -41,7 +46,8 @@ public sealed class DetailsModel(
 
     public long Target => Agencies.Sum(a => (long)a.Target);
 
-    public bool Can(string action) => Allowed(action).Contains(Wave.Status);
+    /// <summary>Whether the page offers <paramref name="action"/> now; a continuous wave has no top-up.</summary>
+    public bool Can(string action) => Allowed(action).Contains(Wave.Status) && !(action == "top-up" && Continuous);
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken cancellationToken) =>
         await LoadAsync(id, cancellationToken) ? Page() : NotFound();
@@ -65,6 +71,12 @@ public sealed class DetailsModel(
         {
             case TopUpOutcome.NotFound:
                 return NotFound();
+            case TopUpOutcome.Continuous:
+                Refusal = "Đợt liên tục không mời bổ sung: mỗi hồ sơ được xét khi có kết quả, với xác suất mời điều chỉnh để đạt chỉ tiêu. Không có gì thay đổi.";
+                if (!await LoadAsync(id, cancellationToken))
+                    return NotFound();
+                Response.StatusCode = StatusCodes.Status409Conflict;
+                return Page();
             case TopUpOutcome.Drawn:
                 var topUp = result.TopUp!;
                 WaveMessage = topUp.Drawn == 0
@@ -170,8 +182,10 @@ public sealed class DetailsModel(
         var progress = await store.GetProgressAsync(id, cancellationToken);
         var agencies = await queries.GetAgenciesAsync(id, cancellationToken);
         var publication = await store.GetPublicationAsync(id, cancellationToken);
-        if (wave is null || progress is null || agencies is null || publication is null)
+        var pacing = await continuous.GetPacingAsync(id, cancellationToken);
+        if (wave is null || progress is null || agencies is null || publication is null || pacing is null)
             return false;
+        Pacing = pacing;
         Wave = wave;
         Publication = publication;
         Progress = progress;

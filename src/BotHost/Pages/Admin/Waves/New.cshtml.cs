@@ -4,6 +4,7 @@ using ChatSurvey.Dispatcher.Waves;
 using ChatSurvey.Domain.Problems;
 using ChatSurvey.Domain.Questionnaires;
 using ChatSurvey.Domain.Sampling;
+using ChatSurvey.Domain.Statuses;
 using ChatSurvey.Domain.Time;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -55,6 +56,14 @@ public sealed class NewModel(WaveStore store, WaveQueries queries, Questionnaire
     [BindProperty(SupportsGet = true)]
     public string? CooldownDays { get; set; }
 
+    /// <summary>A <see cref="WaveMode"/>: batch (one draw at start, a past period) or continuous (each dossier as it arrives).</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? Mode { get; set; }
+
+    /// <summary>How soon after its result a continuous wave invites a dossier, in hours.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? InviteWithinHours { get; set; }
+
     /// <summary>Slovin's margin of error in percent.</summary>
     [BindProperty(SupportsGet = true)]
     public int? Margin { get; set; }
@@ -102,7 +111,9 @@ public sealed class NewModel(WaveStore store, WaveQueries queries, Questionnaire
             var created = await store.CreateAsync(draft, cancellationToken);
             if (created.Id is { } id)
             {
-                TempData["WaveMessage"] = "Đã tạo đợt khảo sát (nháp). Kiểm tra thiết lập rồi bấm “Bắt đầu” để lập danh sách mời.";
+                TempData["WaveMessage"] = draft.Mode == WaveMode.Continuous
+                    ? "Đã tạo đợt khảo sát liên tục (nháp). Kiểm tra thiết lập rồi bấm “Bắt đầu”: các hồ sơ đã có kết quả trong kỳ được xét ngay, hồ sơ mới được xét khi đến."
+                    : "Đã tạo đợt khảo sát (nháp). Kiểm tra thiết lập rồi bấm “Bắt đầu” để lập danh sách mời.";
                 return LocalRedirect($"/admin/waves/{id}");
             }
 
@@ -136,6 +147,7 @@ public sealed class NewModel(WaveStore store, WaveQueries queries, Questionnaire
         var reminder = ParseWhole(ReminderHours, "reminderAfterHours");
         var expiry = ParseWhole(ExpiryDays, "expireAfterDays");
         var cooldown = ParseWhole(CooldownDays, "cooldownDays");
+        var within = ParseWhole(InviteWithinHours, "inviteWithinHours");
 
         var agencies = new List<WaveAgencyRequest?>();
         var order = new List<string>();
@@ -159,7 +171,7 @@ public sealed class NewModel(WaveStore store, WaveQueries queries, Questionnaire
             ? null
             : new SendWindowRequest(Blank(WindowStart), Blank(WindowEnd));
         var request = new CreateWaveRequest(Name, Questionnaire, ResultsFrom, ResultsTo, agencies, rate, window,
-            reminder, expiry, cooldown, Seed: null);
+            reminder, expiry, cooldown, Seed: null, Mode: Blank(Mode), InviteWithinHours: within);
         return (request, order);
     }
 
@@ -203,6 +215,8 @@ public sealed class NewModel(WaveStore store, WaveQueries queries, Questionnaire
         ReminderHours ??= "48";
         ExpiryDays ??= "3";
         CooldownDays ??= "90";
+        Mode ??= WaveMode.Batch;
+        InviteWithinHours ??= WaveDraft.DefaultInviteWithinHours.ToString(CultureInfo.InvariantCulture);
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken)

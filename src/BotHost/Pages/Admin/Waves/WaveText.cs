@@ -35,6 +35,10 @@ public static class WaveText
     public static string Percent(double? share) =>
         share is { } value ? (value * 100).ToString("0.#", Vietnamese) + " %" : "—";
 
+    /// <summary>Hours with one decimal (vi-VN: 2,5 giờ), or a dash when there is none.</summary>
+    public static string Hours(double? hours) =>
+        hours is { } value ? value.ToString("0.#", Vietnamese) + " giờ" : "—";
+
     /// <summary>The value of a progress bar: part of whole, capped at whole (a wave may complete more than its target).</summary>
     public static long Bar(long part, long whole) => Math.Min(part, whole);
 }
