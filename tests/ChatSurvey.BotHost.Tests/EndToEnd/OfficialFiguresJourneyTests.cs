@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Xml.Linq;
 using ChatSurvey.BotHost.Tests.Admin;
 using ChatSurvey.BotHost.Tests.Pages;
 using ChatSurvey.BotHost.Tests.WebChat;
@@ -60,7 +59,7 @@ public sealed class OfficialFiguresJourneyTests : IAsyncLifetime
     private TwilioFake _twilio = null!;
     private AgencyChatHost _host = null!;
     private HttpClient _webhooks = null!;
-    private int _sid;
+    private SignedSms _sms = null!;
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -77,6 +76,7 @@ public sealed class OfficialFiguresJourneyTests : IAsyncLifetime
         ]);
         _relay.InnerHandler = _host.Factory.Server.CreateHandler();
         _webhooks = _host.Factory.CreateClient();
+        _sms = new SignedSms(_twilio, _webhooks, ServiceNumber, PublicBaseUrl);
     }
 
     public async ValueTask DisposeAsync()
@@ -359,26 +359,7 @@ public sealed class OfficialFiguresJourneyTests : IAsyncLifetime
     }
 
     /// <summary>Posts the citizen's SMS to the webhook, signed as Twilio signs it, and returns the one TwiML reply.</summary>
-    private async Task<string> ReplyBySmsAsync(string phone, string body)
-    {
-        var sid = "SM" + (++_sid).ToString("x32", CultureInfo.InvariantCulture);
-        List<KeyValuePair<string, string>> form =
-        [
-            new("MessageSid", sid),
-            new("SmsSid", sid),
-            new("AccountSid", _twilio.AccountSid),
-            new("From", phone),
-            new("To", ServiceNumber),
-            new("Body", body),
-            new("NumMedia", "0"),
-            new("ApiVersion", TwilioFake.ApiVersion),
-        ];
-        using var request = TwilioSignature.SignedPost(_twilio.AuthToken, $"{PublicBaseUrl}/api/sms/twilio", form);
-        using var response = await _webhooks.SendAsync(request, Cancel);
-        var content = await response.Content.ReadAsStringAsync(Cancel);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"The webhook answered {(int)response.StatusCode}: {content}");
-        return Assert.Single(XDocument.Parse(content).Descendants("Message")).Value;
-    }
+    private Task<string> ReplyBySmsAsync(string phone, string body) => _sms.ReplyAsync(phone, body, Cancel);
 
     private T Job<T>()
         where T : notnull => ActivatorUtilities.CreateInstance<T>(_host.Factory.Services);
