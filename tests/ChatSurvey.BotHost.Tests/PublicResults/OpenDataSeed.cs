@@ -7,6 +7,10 @@ namespace ChatSurvey.BotHost.Tests.PublicResults;
 /// <summary>One seeded answer: a rating (1–5), or a kind without a rating (choice, yes_no, text, skipped, missing, not_applicable).</summary>
 internal sealed record SeededAnswer(string QuestionCode, string Kind, int? Rating = null, string? Choice = null, string? Text = null);
 
+/// <summary>A question of the wave's questionnaire, as the seed reads it from the definition.</summary>
+internal sealed record SeededQuestion(
+    string Code, string Kind, string Role, string? Element, string? AskIfQuestion, string? AskIfEquals, IReadOnlyList<string> Options);
+
 /// <summary>One seeded completed (or partial) response, and whether the official figures count it.</summary>
 internal sealed record SeededBallot(
     string Conversation, string AgencyCode, string Provenance, string Channel, DateTimeOffset CompletedAt, bool Speeder,
@@ -17,14 +21,15 @@ internal sealed record SeededBallot(
 }
 
 /// <summary>
-/// A published, running wave on <c>sipas-full</c> with many ballots of seeded random answers, seeded in SQL with the
-/// provenance the system would have set, for the open-data files: four agencies in three blocks (two departments, a
-/// ward, a commune with only a few ballots), ratings 1–5 with "không áp dụng" and skipped criteria, the feedback gate
-/// (E5 asked only after "yes"), the improvement choice and profile choices, comments holding phone numbers, and what
-/// must stay out of the files: open (unverified) ballots, speeders, a partial ballot, a choice answer holding typed text
-/// that is not one of the question's options, and an answer to a question the questionnaire does not have. Every
-/// dossier and invitation carries a phone. Completion times lie between 1 and 3 April 2026, some just after midnight in
-/// Vietnam (still the evening before in UTC).
+/// A published, running wave (on <c>sipas-full</c> unless told otherwise) with many ballots of seeded random answers,
+/// seeded in SQL with the provenance the system would have set, for the open-data files: four agencies in three blocks
+/// (two departments, a ward, a commune with only a few ballots) and answers drawn for the questionnaire's own
+/// questions: ratings 1–5 with "không áp dụng" (criteria) and skipped ones, the yes/no gates (E5 asked only after
+/// "yes"), the choices (profile ones often skipped), comments holding phone numbers; and what must stay out of the
+/// files: open (unverified) ballots, speeders, a partial ballot, a choice answer holding typed text that is not one of
+/// the question's options, and an answer to a question the questionnaire does not have. Every dossier and invitation
+/// carries a phone. Completion times lie between 1 and 3 April 2026, one just after midnight in Vietnam (still the
+/// evening before in UTC).
 /// </summary>
 internal static class OpenDataSeed
 {
@@ -44,18 +49,11 @@ internal static class OpenDataSeed
 
     public const string PhoneComment = "Cán bộ tốt, gọi tôi 0912345678 hoặc +84912345678";
 
-    private static readonly string[] Criteria =
-        ["E1.C1", "E1.C2", "E1.C3", "E2.C1", "E2.C2", "E2.C3", "E2.C4", "E3.C1", "E3.C2", "E3.C3", "E4.C1", "E4.C2", "E4.C3"];
-
-    private static readonly string[] FeedbackQuestions = ["E5.C1", "E5.C2", "E5.C3", "E5.S"];
-
-    private static readonly string[] Ages = ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"];
-
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     /// <summary>Seeds the catalogue and the wave (published or not) with its ballots; returns the wave id and the ballots.</summary>
     public static async Task<(long Wave, List<SeededBallot> Ballots)> SeedAsync(
-        NpgsqlDataSource dataSource, bool published = true, int ballotsPerAgency = 24, int seed = 13)
+        NpgsqlDataSource dataSource, bool published = true, int ballotsPerAgency = 24, int seed = 13, string questionnaire = "sipas-full")
     {
         foreach (var (code, name, kind) in Agencies)
         {
@@ -70,9 +68,10 @@ internal static class OpenDataSeed
             $"""
             INSERT INTO waves (name, questionnaire_id, status, results_from, results_to, seed, started_at, published_at)
             SELECT $1, id, 'running', DATE '2026-01-01', DATE '2026-03-31', 1, now(), {(published ? "now()" : "NULL")}
-            FROM questionnaires WHERE code = 'sipas-full' ORDER BY version DESC LIMIT 1
+            FROM questionnaires WHERE code = $2 ORDER BY version DESC LIMIT 1
             RETURNING id
-            """, [WaveName], Cancel);
+            """, [WaveName, questionnaire], Cancel);
+        var questions = await QuestionsAsync(dataSource, wave);
         await dataSource.ExecuteAsync(
             "INSERT INTO wave_quotas (wave_id, agency_id, target) SELECT $1, id, 30 FROM agencies WHERE code LIKE 'OD-%'", [wave], Cancel);
 
@@ -89,26 +88,27 @@ internal static class OpenDataSeed
             {
                 var provenance = (i % 6) switch { 4 => "verified", 5 => "interviewer", _ => "sampled" };
                 var at = start.AddMinutes(random.Next(0, 2 * 24 * 60));
-                ballots.Add(Ballot(random, wave, agency, provenance, at, lean, speeder: false, completed: true));
+                ballots.Add(Ballot(questions, random, wave, agency, provenance, at, lean, speeder: false, completed: true));
             }
 
             // Never in the files: two open ballots, a sampled speeder and a partial ballot.
-            ballots.Add(Ballot(random, wave, agency, "open", start.AddHours(5), lean, speeder: false, completed: true));
-            ballots.Add(Ballot(random, wave, agency, "open", start.AddHours(6), lean, speeder: false, completed: true));
-            ballots.Add(Ballot(random, wave, agency, "sampled", start.AddHours(7), lean, speeder: true, completed: true));
-            ballots.Add(Ballot(random, wave, agency, "sampled", start.AddHours(8), lean, speeder: false, completed: false));
+            ballots.Add(Ballot(questions, random, wave, agency, "open", start.AddHours(5), lean, speeder: false, completed: true));
+            ballots.Add(Ballot(questions, random, wave, agency, "open", start.AddHours(6), lean, speeder: false, completed: true));
+            ballots.Add(Ballot(questions, random, wave, agency, "sampled", start.AddHours(7), lean, speeder: true, completed: true));
+            ballots.Add(Ballot(questions, random, wave, agency, "sampled", start.AddHours(8), lean, speeder: false, completed: false));
         }
 
         // Completed at 00:30 on 3 April in Vietnam, 17:30 on 2 April in UTC.
-        ballots.Add(Ballot(random, wave, "OD-STP", "sampled", new DateTimeOffset(2026, 4, 2, 17, 30, 0, TimeSpan.Zero), 0, false, true));
+        ballots.Add(Ballot(questions, random, wave, "OD-STP", "sampled", new DateTimeOffset(2026, 4, 2, 17, 30, 0, TimeSpan.Zero), 0, false, true));
 
         // A valid ballot whose improvement answer is typed text stored as a choice, and which answered a question the
         // questionnaire does not have: neither may be published, its other answers are.
-        var odd = Ballot(random, wave, "OD-SXD", "sampled", start.AddHours(9), 1, speeder: false, completed: true);
+        var odd = Ballot(questions, random, wave, "OD-SXD", "sampled", start.AddHours(9), 1, speeder: false, completed: true);
+        var typedIn = questions.FirstOrDefault(q => q.Kind == "choice")?.Code ?? "X.TYPED";
         odd = odd with
         {
-            Answers = [.. odd.Answers.Where(x => x.QuestionCode != "IMPROVE"),
-                new SeededAnswer("IMPROVE", "choice", Choice: TypedChoice), new SeededAnswer("X.EXTRA", "choice", Choice: "E1")],
+            Answers = [.. odd.Answers.Where(x => x.QuestionCode != typedIn),
+                new SeededAnswer(typedIn, "choice", Choice: TypedChoice), new SeededAnswer("X.EXTRA", "choice", Choice: "E1")],
         };
         ballots.Add(odd);
 
@@ -120,23 +120,41 @@ internal static class OpenDataSeed
     /// <summary>Adds one more ballot to the wave (e.g. after its figures were frozen).</summary>
     public static async Task<SeededBallot> AddAsync(NpgsqlDataSource dataSource, long wave, string agency, DateTimeOffset completedAt)
     {
-        var ballot = Ballot(new Random(99), wave, agency, "sampled", completedAt, 0, speeder: false, completed: true);
+        var ballot = Ballot(await QuestionsAsync(dataSource, wave), new Random(99), wave, agency, "sampled", completedAt, 0, speeder: false, completed: true);
         await InsertAsync(dataSource, wave, ballot);
         return ballot;
     }
 
-    /// <summary>The answers the questionnaire's order gives them in (sipas-full's order of questions).</summary>
-    public static readonly string[] QuestionOrder =
-    [
-        "E1.C1", "E1.C2", "E1.C3", "E1.S", "E2.C1", "E2.C2", "E2.C3", "E2.C4", "E2.S", "E3.C1", "E3.C2", "E3.C3", "E3.S",
-        "E4.C1", "E4.C2", "E4.C3", "E4.S", "FEEDBACK", "E5.C1", "E5.C2", "E5.C3", "E5.S", "OVERALL", "IMPROVE", "COMMENT",
-        "PROFILE.TYPE", "PROFILE.AGE", "PROFILE.GENDER", "PROFILE.SUBMIT",
-    ];
+    /// <summary>The wave's questionnaire's questions, in its order.</summary>
+    public static async Task<List<SeededQuestion>> QuestionsAsync(NpgsqlDataSource dataSource, long wave)
+    {
+        var questions = new List<SeededQuestion>();
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT q ->> 'code', q ->> 'kind', q ->> 'role', q ->> 'element', q -> 'askIf' ->> 'question', q -> 'askIf' ->> 'equals',
+                   coalesce(ARRAY(SELECT o ->> 'value' FROM jsonb_array_elements(coalesce(q -> 'options', '[]')) o), '{}')
+            FROM waves w JOIN questionnaires qn ON qn.id = w.questionnaire_id,
+                 jsonb_array_elements(qn.definition -> 'questions') WITH ORDINALITY AS x(q, ord)
+            WHERE w.id = $1
+            ORDER BY x.ord
+            """);
+        command.Parameters.AddWithValue(wave);
+        await using var reader = await command.ExecuteReaderAsync(Cancel);
+        while (await reader.ReadAsync(Cancel))
+        {
+            string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+            questions.Add(new SeededQuestion(reader.GetString(0), reader.GetString(1), reader.GetString(2), Text(3), Text(4), Text(5),
+                reader.GetFieldValue<string[]>(6)));
+        }
+
+        return questions;
+    }
 
     private static int _next;
 
     private static SeededBallot Ballot(
-        Random random, long wave, string agency, string provenance, DateTimeOffset at, int lean, bool speeder, bool completed)
+        IReadOnlyList<SeededQuestion> questions, Random random, long wave, string agency, string provenance, DateTimeOffset at,
+        int lean, bool speeder, bool completed)
     {
         var n = Interlocked.Increment(ref _next);
         var answers = new List<SeededAnswer>();
@@ -157,28 +175,24 @@ internal static class OpenDataSeed
             return new SeededAnswer(code, "rating", Rating: rating);
         }
 
-        answers.AddRange(Criteria.Where(c => c.StartsWith("E1", StringComparison.Ordinal)).Select(c => Rate(c, true)));
-        answers.Add(Rate("E1.S", false));
-        foreach (var element in new[] { "E2", "E3", "E4" })
+        foreach (var question in questions)
         {
-            answers.AddRange(Criteria.Where(c => c.StartsWith(element, StringComparison.Ordinal)).Select(c => Rate(c, true)));
-            answers.Add(Rate(element + ".S", false));
+            // A question asked only after an earlier answer (E5 after "yes" to the feedback gate).
+            if (question.AskIfQuestion is { } gate && answers.FirstOrDefault(a => a.QuestionCode == gate)?.Choice != question.AskIfEquals)
+                continue;
+            answers.Add(question.Kind switch
+            {
+                "rating" => Rate(question.Code, question.Role == "criterion"),
+                "yes_no" => new SeededAnswer(question.Code, "yes_no", Choice: random.NextDouble() < 0.4 ? "yes" : "no"),
+                "choice" when question.Role == "profile" && random.NextDouble() < 0.5 => new SeededAnswer(question.Code, "skipped"),
+                "choice" when random.NextDouble() < 0.05 => new SeededAnswer(question.Code, "missing"),
+                "choice" => new SeededAnswer(question.Code, "choice", Choice: question.Options[random.Next(question.Options.Count)]),
+                _ => random.NextDouble() < 0.3
+                    ? new SeededAnswer(question.Code, "text", Text: PhoneComment)
+                    : new SeededAnswer(question.Code, "skipped"),
+            });
         }
 
-        var feedback = random.NextDouble() < 0.4;
-        answers.Add(new SeededAnswer("FEEDBACK", "yes_no", Choice: feedback ? "yes" : "no"));
-        if (feedback)
-            answers.AddRange(FeedbackQuestions.Select(q => Rate(q, q != "E5.S")));
-        answers.Add(Rate("OVERALL", false));
-        answers.Add(new SeededAnswer("IMPROVE", "choice", Choice: "E" + random.Next(1, 6).ToString(CultureInfo.InvariantCulture)));
-        answers.Add(random.NextDouble() < 0.3
-            ? new SeededAnswer("COMMENT", "text", Text: PhoneComment)
-            : new SeededAnswer("COMMENT", "skipped"));
-        answers.Add(random.NextDouble() < 0.5
-            ? new SeededAnswer("PROFILE.AGE", "choice", Choice: Ages[random.Next(Ages.Length)])
-            : new SeededAnswer("PROFILE.AGE", "skipped"));
-        if (random.NextDouble() < 0.1)
-            answers.Add(new SeededAnswer("PROFILE.GENDER", "missing"));
         if (!completed)
             answers.RemoveRange(answers.Count / 2, answers.Count - answers.Count / 2);
         var channel = provenance switch { "sampled" => "sms", "interviewer" => "directline", _ => "webchat" };

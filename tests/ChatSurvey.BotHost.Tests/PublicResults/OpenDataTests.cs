@@ -190,6 +190,7 @@ public sealed partial class OpenDataTests : IAsyncLifetime
         var version = await _database.DataSource.ScalarAsync<int>(
             "SELECT q.version FROM waves w JOIN questionnaires q ON q.id = w.questionnaire_id WHERE w.id = $1", [wave], Cancel);
         var blocks = OpenDataSeed.Agencies.ToDictionary(a => a.Code, a => a.Kind);
+        var order = (await OpenDataSeed.QuestionsAsync(_database.DataSource, wave)).Select(q => q.Code).ToList();
         var rows = new List<(string Id, int Order, string[] Row)>();
         foreach (var ballot in ballots.Where(b => b.Valid))
         {
@@ -207,7 +208,7 @@ public sealed partial class OpenDataTests : IAsyncLifetime
                     continue;
                 var id = Letter(ids[ballot.Conversation]);
                 var day = ballot.CompletedAt.ToOffset(TimeSpan.FromHours(7)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-                rows.Add((id, Array.IndexOf(OpenDataSeed.QuestionOrder, answer.QuestionCode),
+                rows.Add((id, order.IndexOf(answer.QuestionCode),
                 [
                     id, ballot.AgencyCode, blocks[ballot.AgencyCode], "sipas-full", version.ToString(CultureInfo.InvariantCulture),
                     answer.QuestionCode, value, ballot.Channel, ballot.Provenance, day,
