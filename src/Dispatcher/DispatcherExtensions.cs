@@ -5,6 +5,7 @@ using ChatSurvey.Dispatcher.Scoring;
 using ChatSurvey.Dispatcher.Sending;
 using ChatSurvey.Dispatcher.Sms;
 using ChatSurvey.Domain.Integrity;
+using ChatSurvey.Domain.Scoring;
 using ChatSurvey.Dispatcher.Waves;
 using ChatSurvey.Domain.Questionnaires;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -31,6 +32,10 @@ public static class DispatcherExtensions
             .BindConfiguration(IntegrityOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<ScoringOptions>()
+            .BindConfiguration(ScoringOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<QuestionnaireStore>();
         builder.Services.AddSingleton<QuestionnaireCache>();
@@ -50,8 +55,10 @@ public static class DispatcherExtensions
         builder.Services.AddTransient<ReconcileClaimsJob>();
         builder.Services.AddTransient<ReminderJob>();
         builder.Services.AddTransient<ExpiryJob>();
-        // Which flags exclude a ballot from official figures (section Integrity), for every host that scores.
-        builder.Services.AddSingleton(sp => BallotExclusions.From(sp.GetRequiredService<IOptions<IntegrityOptions>>().Value));
+        // Which flags exclude a ballot from official figures (section Integrity) and the minimum behind a figure (section
+        // Scoring), for every host that scores.
+        builder.Services.AddSingleton(sp => BallotExclusions.From(
+            sp.GetRequiredService<IOptions<IntegrityOptions>>().Value, sp.GetRequiredService<IOptions<ScoringOptions>>().Value));
         builder.Services.AddTransient<ScoreRefreshJob>();
         builder.Services.AddTransient<WaveCompletionJob>();
         builder.AddHangfireDispatcher();

@@ -79,7 +79,8 @@ public sealed class ScoreSnapshotStore(NpgsqlDataSource dataSource)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
             return null;
-        var report = JsonSerializer.Deserialize<ScoreReport>(reader.GetString(0), Json)!;
+        if (Read(reader.GetString(0)) is not { } report)
+            return null;
         return new ScoreSnapshot(report, reader.GetFieldValue<DateTimeOffset>(1), reader.GetBoolean(2));
     }
 
@@ -92,8 +93,19 @@ public sealed class ScoreSnapshotStore(NpgsqlDataSource dataSource)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
             return null;
-        return new FinalFigures(JsonSerializer.Deserialize<ScoreReport>(reader.GetString(0), Json)!,
-            reader.GetFieldValue<DateTimeOffset>(1), reader.GetInt32(2), reader.GetString(3));
+        return Read(reader.GetString(0)) is { } report
+            ? new FinalFigures(report, reader.GetFieldValue<DateTimeOffset>(1), reader.GetInt32(2), reader.GetString(3))
+            : null;
+    }
+
+    /// <summary>
+    /// A stored report, or null for one in the shape written before the published-statistics rules (no blocks, counts in
+    /// answers): callers then compute the figures afresh instead of showing figures under rules no longer stated.
+    /// </summary>
+    private static ScoreReport? Read(string json)
+    {
+        var report = JsonSerializer.Deserialize<ScoreReport>(json, Json);
+        return report is { Blocks: not null, OtherQuestionnaires: not null } ? report : null;
     }
 
     /// <summary>

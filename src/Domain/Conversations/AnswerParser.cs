@@ -70,6 +70,10 @@ public static class AnswerParser
     private static readonly Keyword[] BackWords = Keywords("lại", "quay lại", "trở lại", "back");
     private static readonly Keyword[] SkipWords = Keywords("0", "bỏ qua", "skip");
 
+    // "Không áp dụng", also as SMS shorthand writes it ("ko" for "không"), and its initials KAD, which no other keyword,
+    // scale word or option number reads as.
+    private static readonly Keyword[] NotApplicableWords = Keywords("không áp dụng", "ko áp dụng", "kad");
+
     private static readonly HashSet<string> YesWords = new(StringComparer.Ordinal) { "1", "co", "yes", "y", RecordedAnswer.Yes };
     private static readonly HashSet<string> NoWords = new(StringComparer.Ordinal) { "2", "khong", "no", "n", "ko", "k", RecordedAnswer.No };
 
@@ -93,6 +97,8 @@ public static class AnswerParser
         ScalePhrases.ToDictionary(p => string.Join(' ', p.Words), p => p.Rating, StringComparer.Ordinal);
 
     private static readonly string[][] SkipPhrases = SkipWords.Select(w => w.Plain.Split(' ')).ToArray();
+
+    private static readonly string[][] NotApplicablePhrases = NotApplicableWords.Select(w => w.Plain.Split(' ')).ToArray();
 
     /// <summary>The command the whole message is, or <see cref="InboundCommand.None"/>.</summary>
     public static InboundCommand ParseCommand(string text)
@@ -131,18 +137,28 @@ public static class AnswerParser
     }
 
     /// <summary>
-    /// Reads the whole message as one answer to <paramref name="question"/>. Skip words ("0", "bỏ qua") give a
-    /// <see cref="AnswerKind.Skipped"/> answer when the question is optional and <see cref="AnswerError.SkipNotAllowed"/>
-    /// otherwise. Ratings: a digit 1–5, a scale word, or both when they agree ("5 rất hài lòng"). Yes/no: 1, có, yes /
-    /// 2, không, no. Choices: the option's number, text, SMS label or value. Text: the message as typed (NFC, trimmed,
-    /// cut to <see cref="MaxTextLength"/>).
+    /// Reads the whole message as one answer to <paramref name="question"/>. On a question that allows it
+    /// (<see cref="Question.AllowNotApplicable"/>), "không áp dụng", "ko áp dụng" or "kad" (with or without diacritics,
+    /// any case) give an <see cref="AnswerKind.NotApplicable"/> answer, and so does "0" when the question is not
+    /// optional. Otherwise skip words ("0", "bỏ qua") give a <see cref="AnswerKind.Skipped"/> answer when the question is
+    /// optional and <see cref="AnswerError.SkipNotAllowed"/> otherwise. Ratings: a digit 1–5, a scale word, or both when
+    /// they agree ("5 rất hài lòng"). Yes/no: 1, có, yes / 2, không, no. Choices: the option's number, text, SMS label
+    /// or value. Text: the message as typed (NFC, trimmed, cut to <see cref="MaxTextLength"/>). "Không áp dụng" on a
+    /// question that does not allow it is read like any other reply (an unclear rating, a text).
     /// </summary>
     public static ParsedAnswer Parse(Question question, string text)
     {
         ArgumentNullException.ThrowIfNull(question);
         ArgumentNullException.ThrowIfNull(text);
 
-        if (MatchesAny(Clean(text), SkipWords))
+        var clean = Clean(text);
+        if (question.AllowNotApplicable
+            && (MatchesAny(clean, NotApplicableWords) || (!question.Optional && clean == QuestionPrompt.SkipValue)))
+        {
+            return ParsedAnswer.Valid(RecordedAnswer.NotApplicable(question.Code));
+        }
+
+        if (MatchesAny(clean, SkipWords))
         {
             return question.Optional
                 ? ParsedAnswer.Valid(RecordedAnswer.Skipped(question.Code))
@@ -162,9 +178,9 @@ public static class AnswerParser
 
     /// <summary>
     /// Cuts a message into the answers it holds, for filling several rating questions at once: "4 5 4", "4,5,4",
-    /// "rất hài lòng, hài lòng" (scale words matched longest first). A digit followed by its own scale word
-    /// ("5 rất hài lòng") stays one answer. Each part is folded (lower-case ASCII) and can be given to
-    /// <see cref="Parse"/>. One part means the message is one answer.
+    /// "rất hài lòng, hài lòng" (scale words matched longest first), "4 không áp dụng 5". A digit followed by its own
+    /// scale word ("5 rất hài lòng") stays one answer, and so do the words of a skip or of "không áp dụng". Each part is
+    /// folded (lower-case ASCII) and can be given to <see cref="Parse"/>. One part means the message is one answer.
     /// </summary>
     public static IReadOnlyList<string> SplitAnswers(string text)
     {
@@ -181,7 +197,8 @@ public static class AnswerParser
                 continue;
             }
 
-            var skip = SkipPhrases.FirstOrDefault(p => StartsWith(words, i, p));
+            var skip = SkipPhrases.FirstOrDefault(p => StartsWith(words, i, p))
+                ?? NotApplicablePhrases.FirstOrDefault(p => StartsWith(words, i, p));
             if (skip is not null)
             {
                 tokens.Add((string.Join(' ', skip), null));
@@ -347,7 +364,13 @@ public static class AnswerParser
                 : $"Vui lòng nhắn một số từ 1 đến {question.Options.Count}.",
             _ => "Vui lòng nhập ý kiến của Ông/Bà.",
         };
-        return question.Optional ? guidance + " Nhắn 0 để bỏ qua." : guidance;
+        return (question.Optional, question.AllowNotApplicable) switch
+        {
+            (true, true) => guidance + " Nhắn 0 để bỏ qua, KAD nếu không áp dụng.",
+            (true, false) => guidance + " Nhắn 0 để bỏ qua.",
+            (false, true) => guidance + " Nhắn 0 nếu không áp dụng.",
+            _ => guidance,
+        };
     }
 
     private static int? DigitRating(string folded) =>

@@ -281,7 +281,7 @@ public static class SurveyEngine
             {
                 var web = QuestionPrompt.Web(Questionnaire, question, number, total);
                 var text = leads.Length == 0 ? web.Text : leads[0] + "\n\n" + web.Text;
-                return [new BotReply(text, web.Skip is null ? web.Options : [.. web.Options, web.Skip])];
+                return [new BotReply(text, web.Buttons)];
             }
 
             var sms = VietnameseText.ToGsm7(QuestionPrompt.Sms(Questionnaire, question, number, total));

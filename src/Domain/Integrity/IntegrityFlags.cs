@@ -7,7 +7,10 @@ namespace ChatSurvey.Domain.Integrity;
 /// bot computes them from the engine's progress in the turn that completes the ballot, and the turn writes them.
 /// </summary>
 /// <param name="Speeder">Completed faster than <see cref="IntegrityOptions.SpeederSecondsPerQuestion"/> per answered question.</param>
-/// <param name="StraightLiner">Every rating identical, over at least <see cref="StraightLineMinRatings"/> rating answers.</param>
+/// <param name="StraightLiner">
+/// Every rating identical, over at least <see cref="StraightLineMinRatings"/> rating answers. "Không áp dụng" answers are
+/// not ratings: they neither break a line nor count toward the minimum.
+/// </param>
 public sealed record IntegrityFlags(bool Speeder, bool StraightLiner)
 {
     /// <summary>Fewer identical ratings than this are not a pattern (a short form is often all 5s in good faith).</summary>
@@ -18,7 +21,8 @@ public sealed record IntegrityFlags(bool Speeder, bool StraightLiner)
     /// <summary>
     /// Flags a ballot that started at <paramref name="startedAt"/> (its first question shown) and completed at
     /// <paramref name="completedAt"/> with <paramref name="answers"/>. An answered question is one with a rating, a
-    /// choice, a yes/no or a text; skipped and missing ones take no time to speak of and do not count.
+    /// choice, a yes/no, a text or "Không áp dụng" (the citizen read it and chose); skipped and missing ones take no time
+    /// to speak of and do not count.
     /// </summary>
     public static IntegrityFlags Compute(
         DateTimeOffset startedAt, DateTimeOffset completedAt, IEnumerable<RecordedAnswer> answers, IntegrityOptions options)

@@ -8,9 +8,25 @@ public sealed record PromptOption(string Value, string Label);
 
 /// <summary>
 /// A question as web chat shows it: <see cref="Text"/> is full Vietnamese with its numbering; <see cref="Options"/>
-/// are the answer buttons (none for free text); <see cref="Skip"/> is the extra "Bỏ qua" button of optional questions.
+/// are the answer buttons (none for free text); <see cref="Skip"/> is the extra "Bỏ qua" button of optional questions;
+/// <see cref="NotApplicable"/> the extra "Không áp dụng" button of questions that allow it.
 /// </summary>
-public sealed record WebPrompt(string Text, IReadOnlyList<PromptOption> Options, PromptOption? Skip);
+public sealed record WebPrompt(string Text, IReadOnlyList<PromptOption> Options, PromptOption? Skip, PromptOption? NotApplicable = null)
+{
+    /// <summary>Every button in the order shown: the answers, then "Không áp dụng", then "Bỏ qua".</summary>
+    public IReadOnlyList<PromptOption> Buttons
+    {
+        get
+        {
+            var buttons = new List<PromptOption>(Options);
+            if (NotApplicable is not null)
+                buttons.Add(NotApplicable);
+            if (Skip is not null)
+                buttons.Add(Skip);
+            return buttons;
+        }
+    }
+}
 
 /// <summary>
 /// A digit an SMS reply may carry for a question: <see cref="Key"/> is what the citizen types ("1"),
@@ -32,13 +48,26 @@ public static class QuestionPrompt
     /// <summary>What an optional question's skip answer is, by SMS ("0") and on the web skip button.</summary>
     public const string SkipValue = "0";
 
+    /// <summary>
+    /// The web "Không áp dụng" button's label and the text it sends back; the answer parser reads these words as not
+    /// applicable on a question that allows it, whether optional or not.
+    /// </summary>
+    public const string NotApplicableText = "Không áp dụng";
+
     private const string RatingHint = "Tra loi 1-5 (1 rat khong hai long, 5 rat hai long)";
     private const string SkipHint = "0 de bo qua";
+
+    // "0" means "Không áp dụng" on a required question that allows it; on an optional one "0" keeps skipping, so
+    // "Không áp dụng" is the words (or their short form KAD).
+    private const string NotApplicableZeroHint = "0 neu khong ap dung";
+    private const string NotApplicableWordsHint = "KAD neu khong ap dung";
 
     /// <summary>
     /// The SMS for <paramref name="question"/>: "Cau {number}/{total}: {SMS text}", then on a new line the answer hint
     /// (rating: the 1-5 scale; yes/no: "1 Co, 2 Khong"; choice: numbered short option labels; text: none), with
-    /// ", 0 de bo qua" (or "Tra loi 0 de bo qua" for text) when the question is optional.
+    /// ", 0 de bo qua" (or "Tra loi 0 de bo qua" for text) when the question is optional. A question that allows
+    /// "Không áp dụng" adds ", 0 neu khong ap dung" when it is required, and ", KAD neu khong ap dung" after the skip
+    /// hint when it is optional (there "0" still skips).
     /// Invariant: for a questionnaire accepted by <see cref="QuestionnaireCatalogue.Parse"/> the result is ASCII,
     /// GSM-7 and one segment (160 septets) for every number ≤ total ≤ the question count; the validator checks
     /// exactly this, rendering each question as number = total = question count (the widest numbering).
@@ -58,6 +87,8 @@ public static class QuestionPrompt
         };
         if (question.Optional)
             hint = hint is null ? "Tra loi " + SkipHint : hint + ", " + SkipHint;
+        if (question.AllowNotApplicable && hint is not null)
+            hint += ", " + (question.Optional ? NotApplicableWordsHint : NotApplicableZeroHint);
 
         var head = string.Create(CultureInfo.InvariantCulture, $"Cau {number}/{total}: {SmsText(question)}");
         return hint is null ? head : head + "\n" + hint;
@@ -66,8 +97,9 @@ public static class QuestionPrompt
     /// <summary>
     /// The web chat prompt: "Câu {number}/{total}" (with the element name for a criterion), a new line, the question
     /// text; buttons "1 · Rất không hài lòng" … "5 · Rất hài lòng" (values "1"…"5") for ratings, "Có"/"Không"
-    /// (values "yes"/"no") for yes/no, the options for a choice, none for text; and a "Bỏ qua" skip button
-    /// (value <see cref="SkipValue"/>) when the question is optional.
+    /// (values "yes"/"no") for yes/no, the options for a choice, none for text; a "Không áp dụng" button (value
+    /// <see cref="NotApplicableText"/>) when the question allows it; and a "Bỏ qua" skip button (value
+    /// <see cref="SkipValue"/>) when the question is optional.
     /// </summary>
     public static WebPrompt Web(Questionnaire questionnaire, Question question, int number, int total)
     {
@@ -91,7 +123,8 @@ public static class QuestionPrompt
             _ => [],
         };
         var skip = question.Optional ? new PromptOption(SkipValue, "Bỏ qua") : null;
-        return new WebPrompt(heading + "\n" + question.Text, options, skip);
+        var notApplicable = question.AllowNotApplicable ? new PromptOption(NotApplicableText, NotApplicableText) : null;
+        return new WebPrompt(heading + "\n" + question.Text, options, skip, notApplicable);
     }
 
     /// <summary>The question's SMS text without numbering or hint: its <see cref="Question.Sms"/> override, else the transliterated text.</summary>
@@ -110,8 +143,8 @@ public static class QuestionPrompt
 
     /// <summary>
     /// The digits an SMS reply may carry and what each stores: rating "1"…"5" → "1"…"5"; yes/no "1" → "yes",
-    /// "2" → "no"; choice "1"…"n" → the n options in order; text: none. The skip key <see cref="SkipValue"/> is not
-    /// listed (it applies to optional questions only).
+    /// "2" → "no"; choice "1"…"n" → the n options in order; text: none. The key <see cref="SkipValue"/> is not
+    /// listed: it skips an optional question, and answers "Không áp dụng" on a required one that allows it.
     /// </summary>
     public static IReadOnlyList<SmsReplyOption> SmsReplies(Question question)
     {

@@ -75,6 +75,15 @@ public sealed record Question
     /// <summary>The citizen may skip it ("0", "bo qua").</summary>
     public bool Optional { get; init; }
 
+    /// <summary>
+    /// The citizen may answer "Không áp dụng" (the criterion does not apply to them: no fee was due, the dossier went in
+    /// online). Rating questions only. Such an answer is stored as not applicable, leaves the index's denominator and is
+    /// counted apart (docs/methodology.md#not-applicable). Written only when true, so definitions without it serialise
+    /// exactly as before it existed.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool AllowNotApplicable { get; init; }
+
     public AskCondition? AskIf { get; init; }
 
     public IReadOnlyList<QuestionOption> Options { get; init; } = [];
@@ -113,4 +122,14 @@ public sealed record Questionnaire
     public required IReadOnlyList<SurveyElement> Elements { get; init; }
 
     public required IReadOnlyList<Question> Questions { get; init; }
+
+    /// <summary>
+    /// How the indices are computed, as written in the definition (JSON <c>scoring</c>); null when the definition does not
+    /// say. Read <see cref="ScoringRules"/>, which applies the defaults.
+    /// </summary>
+    public QuestionnaireScoring? Scoring { get; init; }
+
+    /// <summary><see cref="Scoring"/>, or <see cref="QuestionnaireScoring.Default"/> when the definition does not say.</summary>
+    [JsonIgnore]
+    public QuestionnaireScoring ScoringRules => Scoring ?? QuestionnaireScoring.Default;
 }

@@ -46,15 +46,26 @@ public static class QuestionnaireCatalogue
 
     private static readonly Lazy<IReadOnlyList<Questionnaire>> Embedded = new(LoadEmbedded);
 
-    /// <summary>The embedded default questionnaires (validated on first use), ordered by code.</summary>
+    /// <summary>
+    /// The embedded default questionnaires (validated on first use), ordered by code, then version. Every shipped version
+    /// stays here unchanged (databases in the field hold it, and their waves keep it); a change ships as a new version.
+    /// </summary>
     /// <exception cref="QuestionnaireValidationException">When an embedded definition breaks a rule (a build defect).</exception>
     public static IReadOnlyList<Questionnaire> Defaults => Embedded.Value;
 
-    /// <summary>The embedded default with this code.</summary>
+    /// <summary>The newest embedded version with this code: what a new wave of that code runs.</summary>
     /// <exception cref="KeyNotFoundException">When no default has that code.</exception>
     public static Questionnaire Default(string code) =>
-        Defaults.FirstOrDefault(q => q.Code == code)
-        ?? throw new KeyNotFoundException($"No default questionnaire '{code}' (defaults: {string.Join(", ", Defaults.Select(q => q.Code))}).");
+        Defaults.LastOrDefault(q => q.Code == code)
+        ?? throw new KeyNotFoundException($"No default questionnaire '{code}' (defaults: {DefaultNames()}).");
+
+    /// <summary>The embedded default with this code and version.</summary>
+    /// <exception cref="KeyNotFoundException">When no default has that code and version.</exception>
+    public static Questionnaire Default(string code, int version) =>
+        Defaults.FirstOrDefault(q => q.Code == code && q.Version == version)
+        ?? throw new KeyNotFoundException($"No default questionnaire '{code}' version {version} (defaults: {DefaultNames()}).");
+
+    private static string DefaultNames() => string.Join(", ", Defaults.Select(q => $"{q.Code} v{q.Version}"));
 
     /// <summary>Reads and validates a questionnaire definition.</summary>
     /// <exception cref="QuestionnaireValidationException">
@@ -73,9 +84,10 @@ public static class QuestionnaireCatalogue
     /// only they name one); each element is asked; at most one element question per element; role and kind agree
     /// (criterion/element/overall rating, gate yes_no, improve choice over element codes, comment text); choice
     /// questions have at least 2 options with unique values ("0" is reserved for skipping), other kinds none;
-    /// askIf names an earlier yes/no or choice question and one of its values; every SMS text (questions,
-    /// options, elements, intro, thanks) is ASCII GSM-7; intro, thanks and every rendered SMS prompt
-    /// (<see cref="QuestionPrompt.Sms"/>) fit one segment.
+    /// askIf names an earlier yes/no or choice question and one of its values; only rating questions allow
+    /// "Không áp dụng" (<see cref="Question.AllowNotApplicable"/>); <c>scoring</c>, when given, keeps the rules of
+    /// <see cref="QuestionnaireScoring"/>; every SMS text (questions, options, elements, intro, thanks) is ASCII GSM-7;
+    /// intro, thanks and every rendered SMS prompt (<see cref="QuestionPrompt.Sms"/>) fit one segment.
     /// </summary>
     public static IReadOnlyList<QuestionnaireProblem> Validate(Questionnaire questionnaire) =>
         QuestionnaireValidator.Validate(questionnaire);
@@ -122,8 +134,11 @@ public static class QuestionnaireCatalogue
             }
         }
 
-        return loaded.Count > 0
-            ? loaded
-            : throw new InvalidOperationException($"No embedded questionnaire definitions under {ResourcePrefix}.");
+        if (loaded.Count == 0)
+            throw new InvalidOperationException($"No embedded questionnaire definitions under {ResourcePrefix}.");
+        var twice = loaded.GroupBy(q => (q.Code, q.Version)).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null)
+            throw new InvalidOperationException($"Questionnaire '{twice.Key.Code}' version {twice.Key.Version} is embedded twice.");
+        return [.. loaded.OrderBy(q => q.Code, StringComparer.Ordinal).ThenBy(q => q.Version)];
     }
 }

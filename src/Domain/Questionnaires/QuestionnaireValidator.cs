@@ -64,6 +64,7 @@ internal static partial class QuestionnaireValidator
         }
 
         CheckElementCoverage(questions, elements, Add);
+        CheckScoring(questionnaire.Scoring, questionnaire.Elements ?? [], Add);
         return problems;
     }
 
@@ -113,6 +114,12 @@ internal static partial class QuestionnaireValidator
 
         if (string.IsNullOrWhiteSpace(question.Text))
             add(subject, "text is empty");
+
+        if (question.AllowNotApplicable && kindKnown && question.Kind != QuestionKind.Rating)
+        {
+            add(subject, $"only rating questions may allow \"Không áp dụng\" (allowNotApplicable); this is a {Name(question.Kind)} question, "
+                + "remove allowNotApplicable");
+        }
 
         // Element
         if (question.Role is QuestionRole.Criterion or QuestionRole.Element)
@@ -252,6 +259,42 @@ internal static partial class QuestionnaireValidator
             var elementQuestions = asked.Count(q => q.Role == QuestionRole.Element);
             if (elementQuestions > 1)
                 add($"element {code}", $"has {elementQuestions} element questions; at most one is allowed");
+        }
+    }
+
+    private static void CheckScoring(QuestionnaireScoring? scoring, IReadOnlyList<SurveyElement> elements, Action<string, string> add)
+    {
+        if (scoring is null)
+            return;
+
+        const string Subject = "scoring";
+        if (!Enum.IsDefined(scoring.Element))
+            add(Subject, $"element rule {(int)scoring.Element} is unknown (meanOfCriteria or pooledAnswers)");
+        if (!Enum.IsDefined(scoring.Agency))
+            add(Subject, $"agency rule {(int)scoring.Agency} is unknown (meanOfElements or weightedElements)");
+
+        var declared = elements.Where(e => e?.Code is not null).Select(e => e.Code).Distinct(StringComparer.Ordinal).ToList();
+        if (scoring.Agency != AgencyRule.WeightedElements)
+        {
+            if (scoring.Weights is not null)
+                add(Subject, "weights are used only with agency \"weightedElements\"; remove weights or set agency to \"weightedElements\"");
+            return;
+        }
+
+        if (scoring.Weights is not { } weights)
+        {
+            add(Subject, $"agency \"weightedElements\" needs weights, a positive number for every element ({string.Join(", ", declared)})");
+            return;
+        }
+
+        foreach (var code in declared.Where(c => !weights.ContainsKey(c)))
+            add(Subject, $"weights give no weight to element {code}; every element needs a positive weight");
+        foreach (var (code, weight) in weights.OrderBy(w => w.Key, StringComparer.Ordinal))
+        {
+            if (!declared.Contains(code, StringComparer.Ordinal))
+                add(Subject, $"weights name '{code}', which is not a declared element (declared: {string.Join(", ", declared)})");
+            else if (!double.IsFinite(weight) || weight <= 0)
+                add(Subject, $"the weight of element {code} must be a positive number, not {weight.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         }
     }
 

@@ -1,51 +1,78 @@
+using ChatSurvey.Domain.Questionnaires;
 using ChatSurvey.Domain.Statuses;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace ChatSurvey.Domain.Scoring;
 
 /// <summary>
-/// SIPAS indices (docs/methodology.md#indices) computed by one SQL statement over answers ⋈ responses ⋈ the questionnaire
-/// definitions. The heavy part is a plain GROUP BY (agency, questionnaire, question) over the answers, the same work
-/// as the benchmark floor; a GROUPING SETS aggregate over those few hundred rows then gives, per agency and for all
-/// agencies, the valid count, the number of 4–5 ratings and the rating sum of every rating question and every element.
-/// The same statement returns response and delivered-invitation counts and the element and question labels. Ratios,
-/// means and Wilson intervals are derived in C# from those sums, so the public page and the exports read the same figures.
+/// SIPAS indices (docs/methodology.md#indices) from one SQL statement and arithmetic in C#. The statement picks the one
+/// questionnaire version behind the figures, then returns each valid ballot's scored answers as two short arrays
+/// (question position, value: 1–5, 0 for "không áp dụng"), the improvement choices per agency, ballot and delivered
+/// invitation counts, and the agencies. Figures and their clustered intervals (<see cref="Estimate"/>) are derived
+/// here from the ballots, so the public page, the API, the exports and the final snapshot read the same figures.
 /// </summary>
 public static class ScoringQuery
 {
     public const string IndexRule =
-        "index = share of valid answers rated 4 (hài lòng) or 5 (rất hài lòng), in percent; valid answers are ratings 1–5 " +
-        "(skipped, missing and non-rating answers are not valid), taken from the ballots the report counts (ballotRule: " +
-        "official figures count valid ballots only, never partial responses). Criterion index: the answers to that " +
-        "criterion. Element index: the answers to its criteria, pooled; " +
-        "where the questionnaire asks no criterion for the element (sipas-sms), the answers to its element question. " +
-        "mean = average rating (1–5) of the same answers.";
+        "criterion index = share of the criterion's valid answers rated 4 (hài lòng) or 5 (rất hài lòng), in percent; valid " +
+        "answers are ratings 1–5 from the ballots the report counts (ballotRule). \"Không áp dụng\" (notApplicable), skipped " +
+        "and missing answers are not valid answers: they leave the denominator and are counted apart. mean = average " +
+        "rating (1–5) of the same answers. Every figure comes from one questionnaire version (questionnaire): criteria " +
+        "are never pooled across versions.";
+
+    public const string ElementRuleText =
+        "element index: as the questionnaire version's scoring.element says (each element's rule) — meanOfCriteria (the " +
+        "default) = the unweighted mean of its criteria's indices, over the criteria with a valid answer; pooledAnswers = " +
+        "the share of all its criteria's valid answers rated 4–5; an element the questionnaire asks no criterion for " +
+        "(sipas-sms) takes its element question (elementQuestion). Element satisfaction questions asked beside criteria " +
+        "are reported (elementQuestion) and are not part of the index. mean combines the means the same way.";
+
+    public const string AgencyRuleText =
+        "agency index: as the questionnaire version's scoring.agency says — meanOfElements (the default) = the unweighted " +
+        "mean of its element indices, over the elements with a valid answer; weightedElements = their mean weighted by " +
+        "scoring.weights. The overall satisfaction question is reported beside it (overallQuestion) and is not part of the index.";
+
+    public const string BlockRule =
+        "block index = the unweighted mean of the indices of the block's agencies that have one (every unit counts " +
+        "equally, whatever its number of ballots); ballots = the sum of their ballots.";
 
     public const string OverallRule =
-        "agency index and overall index = unweighted mean of the element indices that have at least one valid answer " +
-        "(the ministry's weights are unpublished); mean = unweighted mean of the same elements' means; count = sum of " +
-        "their counts. The overall line pools every agency's answers per element first, then averages the elements. " +
-        "The overall satisfaction question is reported beside it (overallQuestion) and is not part of the index.";
+        "overall line = the unweighted mean of the agencies' figures, figure by figure (index, each element, each criterion, " +
+        "each question), over the agencies that have that figure; counts are summed.";
 
     public const string IntervalRule =
-        "95% Wilson score interval (z = 1.96), in percent, over the valid answers; for an agency or overall index, " +
-        "a mean of k element indices with counts n1…nk, the interval is taken at that index with the effective count " +
-        "k² / Σ(1/ni). Answers are treated as independent, so criteria answered by the same person make an interval " +
-        "narrower than a per-respondent estimate would.";
+        "95% intervals, in percent. A single question (a criterion, an element or overall question): the Wilson score " +
+        "interval over its valid answers (one per ballot). An element, agency, block or overall index combines several " +
+        "answers of each respondent, which are not independent: its variance is linearised over ballots (Taylor series: " +
+        "each ballot's influence d = its answers' deviations from the criterion indices, weighted as the index combines " +
+        "them; variance = n/(n−1)·Σd²), a block's or the overall line's is the sum of its agencies' variances over k², and " +
+        "the interval is Wilson's at the effective number of ballots p(1−p)/variance (bounded by the valid answers; the " +
+        "number of ballots when every answer is on the same side). No resampling: the figure is exactly reproducible.";
+
+    public const string RankRule =
+        "blockRank = rank within the agency's block by index, highest first, over the agencies with an index and at least " +
+        "minimumCount ballots (others are not ranked: null); agencies whose indices round to the same 0.01 share a rank.";
 
     public const string ResponseRateRule =
         "response rate = delivered invitations whose response is completed ÷ delivered invitations; an invitation is " +
         "delivered when its status is 'delivered', it has a delivery time, or it received a response. Ballots that " +
         "came without an invitation (interviews, verified chats) count in responses but not in the rate.";
 
-    public static string LowSampleRule(int minimumCount) =>
-        $"lowSample = fewer than {minimumCount} valid answers behind the figure (its count).";
+    public const string ImprovementRule =
+        "improvements = the answers to \"what most needs improving\": for each option, the ballots that chose it and their " +
+        "share (percent) of the ballots that answered the question; the overall line pools all agencies' ballots.";
 
-    // One statement, several kinds of rows (see the 'kind' column); unused columns are NULL.
+    public static string LowSampleRule(int minimumCount) =>
+        $"lowSample = fewer than {minimumCount} valid ballots (respondents, not answers) behind the figure (its count).";
+
+    // Rating and "không áp dụng" answers travel as one small number each: 1–5, or 0 for not applicable (the SQL writes 0).
+    private const short NotApplicableValue = 0;
+
     private const string Sql =
         $$"""
-        WITH filtered AS NOT MATERIALIZED (
-            SELECT r.id, r.agency_id, r.questionnaire_id, r.status
+        WITH candidate AS MATERIALIZED (
+            SELECT r.id, r.agency_id, r.questionnaire_id
             FROM responses r
             WHERE (@wave_id IS NULL OR r.wave_id = @wave_id)
               AND (@agency_code IS NULL OR r.agency_id IN (SELECT a.id FROM agencies a WHERE a.code = @agency_code))
@@ -53,73 +80,45 @@ public static class ScoringQuery
               AND (@period_to IS NULL OR r.completed_at < @period_to)
               AND {{Ballots.Predicate}}
         ),
-        used_questionnaire AS MATERIALIZED (
-            SELECT qn.id, qn.definition
-            FROM questionnaires qn
-            WHERE qn.id IN (SELECT f.questionnaire_id FROM filtered f)
+        version AS MATERIALIZED (
+            SELECT questionnaire_id, count(*) AS ballots FROM candidate GROUP BY questionnaire_id
+        ),
+        chosen AS MATERIALIZED (
+            SELECT coalesce(@questionnaire_id,
+                            (SELECT w.questionnaire_id FROM waves w WHERE w.id = @wave_id),
+                            (SELECT max(v.questionnaire_id) FROM version v)) AS id
+        ),
+        filtered AS MATERIALIZED (
+            SELECT c.id, c.agency_id FROM candidate c WHERE c.questionnaire_id = (SELECT id FROM chosen)
         ),
         question AS MATERIALIZED (
-            SELECT uq.id AS questionnaire_id, q.ord, q.value ->> 'code' AS code, q.value ->> 'role' AS role,
-                   q.value ->> 'element' AS element, coalesce(q.value ->> 'text', q.value ->> 'code') AS text
-            FROM used_questionnaire uq
+            SELECT (q.ord - 1)::int AS position, q.value ->> 'code' AS code
+            FROM questionnaires qn
             CROSS JOIN LATERAL jsonb_array_elements(
-                CASE WHEN jsonb_typeof(uq.definition -> 'questions') = 'array' THEN uq.definition -> 'questions' ELSE '[]'::jsonb END
+                CASE WHEN jsonb_typeof(qn.definition -> 'questions') = 'array' THEN qn.definition -> 'questions' ELSE '[]'::jsonb END
             ) WITH ORDINALITY AS q(value, ord)
-            WHERE q.value ->> 'kind' = 'rating'
-              AND q.value ->> 'role' IN ('criterion', 'element', 'overall')
+            WHERE qn.id = (SELECT id FROM chosen)
         ),
-        scored_question AS MATERIALIZED (
-            SELECT q.*,
-                   (q.role = 'criterion' OR (q.role = 'element' AND NOT EXISTS (
-                        SELECT 1 FROM question c
-                        WHERE c.questionnaire_id = q.questionnaire_id AND c.role = 'criterion' AND c.element = q.element)))
-                   AS builds_element
-            FROM question q
-        ),
-        -- The heavy part is one plain GROUP BY over answers ⋈ responses; everything after it works on a few hundred rows.
-        per_question AS MATERIALIZED (
-            SELECT f.agency_id, f.questionnaire_id, a.question_code,
-                   count(*) AS valid, count(*) FILTER (WHERE a.rating >= 4) AS satisfied, sum(a.rating) AS rating_sum
+        ballot AS (
+            SELECT f.id, f.agency_id,
+                   array_agg(q.position ORDER BY q.position) AS positions,
+                   array_agg(CASE WHEN a.kind = 'rating' THEN a.rating ELSE 0 END::smallint ORDER BY q.position) AS vals
             FROM answers a
             JOIN filtered f ON f.id = a.response_id
-            WHERE a.kind = 'rating' -- the schema guarantees a rating 1..5 exactly when kind = 'rating'
-            GROUP BY f.agency_id, f.questionnaire_id, a.question_code
+            JOIN question q ON q.code = a.question_code
+            WHERE a.kind IN ('rating', 'not_applicable')
+            GROUP BY f.id, f.agency_id
         ),
-        answer_stats AS (
-            SELECT GROUPING(agency_id) AS all_agencies, GROUPING(question_code) AS by_element,
-                   agency_id, question_code, element_key,
-                   sum(valid)::bigint AS valid, sum(satisfied)::bigint AS satisfied, sum(rating_sum)::bigint AS rating_sum
-            FROM (
-                SELECT p.*, CASE WHEN s.builds_element THEN s.element END AS element_key
-                FROM per_question p
-                JOIN scored_question s ON s.questionnaire_id = p.questionnaire_id AND s.code = p.question_code
-            ) x
-            GROUP BY GROUPING SETS ((agency_id, question_code), (question_code), (agency_id, element_key), (element_key))
-        ),
-        element_def AS (
-            SELECT DISTINCT ON (e.value ->> 'code')
-                   e.value ->> 'code' AS code, coalesce(e.value ->> 'name', e.value ->> 'code') AS name, e.ord
-            FROM used_questionnaire uq
-            CROSS JOIN LATERAL jsonb_array_elements(
-                CASE WHEN jsonb_typeof(uq.definition -> 'elements') = 'array' THEN uq.definition -> 'elements' ELSE '[]'::jsonb END
-            ) WITH ORDINALITY AS e(value, ord)
-            ORDER BY e.value ->> 'code', uq.id DESC
-        ),
-        element_basis AS (
-            SELECT element, bool_or(role = 'criterion') AS by_criteria, bool_or(role = 'element' AND builds_element) AS by_question
-            FROM scored_question
-            WHERE element IS NOT NULL
-            GROUP BY element
-        ),
-        question_def AS (
-            SELECT DISTINCT ON (code) code, role, element, text, ord
-            FROM scored_question
-            ORDER BY code, questionnaire_id DESC
+        improvement AS (
+            SELECT f.agency_id, q.position, a.choice, count(*) AS ballots
+            FROM answers a
+            JOIN filtered f ON f.id = a.response_id
+            JOIN question q ON q.code = a.question_code
+            WHERE a.kind = 'choice'
+            GROUP BY f.agency_id, q.position, a.choice
         ),
         response_stats AS (
-            SELECT GROUPING(agency_id) AS all_agencies, agency_id, count(*) AS ballots
-            FROM filtered
-            GROUP BY ROLLUP (agency_id)
+            SELECT agency_id, count(*) AS ballots FROM filtered GROUP BY agency_id
         ),
         invitation_stats AS (
             SELECT GROUPING(i.agency_id) AS all_agencies, i.agency_id,
@@ -135,42 +134,37 @@ public static class ScoringQuery
               AND (@period_to IS NULL OR coalesce(i.delivered_at, i.sent_at, i.created_at) < @period_to)
             GROUP BY ROLLUP (i.agency_id)
         )
-        SELECT 'question'::text AS kind, s.all_agencies = 1 AS all_agencies, s.agency_id, s.question_code AS code,
-               NULL::text AS label, NULL::text AS extra, NULL::bigint AS ord,
-               s.valid AS n1, s.satisfied AS n2, s.rating_sum AS n3
-        FROM answer_stats s
-        WHERE s.by_element = 0
+        SELECT 'version'::text AS kind, v.questionnaire_id AS id, qn.code AS code, qn.title AS label,
+               CASE WHEN v.questionnaire_id = (SELECT id FROM chosen) THEN qn.definition::text END AS extra,
+               qn.version::bigint AS n1, v.ballots AS n2, NULL::bigint AS n3, NULL::int[] AS positions, NULL::smallint[] AS vals
+        FROM version v JOIN questionnaires qn ON qn.id = v.questionnaire_id
         UNION ALL
-        SELECT 'element', s.all_agencies = 1, s.agency_id, s.element_key, NULL, NULL, NULL, s.valid, s.satisfied, s.rating_sum
-        FROM answer_stats s
-        WHERE s.by_element = 1 AND s.element_key IS NOT NULL
+        SELECT 'chosen', qn.id, qn.code, qn.title, qn.definition::text, qn.version, 0, NULL, NULL, NULL
+        FROM questionnaires qn
+        WHERE qn.id = (SELECT id FROM chosen) AND NOT EXISTS (SELECT 1 FROM version v WHERE v.questionnaire_id = qn.id)
         UNION ALL
-        SELECT 'element_def', TRUE, NULL, d.code, d.name,
-               CASE WHEN b.by_criteria AND b.by_question THEN 'mixed'
-                    WHEN b.by_criteria THEN 'criteria'
-                    WHEN b.by_question THEN 'element_question'
-                    ELSE 'none' END,
-               d.ord, NULL, NULL, NULL
-        FROM element_def d
-        LEFT JOIN element_basis b ON b.element = d.code
+        SELECT 'ballot', b.agency_id, NULL, NULL, NULL, NULL, NULL, NULL, b.positions, b.vals
+        FROM ballot b
         UNION ALL
-        SELECT 'question_def', TRUE, NULL, q.code, q.text, q.role || '|' || coalesce(q.element, ''), q.ord, NULL, NULL, NULL
-        FROM question_def q
+        SELECT 'improvement', i.agency_id, i.choice, NULL, NULL, i.position, i.ballots, NULL, NULL, NULL
+        FROM improvement i
         UNION ALL
-        SELECT 'responses', r.all_agencies = 1, r.agency_id, NULL, NULL, NULL, NULL, r.ballots, NULL, NULL
+        SELECT 'responses', r.agency_id, NULL, NULL, NULL, r.ballots, NULL, NULL, NULL, NULL
         FROM response_stats r
         UNION ALL
-        SELECT 'invitations', i.all_agencies = 1, i.agency_id, NULL, NULL, NULL, NULL, i.delivered, i.completed, NULL
+        SELECT 'invitations', CASE WHEN i.all_agencies = 1 THEN 0 ELSE i.agency_id END, NULL, NULL, NULL,
+               i.delivered, i.completed, NULL, NULL, NULL
         FROM invitation_stats i
         UNION ALL
-        SELECT 'agency', FALSE, a.id, a.code, a.name, NULL, NULL, NULL, NULL, NULL
+        SELECT 'agency', a.id, a.code, a.name, a.block, NULL, NULL, NULL, NULL, NULL
         FROM agencies a
         WHERE a.id IN (SELECT agency_id FROM response_stats UNION SELECT agency_id FROM invitation_stats)
         """;
 
     /// <summary>
-    /// Computes the report for <paramref name="filter"/>. Agencies with a response or a delivered invitation in the
-    /// filter are listed, ordered by code. Throws <see cref="ArgumentException"/> for an invalid filter.
+    /// Computes the report for <paramref name="filter"/>. Agencies with a valid ballot (of the chosen questionnaire
+    /// version) or a delivered invitation in the filter are listed, ordered by code. Throws
+    /// <see cref="ArgumentException"/> for an invalid filter.
     /// </summary>
     public static async Task<ScoreReport> RunAsync(
         NpgsqlDataSource dataSource, ScoreFilter filter, CancellationToken cancellationToken = default)
@@ -193,6 +187,10 @@ public static class ScoringQuery
 
         await using var command = new NpgsqlCommand(Sql, connection);
         Ballots.AddFilterParameters(command.Parameters, filter);
+        command.Parameters.Add(new NpgsqlParameter("questionnaire_id", NpgsqlDbType.Bigint)
+        {
+            Value = (object?)filter.QuestionnaireId ?? DBNull.Value,
+        });
 
         var rows = new ScoreRows();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -211,58 +209,63 @@ public static class ScoringQuery
             throw new ArgumentException($"MinimumCount must not be negative (was {filter.MinimumCount}).", nameof(filter));
         if (filter.From is { } from && filter.To is { } to && from >= to)
             throw new ArgumentException($"From ({from:O}) must be before To ({to:O}).", nameof(filter));
+        if (filter.QuestionnaireId is <= 0)
+            throw new ArgumentException($"QuestionnaireId must be positive (was {filter.QuestionnaireId}).", nameof(filter));
     }
 
-
-    /// <summary>Counts behind one figure: valid answers, of which rated 4 or 5, and the sum of the ratings.</summary>
-    private readonly record struct Tally(long Valid, long Satisfied, long RatingSum);
-
-    private sealed record ElementDef(string Code, string Name, ElementBasis Basis, long Order);
-
-    private sealed record QuestionDef(string Code, string Text, string Role, string? Element, long Order);
+    /// <summary>One ballot's scored answers: question position → 1–5, or 0 for "không áp dụng".</summary>
+    private sealed record BallotAnswers(int[] Positions, short[] Values)
+    {
+        public short? ValueAt(int position)
+        {
+            var i = Array.BinarySearch(Positions, position);
+            return i >= 0 ? Values[i] : null;
+        }
+    }
 
     private sealed class ScoreRows
     {
-        // Key agency id 0 stands for "all agencies" (identity ids start at 1).
-        private readonly Dictionary<(long Agency, string Code), Tally> _questions = [];
-        private readonly Dictionary<(long Agency, string Code), Tally> _elements = [];
+        private readonly List<QuestionnaireVersion> _versions = [];
+        private (long Id, string Definition)? _chosen;
+        private readonly Dictionary<long, List<BallotAnswers>> _ballots = [];
+        private readonly Dictionary<long, Dictionary<(int Position, string Choice), long>> _improvements = [];
         private readonly Dictionary<long, long> _responses = [];
         private readonly Dictionary<long, (long Delivered, long Completed)> _invitations = [];
-        private readonly List<ElementDef> _elementDefs = [];
-        private readonly List<QuestionDef> _questionDefs = [];
-        private readonly List<(long Id, string Code, string Name)> _agencies = [];
+        private readonly List<(long Id, string Code, string Name, string Block)> _agencies = [];
 
         public void Add(NpgsqlDataReader reader)
         {
             var kind = reader.GetString(0);
-            var agency = reader.GetBoolean(1) ? 0 : reader.IsDBNull(2) ? 0 : reader.GetInt64(2);
+            var id = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
             string? Text(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
             long Number(int ordinal) => reader.IsDBNull(ordinal) ? 0 : reader.GetInt64(ordinal);
 
             switch (kind)
             {
-                case "question":
-                    _questions[(agency, reader.GetString(3))] = new Tally(Number(7), Number(8), Number(9));
+                case "version":
+                case "chosen":
+                    _versions.Add(new QuestionnaireVersion(id, reader.GetString(2), checked((int)Number(5)), Text(3) ?? "", checked((int)Number(6))));
+                    if (Text(4) is { } definition)
+                        _chosen = (id, definition);
                     break;
-                case "element":
-                    _elements[(agency, reader.GetString(3))] = new Tally(Number(7), Number(8), Number(9));
+                case "ballot":
+                    if (!_ballots.TryGetValue(id, out var list))
+                        _ballots[id] = list = [];
+                    list.Add(new BallotAnswers(reader.GetFieldValue<int[]>(8), reader.GetFieldValue<short[]>(9)));
                     break;
-                case "element_def":
-                    _elementDefs.Add(new ElementDef(reader.GetString(3), Text(4) ?? reader.GetString(3), ParseBasis(Text(5)), Number(6)));
-                    break;
-                case "question_def":
-                    var roleAndElement = (Text(5) ?? "|").Split('|', 2);
-                    _questionDefs.Add(new QuestionDef(reader.GetString(3), Text(4) ?? reader.GetString(3), roleAndElement[0],
-                        roleAndElement[1].Length == 0 ? null : roleAndElement[1], Number(6)));
+                case "improvement":
+                    if (!_improvements.TryGetValue(id, out var choices))
+                        _improvements[id] = choices = [];
+                    choices[(checked((int)Number(5)), reader.GetString(2))] = Number(6);
                     break;
                 case "responses":
-                    _responses[agency] = Number(7);
+                    _responses[id] = Number(5);
                     break;
                 case "invitations":
-                    _invitations[agency] = (Number(7), Number(8));
+                    _invitations[id] = (Number(5), Number(6));
                     break;
                 case "agency":
-                    _agencies.Add((agency, reader.GetString(3), Text(4) ?? reader.GetString(3)));
+                    _agencies.Add((id, reader.GetString(2), Text(3) ?? reader.GetString(2), Text(4) ?? AgencyBlock.Department));
                     break;
                 default:
                     throw new InvalidOperationException($"Unexpected scoring row kind '{kind}'.");
@@ -272,120 +275,343 @@ public static class ScoringQuery
         public ScoreReport ToReport(ScoreFilter filter)
         {
             var minimum = filter.MinimumCount;
-            var elementDefs = ElementCatalogue();
-            var agencies = _agencies
+            var layout = _chosen is { } chosen ? Layout.Of(QuestionnaireCatalogue.Deserialize(chosen.Definition)) : null;
+            var questionnaire = _chosen is { } c ? _versions.First(v => v.Id == c.Id) : null;
+            var others = _versions.Where(v => v.Id != questionnaire?.Id).OrderByDescending(v => v.Id).ToList();
+
+            var lines = _agencies
                 .OrderBy(a => a.Code, StringComparer.Ordinal)
-                .Select(a =>
-                {
-                    var line = Line(a.Id, elementDefs, minimum);
-                    return new AgencyScore(a.Code, a.Name, line.Responses, line.Index, line.Mean, line.CiLow,
-                        line.CiHigh, line.Count, line.LowSample, line.Delivered, line.ResponseRate, line.Elements, line.OverallQuestion);
-                })
+                .Select(a => (layout is null ? AgencyLine.Empty(minimum) : AgencyLine.Of(layout, _ballots.GetValueOrDefault(a.Id) ?? [], minimum))
+                    with { Id = a.Id, Code = a.Code, Name = a.Name, Block = a.Block, Responses = checked((int)_responses.GetValueOrDefault(a.Id)) })
                 .ToList();
 
-            var all = Line(0, elementDefs, minimum);
-            var overall = new OverallScore(all.Responses, all.Index, all.Mean, all.CiLow, all.CiHigh, all.Count,
-                all.LowSample, all.Delivered, all.ResponseRate, all.Elements, all.OverallQuestion);
+            var ranks = Ranks(lines, minimum);
+            var agencies = lines.Select(line =>
+            {
+                var (delivered, completed) = _invitations.GetValueOrDefault(line.Id);
+                return line.ToScore(ranks.GetValueOrDefault(line.Code), checked((int)delivered), Rate(delivered, completed),
+                    layout is null ? [] : Improvements(layout, _improvements.GetValueOrDefault(line.Id)));
+            }).ToList();
 
-            return new ScoreReport(agencies, overall, minimum, IndexRule, OverallRule, IntervalRule, LowSampleRule(minimum), ResponseRateRule,
-                filter.Ballots, Ballots.ExcludedFlags(filter), Ballots.Rule(filter));
-        }
-
-        // Declared elements in questionnaire order, plus any element that has answers but no declaration (kept, not lost).
-        private List<ElementDef> ElementCatalogue()
-        {
-            var defs = _elementDefs.OrderBy(e => e.Order).ThenBy(e => e.Code, StringComparer.Ordinal).ToList();
-            var undeclared = _elements.Keys.Select(k => k.Code)
-                .Concat(_questionDefs.Where(q => q.Element is not null).Select(q => q.Element!))
-                .Distinct(StringComparer.Ordinal)
-                .Where(code => defs.All(d => d.Code != code))
-                .Order(StringComparer.Ordinal)
-                .Select(code => new ElementDef(code, code, ElementBasis.None, long.MaxValue));
-            defs.AddRange(undeclared);
-            return defs;
-        }
-
-        private sealed record LineFigures(
-            int Responses, double? Index, double? Mean, double? CiLow, double? CiHigh, int Count, bool LowSample,
-            int Delivered, double? ResponseRate, IReadOnlyList<ElementScore> Elements, QuestionScore? OverallQuestion);
-
-        private LineFigures Line(long agency, List<ElementDef> elementDefs, int minimum)
-        {
-            var elements = elementDefs.Select(def => Element(agency, def, minimum)).ToList();
-            var combined = Combine(elements, minimum);
-            var ballots = _responses.GetValueOrDefault(agency);
-            var (delivered, respondedCompleted) = _invitations.GetValueOrDefault(agency);
-            double? rate = delivered == 0 ? null : (double)respondedCompleted / delivered;
-            var overallQuestion = _questionDefs
-                .Where(q => q.Role == "overall")
-                .OrderBy(q => q.Order)
-                .Select(q => Question(agency, q, minimum))
-                .FirstOrDefault();
-
-            return new LineFigures(checked((int)ballots), combined.Index, combined.Mean, combined.CiLow,
-                combined.CiHigh, combined.Count, combined.LowSample, checked((int)delivered), rate, elements, overallQuestion);
-        }
-
-        private ElementScore Element(long agency, ElementDef def, int minimum)
-        {
-            var tally = _elements.GetValueOrDefault((agency, def.Code));
-            var figure = Figure(tally, minimum);
-            var criteria = _questionDefs
-                .Where(q => q.Role == "criterion" && q.Element == def.Code)
-                .OrderBy(q => q.Order)
-                .Select(q =>
-                {
-                    var f = Figure(_questions.GetValueOrDefault((agency, q.Code)), minimum);
-                    return new CriterionScore(q.Code, q.Text, f.Index, f.Mean, f.CiLow, f.CiHigh, f.Count, f.LowSample);
-                })
+            var blocks = AgencyBlock.All
+                .Where(block => lines.Any(l => l.Block == block))
+                .Select(block => Block(block, lines.Where(l => l.Block == block).ToList(), ranks))
                 .ToList();
-            var elementQuestion = _questionDefs
-                .Where(q => q.Role == "element" && q.Element == def.Code)
-                .OrderBy(q => q.Order)
-                .Select(q => Question(agency, q, minimum))
-                .FirstOrDefault();
-            return new ElementScore(def.Code, def.Name, def.Basis, figure.Index, figure.Mean, figure.CiLow, figure.CiHigh,
-                figure.Count, figure.LowSample, criteria, elementQuestion);
+
+            var (allDelivered, allCompleted) = _invitations.GetValueOrDefault(0);
+            var allImprovements = new Dictionary<(int, string), long>();
+            foreach (var perAgency in _improvements.Values)
+                foreach (var (key, count) in perAgency)
+                    allImprovements[key] = allImprovements.GetValueOrDefault(key) + count;
+            var overall = layout is null
+                ? OverallScore.Empty(minimum) with { DeliveredInvitations = checked((int)allDelivered), ResponseRate = Rate(allDelivered, allCompleted) }
+                : Overall(layout, lines, minimum, checked((int)allDelivered), Rate(allDelivered, allCompleted),
+                    Improvements(layout, allImprovements));
+
+            return new ScoreReport(questionnaire, others, agencies, blocks, overall, minimum, IndexRule, ElementRuleText,
+                AgencyRuleText, BlockRule, OverallRule, IntervalRule, LowSampleRule(minimum), RankRule, ResponseRateRule,
+                ImprovementRule, filter.Ballots, Ballots.ExcludedFlags(filter), Ballots.Rule(filter));
         }
 
-        private QuestionScore Question(long agency, QuestionDef def, int minimum)
+        private static double? Rate(long delivered, long completed) => delivered == 0 ? null : (double)completed / delivered;
+
+        private static IReadOnlyList<ImprovementShare> Improvements(Layout layout, Dictionary<(int Position, string Choice), long>? counts)
         {
-            var f = Figure(_questions.GetValueOrDefault((agency, def.Code)), minimum);
-            return new QuestionScore(def.Code, def.Text, f.Index, f.Mean, f.CiLow, f.CiHigh, f.Count, f.LowSample);
+            if (layout.Improve is not { } improve || counts is null)
+                return [];
+            var answered = counts.Where(c => c.Key.Position == improve.Position).Sum(c => c.Value);
+            if (answered == 0)
+                return [];
+            return improve.Question.Options
+                .Select(o => (Option: o, Ballots: counts.GetValueOrDefault((improve.Position, o.Value))))
+                .Where(x => x.Ballots > 0)
+                .OrderByDescending(x => x.Ballots)
+                .ThenBy(x => x.Option.Value, StringComparer.Ordinal)
+                .Select(x => new ImprovementShare(x.Option.Value, x.Option.Text, checked((int)x.Ballots), 100.0 * x.Ballots / answered))
+                .ToList();
+        }
+
+        // Competition ranking within each block over the ranked agencies (RankRule).
+        private static Dictionary<string, int> Ranks(List<AgencyLine> lines, int minimum)
+        {
+            var ranks = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var block in lines.Where(l => l.Index.Estimate is not null && l.Index.Count >= minimum).GroupBy(l => l.Block))
+            {
+                var ordered = block.OrderByDescending(l => Math.Round(l.Index.Index!.Value, 2)).ThenBy(l => l.Code, StringComparer.Ordinal).ToList();
+                for (var i = 0; i < ordered.Count; i++)
+                {
+                    var same = i > 0 && Math.Round(ordered[i].Index.Index!.Value, 2) == Math.Round(ordered[i - 1].Index.Index!.Value, 2);
+                    ranks[ordered[i].Code] = same ? ranks[ordered[i - 1].Code] : i + 1;
+                }
+            }
+
+            return ranks;
+        }
+
+        private static BlockScore Block(string block, List<AgencyLine> lines, Dictionary<string, int> ranks)
+        {
+            var figure = Figure.MeanOf(lines.Select(l => l.Index).ToList(), minimum: 0);
+            return new BlockScore(block, AgencyBlock.Name(block), figure.Index, figure.Mean, figure.CiLow, figure.CiHigh,
+                figure.Count, lines.Count(l => l.Index.Estimate is not null), lines.Count(l => ranks.ContainsKey(l.Code)));
+        }
+
+        private static OverallScore Overall(
+            Layout layout, List<AgencyLine> lines, int minimum, int delivered, double? rate, IReadOnlyList<ImprovementShare> improvements)
+        {
+            var index = Figure.MeanOf(lines.Select(l => l.Index).ToList(), minimum);
+            var elements = layout.Elements.Select((element, e) =>
+            {
+                var figure = Figure.MeanOf(lines.Select(l => l.Elements[e].Figure).ToList(), minimum);
+                var criteria = element.Criteria.Select((criterion, c) =>
+                    Figure.MeanOf(lines.Select(l => l.Elements[e].Criteria[c]).ToList(), minimum).ToCriterion(criterion.Question)).ToList();
+                var question = element.Question is { } q
+                    ? Figure.MeanOf(lines.Select(l => l.Elements[e].ElementQuestion!).ToList(), minimum).ToQuestion(q.Question)
+                    : null;
+                return figure.ToElement(element, criteria, question);
+            }).ToList();
+            var overallQuestion = layout.Overall is { } o
+                ? Figure.MeanOf(lines.Select(l => l.OverallQuestion!).ToList(), minimum).ToQuestion(o.Question)
+                : null;
+            return new OverallScore(lines.Sum(l => l.Responses), index.Index, index.Mean, index.CiLow, index.CiHigh, index.Count,
+                index.Answers, index.NotApplicable, index.LowSample, delivered, rate, lines.Count(l => l.Index.Estimate is not null),
+                elements, overallQuestion, improvements);
         }
     }
 
-    private readonly record struct Figures(double? Index, double? Mean, double? CiLow, double? CiHigh, int Count, bool LowSample);
+    /// <summary>A question of the chosen version and its position in the definition's question list.</summary>
+    private sealed record Positioned(int Position, Question Question);
 
-    private static Figures Figure(Tally tally, int minimum)
+    private sealed record ElementLayout(SurveyElement Element, ElementBasis Basis, ElementRule Rule, IReadOnlyList<Positioned> Criteria, Positioned? Question)
     {
-        var count = checked((int)tally.Valid);
-        if (count == 0)
-            return new Figures(null, null, null, null, 0, minimum > 0);
-        var interval = Wilson.Interval(tally.Satisfied, tally.Valid);
-        return new Figures(100.0 * tally.Satisfied / tally.Valid, (double)tally.RatingSum / tally.Valid,
-            interval.Low, interval.High, count, count < minimum);
+        /// <summary>The questions whose answers make the index.</summary>
+        public IReadOnlyList<Positioned> Scored => Basis switch
+        {
+            ElementBasis.Criteria => Criteria,
+            ElementBasis.ElementQuestion => [Question!],
+            _ => [],
+        };
     }
 
-    // Agency and overall lines: the unweighted mean of the element indices (OverallRule), interval at the effective count.
-    private static Figures Combine(IReadOnlyList<ElementScore> elements, int minimum)
+    /// <summary>What the chosen questionnaire version scores, and how.</summary>
+    private sealed record Layout(QuestionnaireScoring Rules, IReadOnlyList<ElementLayout> Elements, Positioned? Overall, Positioned? Improve)
     {
-        var scored = elements.Where(e => e.Count > 0).ToList();
-        if (scored.Count == 0)
-            return new Figures(null, null, null, null, 0, minimum > 0);
-        var index = scored.Average(e => e.Index!.Value);
-        var mean = scored.Average(e => e.Mean!.Value);
-        var count = scored.Sum(e => e.Count);
-        var effectiveCount = scored.Count * (double)scored.Count / scored.Sum(e => 1.0 / e.Count);
-        var interval = Wilson.Interval(Math.Clamp(index / 100, 0, 1), effectiveCount);
-        return new Figures(index, mean, interval.Low, interval.High, count, count < minimum);
+        public static Layout Of(Questionnaire questionnaire)
+        {
+            var rules = questionnaire.ScoringRules;
+            var questions = questionnaire.Questions.Select((q, i) => new Positioned(i, q)).ToList();
+            var ratings = questions.Where(q => q.Question.Kind == QuestionKind.Rating).ToList();
+            var elements = questionnaire.Elements.Select(element =>
+            {
+                var criteria = ratings.Where(q => q.Question.Role == QuestionRole.Criterion && q.Question.Element == element.Code).ToList();
+                var question = ratings.FirstOrDefault(q => q.Question.Role == QuestionRole.Element && q.Question.Element == element.Code);
+                var basis = criteria.Count > 0 ? ElementBasis.Criteria : question is not null ? ElementBasis.ElementQuestion : ElementBasis.None;
+                return new ElementLayout(element, basis, rules.Element, criteria, question);
+            }).ToList();
+            var overall = ratings.FirstOrDefault(q => q.Question.Role == QuestionRole.Overall);
+            var improve = questions.FirstOrDefault(q => q.Question.Role == QuestionRole.Improve && q.Question.Kind == QuestionKind.Choice);
+            return new Layout(rules, elements, overall, improve);
+        }
     }
 
-    private static ElementBasis ParseBasis(string? value) => value switch
+    /// <summary>
+    /// One figure as the report gives it: the index as an <see cref="Estimate"/> (null without a valid answer), its mean,
+    /// the ballots behind it (<see cref="Count"/>), valid answers and "không áp dụng" answers.
+    /// </summary>
+    private sealed record Figure(Estimate? Estimate, double? MeanValue, int Count, int Answers, int NotApplicable, bool LowSample)
     {
-        "criteria" => ElementBasis.Criteria,
-        "element_question" => ElementBasis.ElementQuestion,
-        "mixed" => ElementBasis.Mixed,
-        _ => ElementBasis.None,
-    };
+        public double? Index => Estimate is { } e ? 100 * e.Proportion : null;
+
+        public double? Mean => MeanValue;
+
+        public double? CiLow => Estimate?.Interval.Low;
+
+        public double? CiHigh => Estimate?.Interval.High;
+
+        public static Figure None(int notApplicable, int minimum) => new(null, null, 0, 0, notApplicable, minimum > 0);
+
+        /// <summary>The mean of the agencies' figures (<see cref="OverallRule"/>, <see cref="BlockRule"/>).</summary>
+        public static Figure MeanOf(IReadOnlyList<Figure> parts, int minimum)
+        {
+            var scored = parts.Where(p => p.Estimate is not null).ToList();
+            var notApplicable = parts.Sum(p => p.NotApplicable);
+            if (scored.Count == 0)
+                return None(notApplicable, minimum);
+            var count = scored.Sum(p => p.Count);
+            var answers = scored.Sum(p => p.Answers);
+            var estimate = Scoring.Estimate.MeanOf(scored.Select(p => p.Estimate!.Value).ToList(), count, answers);
+            return new Figure(estimate, scored.Average(p => p.MeanValue!.Value), count, answers, notApplicable, count < minimum);
+        }
+
+        public CriterionScore ToCriterion(Question question) =>
+            new(question.Code, question.Text, Index, Mean, CiLow, CiHigh, Count, NotApplicable, LowSample);
+
+        public QuestionScore ToQuestion(Question question) =>
+            new(question.Code, question.Text, Index, Mean, CiLow, CiHigh, Count, NotApplicable, LowSample);
+
+        public ElementScore ToElement(ElementLayout element, IReadOnlyList<CriterionScore> criteria, QuestionScore? question) =>
+            new(element.Element.Code, element.Element.Name, element.Basis, element.Rule, Index, Mean, CiLow, CiHigh, Count,
+                Answers, NotApplicable, LowSample, criteria, question);
+    }
+
+    private sealed record ElementLine(Figure Figure, IReadOnlyList<Figure> Criteria, Figure? ElementQuestion);
+
+    /// <summary>One agency's figures, before its rank and invitations are known.</summary>
+    private sealed record AgencyLine(
+        long Id,
+        string Code, string Name, string Block, int Responses, AgencyRule Rule, Layout? Layout, Figure Index,
+        IReadOnlyList<ElementLine> Elements, Figure? OverallQuestion)
+    {
+        public static AgencyLine Empty(int minimum) =>
+            new(0, "", "", "", 0, AgencyRule.MeanOfElements, null, Figure.None(0, minimum), [], null);
+
+        public static AgencyLine Of(Layout layout, IReadOnlyList<BallotAnswers> ballots, int minimum)
+        {
+            var tallies = new Dictionary<int, QuestionTally>();
+            foreach (var ballot in ballots)
+            {
+                for (var i = 0; i < ballot.Positions.Length; i++)
+                {
+                    var tally = tallies.GetValueOrDefault(ballot.Positions[i]);
+                    tallies[ballot.Positions[i]] = tally.With(ballot.Values[i]);
+                }
+            }
+
+            Figure Single(Positioned q) => tallies.GetValueOrDefault(q.Position).ToFigure(minimum);
+
+            // Per element: its figure and, per ballot, the ballot's influence on it (see Estimate.Linearised).
+            var elementInfluences = new List<double[]?>();
+            var elements = new List<ElementLine>();
+            foreach (var element in layout.Elements)
+            {
+                var scored = element.Scored.Where(q => tallies.GetValueOrDefault(q.Position).Valid > 0).ToList();
+                var notApplicable = element.Scored.Sum(q => tallies.GetValueOrDefault(q.Position).NotApplicable);
+                var criteria = element.Criteria.Select(Single).ToList();
+                var question = element.Question is { } eq ? Single(eq) : null;
+                if (scored.Count == 0)
+                {
+                    elements.Add(new ElementLine(Figure.None(notApplicable, minimum), criteria, question));
+                    elementInfluences.Add(null);
+                    continue;
+                }
+
+                var t = scored.Select(q => (q.Position, Tally: tallies[q.Position])).ToList();
+                var pooled = element.Rule == ElementRule.PooledAnswers;
+                var validAll = t.Sum(x => x.Tally.Valid);
+                var index = pooled ? (double)t.Sum(x => x.Tally.Satisfied) / validAll : t.Average(x => x.Tally.Proportion);
+                var mean = pooled ? (double)t.Sum(x => x.Tally.RatingSum) / validAll : t.Average(x => x.Tally.Mean);
+
+                var influences = new double[ballots.Count];
+                var behind = 0;
+                for (var b = 0; b < ballots.Count; b++)
+                {
+                    var any = false;
+                    foreach (var (position, tally) in t)
+                    {
+                        if (ballots[b].ValueAt(position) is not { } value || value == NotApplicableValue)
+                            continue;
+                        any = true;
+                        var y = value >= 4 ? 1.0 : 0.0;
+                        influences[b] += pooled ? (y - index) / validAll : (y - tally.Proportion) / (t.Count * tally.Valid);
+                    }
+
+                    if (any)
+                        behind++;
+                }
+
+                // One question with answers: at most one answer per ballot, a plain proportion (Wilson).
+                var estimate = t.Count == 1
+                    ? Scoring.Estimate.Binomial(t[0].Tally.Satisfied, t[0].Tally.Valid)
+                    : Scoring.Estimate.Linearised(index, Behind(influences, ballots, t.Select(x => x.Position)), checked((int)validAll));
+                elements.Add(new ElementLine(
+                    new Figure(estimate, mean, behind, checked((int)validAll), notApplicable, behind < minimum), criteria, question));
+                elementInfluences.Add(influences);
+            }
+
+            var agencyIndex = AgencyIndex(layout, elements, elementInfluences, ballots, minimum);
+            var overall = layout.Overall is { } o ? Single(o) : null;
+            return new AgencyLine(0, "", "", "", 0, layout.Rules.Agency, layout, agencyIndex, elements, overall);
+        }
+
+        // The agency index: the elements combined as the rule says; each ballot's influence the same combination of its
+        // element influences.
+        private static Figure AgencyIndex(
+            Layout layout, List<ElementLine> elements, List<double[]?> influences, IReadOnlyList<BallotAnswers> ballots, int minimum)
+        {
+            var notApplicable = elements.Sum(e => e.Figure.NotApplicable);
+            var used = Enumerable.Range(0, elements.Count)
+                .Where(e => elements[e].Figure.Estimate is not null && layout.Rules.Weight(layout.Elements[e].Element.Code) > 0)
+                .ToList();
+            if (used.Count == 0)
+                return Figure.None(notApplicable, minimum);
+
+            // One element with answers: the agency index is that element's index, with its interval.
+            if (used.Count == 1)
+                return elements[used[0]].Figure with { NotApplicable = notApplicable };
+
+            var totalWeight = used.Sum(e => layout.Rules.Weight(layout.Elements[e].Element.Code));
+            double Share(int e) => layout.Rules.Weight(layout.Elements[e].Element.Code) / totalWeight;
+            var index = used.Sum(e => Share(e) * elements[e].Figure.Estimate!.Value.Proportion);
+            var mean = used.Sum(e => Share(e) * elements[e].Figure.MeanValue!.Value);
+            var answers = used.Sum(e => elements[e].Figure.Answers);
+
+            var combined = new double[ballots.Count];
+            foreach (var e in used)
+                for (var b = 0; b < ballots.Count; b++)
+                    combined[b] += Share(e) * influences[e]![b];
+            var positions = used.SelectMany(e => layout.Elements[e].Scored.Select(q => q.Position)).ToList();
+            var behindBallots = Behind(combined, ballots, positions);
+            var estimate = Scoring.Estimate.Linearised(index, behindBallots, answers);
+            return new Figure(estimate, mean, behindBallots.Count, answers, notApplicable, behindBallots.Count < minimum);
+        }
+
+        // The influences of the ballots with a valid answer among the positions (the ballots behind the figure).
+        private static List<double> Behind(double[] influences, IReadOnlyList<BallotAnswers> ballots, IEnumerable<int> positions)
+        {
+            var set = positions.ToHashSet();
+            var behind = new List<double>();
+            for (var b = 0; b < ballots.Count; b++)
+            {
+                var ballot = ballots[b];
+                for (var i = 0; i < ballot.Positions.Length; i++)
+                {
+                    if (ballot.Values[i] != NotApplicableValue && set.Contains(ballot.Positions[i]))
+                    {
+                        behind.Add(influences[b]);
+                        break;
+                    }
+                }
+            }
+
+            return behind;
+        }
+
+        public AgencyScore ToScore(int rank, int delivered, double? rate, IReadOnlyList<ImprovementShare> improvements)
+        {
+            var elements = Layout is null
+                ? []
+                : Layout.Elements.Select((element, e) => Elements[e].Figure.ToElement(element,
+                    element.Criteria.Select((c, i) => Elements[e].Criteria[i].ToCriterion(c.Question)).ToList(),
+                    element.Question is { } q ? Elements[e].ElementQuestion!.ToQuestion(q.Question) : null)).ToList();
+            var overallQuestion = Layout?.Overall is { } o ? OverallQuestion!.ToQuestion(o.Question) : null;
+            return new AgencyScore(Code, Name, Block, rank == 0 ? null : rank, Responses, Index.Index, Index.Mean, Index.CiLow,
+                Index.CiHigh, Index.Count, Index.Answers, Index.NotApplicable, Index.LowSample, delivered, rate, Rule, elements,
+                overallQuestion, improvements);
+        }
+    }
+
+    /// <summary>Counts behind one question: valid answers, of which rated 4 or 5, the sum of the ratings, "không áp dụng".</summary>
+    private readonly record struct QuestionTally(long Valid, long Satisfied, long RatingSum, int NotApplicable)
+    {
+        public double Proportion => (double)Satisfied / Valid;
+
+        public double Mean => (double)RatingSum / Valid;
+
+        public QuestionTally With(short value) => value == NotApplicableValue
+            ? this with { NotApplicable = NotApplicable + 1 }
+            : new QuestionTally(Valid + 1, Satisfied + (value >= 4 ? 1 : 0), RatingSum + value, NotApplicable);
+
+        public Figure ToFigure(int minimum) => Valid == 0
+            ? Figure.None(NotApplicable, minimum)
+            : new Figure(Estimate.Binomial(Satisfied, Valid), Mean, checked((int)Valid), checked((int)Valid), NotApplicable, Valid < minimum);
+    }
 }

@@ -168,10 +168,13 @@ public sealed class OfficialFiguresJourneyTests : IAsyncLifetime
         Assert.Equal(4, agency.GetProperty("responses").GetInt32());
         Assert.Equal(100.0, agency.GetProperty("index").GetDouble(), 9);
         Assert.Equal(4.25, agency.GetProperty("mean").GetDouble(), 9);
-        // Wilson at 100 %: the lower bound is 1 / (1 + z²/n); the agency's n is the effective count k² / Σ(1/nᵢ) = 25 / (5/4) = 20.
-        Assert.Equal(100 / (1 + 1.96 * 1.96 / 20), agency.GetProperty("ciLow").GetDouble(), 6);
+        // Wilson at 100 %: the lower bound is 1 / (1 + z²/n). Every answer is on the same side, so there is no spread to
+        // linearise and n is the 4 people behind the figure, not their 20 answers.
+        Assert.Equal(100 / (1 + 1.96 * 1.96 / 4), agency.GetProperty("ciLow").GetDouble(), 6);
         Assert.Equal(100.0, agency.GetProperty("ciHigh").GetDouble(), 9);
-        Assert.Equal(20, agency.GetProperty("count").GetInt32()); // 5 elements × 4 valid answers
+        Assert.Equal(4, agency.GetProperty("count").GetInt32()); // 4 ballots …
+        Assert.Equal(20, agency.GetProperty("answers").GetInt32()); // … 5 elements × 4 valid answers
+        Assert.Equal("department", agency.GetProperty("block").GetString());
         // Response rate: 3 delivered invitations, 3 completed.
         Assert.Equal(3, agency.GetProperty("deliveredInvitations").GetInt32());
         Assert.Equal(1.0, agency.GetProperty("responseRate").GetDouble(), 9);

@@ -442,8 +442,8 @@ public sealed class OfficialFiguresTests : IAsyncLifetime
     /// </summary>
     private sealed class ScoringStatements : IDisposable
     {
-        // A fragment only the scoring statement holds (ScoringQuery's heavy GROUP BY).
-        private const string Marker = "per_question AS MATERIALIZED";
+        // A fragment only the scoring statement holds (ScoringQuery's choice of one questionnaire version).
+        private const string Marker = "chosen AS MATERIALIZED";
 
         private readonly ActivityListener _listener;
         private readonly ConcurrentBag<string> _seen = [];

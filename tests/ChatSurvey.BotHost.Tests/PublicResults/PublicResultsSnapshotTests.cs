@@ -34,10 +34,12 @@ public sealed class PublicResultsSnapshotTests : IAsyncLifetime
             $$"""
             INSERT INTO score_snapshots (wave_id, report, computed_at)
             VALUES ({{wave}}, jsonb_build_object(
-                'agencies', jsonb_build_array(jsonb_build_object('agencyCode', 'SNAP-1', 'agencyName', 'Snapshot', 'responses', 7,
-                    'partialResponses', 0, 'count', 0, 'lowSample', true, 'deliveredInvitations', 0, 'elements', jsonb_build_array())),
-                'overall', jsonb_build_object('responses', 7, 'partialResponses', 0, 'count', 0, 'lowSample', true,
-                    'deliveredInvitations', 0, 'elements', jsonb_build_array()),
+                'otherQuestionnaires', jsonb_build_array(), 'blocks', jsonb_build_array(),
+                'agencies', jsonb_build_array(jsonb_build_object('agencyCode', 'SNAP-1', 'agencyName', 'Snapshot', 'block', 'department',
+                    'responses', 7, 'count', 0, 'lowSample', true, 'deliveredInvitations', 0, 'elements', jsonb_build_array(),
+                    'improvements', jsonb_build_array())),
+                'overall', jsonb_build_object('responses', 7, 'count', 0, 'lowSample', true,
+                    'deliveredInvitations', 0, 'elements', jsonb_build_array(), 'improvements', jsonb_build_array()),
                 'minimumCount', 30, 'indexRule', 'r', 'overallRule', 'r', 'intervalRule', 'r', 'lowSampleRule', 'r',
                 'responseRateRule', 'r'), {{computedAt}})
             RETURNING wave_id

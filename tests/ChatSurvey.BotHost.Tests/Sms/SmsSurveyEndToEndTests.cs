@@ -105,6 +105,63 @@ public sealed class SmsSurveyEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Citizen_Should_AnswerKhongApDung_When_SipasFullCriterionAllowsIt()
+    {
+        const string phone = "+84912000008";
+        var invitation = await InviteAsync(phone, "sipas-full");
+        var invitationId = invitation.GetProperty("invitationId").GetInt64();
+
+        // A new invitation runs the newest version, whose first question (signage at the counter) allows "Không áp dụng".
+        var sent = Assert.Single(_twilio.MessagesTo(phone));
+        Assert.Contains(
+            "Cau 1/29: Ong/Ba hai long the nao ve bien hieu, huong dan noi lam thu tuc: ro, de tim?\n"
+            + "Tra loi 1-5 (1 rat khong hai long, 5 rat hai long), 0 neu khong ap dung",
+            sent.Body, StringComparison.Ordinal);
+
+        // The counter's criteria E1.C1-E1.C3 and E1.S, then E2: a criterion that does not allow it (E2.C1), the fee
+        // (E2.C3) inside several answers. Fewer than 10 messages: RateLimits:SmsPerPhonePerMinute counts real time.
+        (string Answer, string ReplyStart)[] turns =
+        [
+            ("0", "Cau 2/29: "),
+            ("Không Áp Dụng", "Cau 3/29: "),
+            ("kad 4", "Cau 5/29: "),
+            // E2.C1 does not allow it: asked again, the hint too long to share the question's segment.
+            ("khong ap dung", "Chua ro cau tra loi. Vui long nhan mot so tu 1 (rat khong hai long) den 5 (rat hai long). | Cau 5/29: "),
+            ("5 5", "Cau 7/29: Ong/Ba hai long the nao ve viec yeu cau nop phi, le phi dung quy dinh?\n"
+                + "Tra loi 1-5 (1 rat khong hai long, 5 rat hai long), 0 neu khong ap dung"),
+            ("khong ap dung, 5, 5", "Cau 10/29: "),
+        ];
+        foreach (var (answer, replyStart) in turns)
+        {
+            _clock.Advance(TimeSpan.FromSeconds(10));
+            var (status, replies) = await PostSmsAsync(phone, answer);
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.StartsWith(replyStart, string.Join(" | ", replies), StringComparison.Ordinal);
+            Assert.All(replies, r => Assert.Equal(new SmsMeasure(SmsEncoding.Gsm7, Gsm7.Measure(r).Units, 1), Gsm7.Measure(r)));
+        }
+
+        var notApplicable = await RowsAsync(
+            """
+            SELECT a.question_code, a.kind || coalesce(a.rating::text, a.choice, a.text_value, '') FROM answers a
+            JOIN responses r ON r.id = a.response_id
+            WHERE r.invitation_id = $1
+            ORDER BY a.question_code
+            """, invitationId);
+        Assert.Equal(
+            [
+                "E1.C1=not_applicable", "E1.C2=not_applicable", "E1.C3=not_applicable", "E1.S=rating4",
+                "E2.C1=rating5", "E2.C2=rating5", "E2.C3=not_applicable", "E2.C4=rating5", "E2.S=rating5",
+            ],
+            notApplicable);
+        var response = await RowsAsync(
+            """
+            SELECT q.code || ' v' || q.version, r.status FROM responses r JOIN questionnaires q ON q.id = r.questionnaire_id
+            WHERE r.invitation_id = $1
+            """, invitationId);
+        Assert.Equal(["sipas-full v2=partial"], response);
+    }
+
+    [Fact]
     public async Task Webhook_Should_Refuse403AndChangeNothing_When_UnsignedOrMisSigned()
     {
         const string phone = "+84912000002";

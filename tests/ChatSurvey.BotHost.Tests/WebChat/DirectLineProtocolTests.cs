@@ -133,6 +133,47 @@ public sealed class DirectLineProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NotApplicableButton_Should_BeOfferedAndStored_When_CriterionAllowsIt()
+    {
+        const string phone = "+84912100004";
+        var chat = await InvitationTokenAsync(phone);
+        await StartAsync(chat.Token);
+        string? watermark = null;
+        async Task<List<(string Title, string Text)>> LastButtonsAsync()
+        {
+            var (activities, next) = await ActivitiesAsync(chat.ConversationId, chat.Token, watermark);
+            watermark = next;
+            var asked = activities.Last(a => a.TryGetProperty("suggestedActions", out _));
+            return [.. asked.GetProperty("suggestedActions").GetProperty("actions").EnumerateArray()
+                .Select(a => (a.GetProperty("title").GetString()!, a.GetProperty("text").GetString()!))];
+        }
+
+        // E1.C1 (signage at the counter, sipas-full v2) offers it after the scale; the button sends its words.
+        var signage = await LastButtonsAsync();
+        Assert.Equal(
+            ["1 · Rất không hài lòng", "2 · Không hài lòng", "3 · Bình thường", "4 · Hài lòng", "5 · Rất hài lòng", "Không áp dụng"],
+            signage.Select(b => b.Title));
+        Assert.Equal(("Không áp dụng", "Không áp dụng"), signage[^1]);
+        await PostAsync(chat.ConversationId, chat.Token, Message(signage[^1].Text, "na1"));
+
+        var seats = await LastButtonsAsync();
+        Assert.Equal("Không áp dụng", seats[^1].Title);
+        await PostAsync(chat.ConversationId, chat.Token, Message("5", "na2"));
+        await PostAsync(chat.ConversationId, chat.Token, Message("4", "na3"));
+        await PostAsync(chat.ConversationId, chat.Token, Message("5", "na4"));
+
+        // E2.C1 (procedure rules posted) applies to everyone: no such button, and the words are not an answer there.
+        var rules = await LastButtonsAsync();
+        Assert.Equal(["1", "2", "3", "4", "5"], rules.Select(b => b.Text));
+        await PostAsync(chat.ConversationId, chat.Token, Message("Không áp dụng", "na5"));
+        var (asked, _) = await ActivitiesAsync(chat.ConversationId, chat.Token, watermark);
+        Assert.StartsWith("Chưa rõ câu trả lời.", asked[^1].GetProperty("text").GetString(), StringComparison.Ordinal);
+
+        Assert.Equal(["E1.C1=not_applicable", "E1.C2=5", "E1.C3=4", "E1.S=5"], await AnswersAsync(phone));
+        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM answers WHERE kind = 'not_applicable' AND rating IS NULL AND choice IS NULL AND text_value IS NULL"));
+    }
+
+    [Fact]
     public async Task Repost_Should_BeStoredAndAnsweredOnce_When_SameClientActivityIdPostedTwice()
     {
         var chat = await InvitationTokenAsync("+84912100002");
@@ -288,7 +329,7 @@ public sealed class DirectLineProtocolTests : IAsyncLifetime
     {
         await using var command = _database.DataSource.CreateCommand(
             """
-            SELECT a.question_code || '=' || coalesce(a.rating::text, a.choice, a.text_value) FROM answers a
+            SELECT a.question_code || '=' || coalesce(a.rating::text, a.choice, a.text_value, a.kind) FROM answers a
             JOIN responses r ON r.id = a.response_id JOIN invitations i ON i.id = r.invitation_id
             WHERE i.phone = $1 ORDER BY a.id
             """);

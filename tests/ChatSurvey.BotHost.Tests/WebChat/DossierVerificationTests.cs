@@ -112,7 +112,8 @@ public sealed class DossierVerificationTests(DossierVerificationFixture fixture)
 
         await citizen.SayAsync("5");
         Assert.Equal($"open|{fixture.WaveId}||", await ResponseAsync(citizen));
-        Assert.Equal("sipas-full", await QuestionnaireCodeAsync(citizen));
+        // The open questionnaire (WebChat:Questionnaire) in its newest version.
+        Assert.Equal("sipas-full v2", await QuestionnaireCodeAsync(citizen));
         // HS-3 stays free for its own ballot.
         Assert.Equal(0L, await _host.ScalarAsync<long>(
             "SELECT count(*) FROM responses r JOIN transactions t ON t.id = r.transaction_id WHERE t.dossier_code = 'HS-3'"));
@@ -228,6 +229,6 @@ public sealed class DossierVerificationTests(DossierVerificationFixture fixture)
         citizen.ConversationId!);
 
     private async Task<string> QuestionnaireCodeAsync(Citizen citizen) => await _host.ScalarAsync<string>(
-        "SELECT q.code FROM responses r JOIN questionnaires q ON q.id = r.questionnaire_id WHERE r.conversation_id = $1",
+        "SELECT q.code || ' v' || q.version FROM responses r JOIN questionnaires q ON q.id = r.questionnaire_id WHERE r.conversation_id = $1",
         citizen.ConversationId!);
 }

@@ -28,6 +28,7 @@ public sealed class MigrationChecksumTests
         ["0012_no_planning_status.sql"] = "f884cc67b4b53c4826096717fd193e4b8de6d3842753d1ebbf73d825d4d177ce",
         ["0013_wave_progress.sql"] = "897cdef8e6d22db22feacf6368b49bfbe2dd922990c757b2f5538b962332c54d",
         ["0014_published_statistics.sql"] = "9274c7f0b8024bebd80a6d7a5362b181d16923b456a73861a627adc2122217d7",
+        ["0015_continuous_waves.sql"] = "59280f08ca2eaa2fbef0fff8ec09928bec90743173921bb99e8cfe0c13921eae",
     };
 
     [Fact]

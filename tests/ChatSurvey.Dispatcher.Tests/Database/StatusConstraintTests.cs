@@ -19,6 +19,8 @@ public sealed partial class StatusConstraintTests(DatabaseFixture db) : IClassFi
         { "responses_provenance_known", [.. Provenance.All] },
         { "opt_outs_source_known", [.. OptOutSource.All] },
         { "agencies_kind_known", [.. AgencyKind.All] },
+        { "waves_mode_known", [.. WaveMode.All] },
+        { "wave_decisions_outcome_known", [.. DecisionOutcome.All] },
         { "agencies_block_known", [.. AgencyBlock.All] },
         { "answers_kind_known", [.. ChatSurvey.Domain.Conversations.RecordedAnswer.StorageKinds] },
         { "imports_status_known", Enum.GetValues<ImportStatus>().Select(ImportStore.ToText).ToArray() },

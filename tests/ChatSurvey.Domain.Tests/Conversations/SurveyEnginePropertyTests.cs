@@ -6,7 +6,8 @@ using CsCheck;
 namespace ChatSurvey.Domain.Tests.Conversations;
 
 /// <summary>
-/// Random conversations (valid answers, scale words, keywords, garbage, back, skip, several answers, long silences)
+/// Random conversations (valid answers, scale words, keywords, garbage, back, skip, "không áp dụng", several answers,
+/// long silences)
 /// against the engine's invariants. Beside the engine runs <see cref="Life"/>, a model of the survey's life kept from
 /// the inputs alone, so each step's status and the outcome of each sequence are known exactly in advance.
 /// Deterministic: a fixed PCG seed drives the CsCheck generators.
@@ -20,6 +21,7 @@ public sealed class SurveyEnginePropertyTests
         TestSurveys.Small,
         QuestionnaireCatalogue.Default(QuestionnaireCatalogue.Sms),
         QuestionnaireCatalogue.Default(QuestionnaireCatalogue.Full),
+        TestSurveys.NotApplicable,
     ];
 
     private static readonly Gen<string> Message = Gen.Frequency(
@@ -31,6 +33,7 @@ public sealed class SurveyEnginePropertyTests
         (2, Gen.Int[1, 5].Array[2, 4].Select(a => string.Join(",", a))),
         (3, Gen.OneOf("lai", "quay lại", "QUAY LAI")),
         (3, Gen.OneOf("0", "bỏ qua", "bo qua")),
+        (2, Gen.OneOf("khong ap dung", "Không Áp Dụng", "kad", "0 4 kad 5")),
         (2, Gen.OneOf("STOP", "tc", "TỪ CHỐI", "huy", "START", "bd", "hd", "?", "Hướng dẫn")),
         (2, Gen.OneOf("Cán bộ nhiệt tình", "ok", "đúng", "", "   ", "!!!", "👍", new string('x', 1200))),
         (3, Gen.String));
@@ -200,6 +203,7 @@ public sealed class SurveyEnginePropertyTests
         AnswerKind.Choice => question.Kind == QuestionKind.Choice && question.Options.Any(o => o.Value == answer.Choice),
         AnswerKind.Text => question.Kind == QuestionKind.Text && answer.Text is { Length: > 0 and <= AnswerParser.MaxTextLength },
         AnswerKind.Skipped => question.Optional,
+        AnswerKind.NotApplicable => question.Kind == QuestionKind.Rating && question.AllowNotApplicable,
         AnswerKind.Missing => true,
         _ => false,
     };

@@ -71,6 +71,33 @@ internal static class TestSurveys
         ],
     };
 
+    /// <summary>
+    /// "Không áp dụng": FEE (rating, required, allows it) · SEATS (rating, required, does not) · SIGNS (rating, optional,
+    /// allows it) · EQUIPMENT (rating, required, allows it) · COMMENT (optional text).
+    /// </summary>
+    public static Questionnaire NotApplicable { get; } = new()
+    {
+        Code = "test-na",
+        Version = 1,
+        Title = "Khảo sát thử",
+        Method = "test",
+        Intro = new LocalizedText("Xin chào Ông/Bà!"),
+        Thanks = new LocalizedText("Cảm ơn Ông/Bà!"),
+        Elements = [new SurveyElement("E1", "Tiếp cận dịch vụ"), new SurveyElement("E2", "Thủ tục hành chính")],
+        Questions =
+        [
+            Rating("FEE", "E2", "Ông/Bà hài lòng thế nào về phí, lệ phí?") with { AllowNotApplicable = true },
+            Rating("SEATS", "E1", "Ông/Bà hài lòng thế nào về chỗ ngồi chờ?"),
+            Rating("SIGNS", "E1", "Ông/Bà hài lòng thế nào về biển hiệu?") with { AllowNotApplicable = true, Optional = true },
+            Rating("EQUIPMENT", "E1", "Ông/Bà hài lòng thế nào về trang thiết bị?") with { AllowNotApplicable = true },
+            new Question
+            {
+                Code = "COMMENT", Kind = QuestionKind.Text, Role = QuestionRole.Comment, Optional = true,
+                Text = "Ông/Bà có góp ý gì thêm không?",
+            },
+        ],
+    };
+
     /// <summary>A valid answer for any question, as a citizen would type it.</summary>
     public static string ValidAnswer(Question question) => question.Kind switch
     {

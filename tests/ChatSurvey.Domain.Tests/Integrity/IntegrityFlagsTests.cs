@@ -48,6 +48,28 @@ public sealed class IntegrityFlagsTests
         Assert.False(IntegrityFlags.Compute(Start, Start.AddSeconds(6), answers, Defaults).Speeder);
     }
 
+    [Fact]
+    public void Speeder_Should_CountNotApplicable_When_Answered()
+    {
+        RecordedAnswer[] answers = [.. Ratings(5, 4), RecordedAnswer.NotApplicable("E2.C3")];
+
+        Assert.True(IntegrityFlags.Compute(Start, Start.AddSeconds(5.9), answers, Defaults).Speeder);
+        Assert.False(IntegrityFlags.Compute(Start, Start.AddSeconds(6), answers, Defaults).Speeder);
+    }
+
+    [Theory]
+    [InlineData(new[] { 5, 5, 5, 5, 5, 5, 5, 5 }, 3, true)] // the "Không áp dụng" answers do not break the line
+    [InlineData(new[] { 5, 5, 5, 5, 5, 5, 5 }, 3, false)] // nor make it long enough: 7 ratings
+    [InlineData(new[] { 4, 4, 4, 4, 4, 4, 4, 3 }, 1, false)]
+    public void StraightLiner_Should_LookAtRatingsOnly_When_SomeAnswersAreNotApplicable(int[] ratings, int notApplicable, bool straightLiner)
+    {
+        var answers = Ratings(ratings).Concat(Enumerable.Range(1, notApplicable).Select(i => RecordedAnswer.NotApplicable($"E1.C{i}")));
+
+        var flags = IntegrityFlags.Compute(Start, Start.AddMinutes(10), answers, Defaults);
+
+        Assert.Equal(straightLiner, flags.StraightLiner);
+    }
+
     [Theory]
     [InlineData(new[] { 5, 5, 5, 5, 5, 5, 5, 5 }, true)]
     [InlineData(new[] { 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3 }, true)]

@@ -68,6 +68,50 @@ public sealed class QuestionPromptTests
             QuestionPrompt.Sms(Short, In(Short, "COMMENT"), 7, 7));
     }
 
+    [Fact]
+    public void Sms_Should_SayZeroMeansNotApplicable_When_ShippedCriterionAllowsIt()
+    {
+        var full = QuestionnaireCatalogue.Default(QuestionnaireCatalogue.Full, 2);
+        var old = QuestionnaireCatalogue.Default(QuestionnaireCatalogue.Full, 1);
+
+        Assert.Equal(
+            "Cau 7/29: Ong/Ba hai long the nao ve viec yeu cau nop phi, le phi dung quy dinh?\n"
+            + "Tra loi 1-5 (1 rat khong hai long, 5 rat hai long), 0 neu khong ap dung",
+            QuestionPrompt.Sms(full, In(full, "E2.C3"), 7, 29));
+        Assert.Equal(
+            "Cau 7/29: Ong/Ba hai long the nao ve viec cong chuc yeu cau nop phi, le phi dung quy dinh?\n"
+            + "Tra loi 1-5 (1 rat khong hai long, 5 rat hai long)",
+            QuestionPrompt.Sms(old, In(old, "E2.C3"), 7, 29));
+    }
+
+    [Fact]
+    public void Sms_Should_OfferTheWordsBesideSkip_When_OptionalQuestionAllowsNotApplicable()
+    {
+        var question = In(Short, "E5.S") with { AllowNotApplicable = true };
+
+        Assert.EndsWith(
+            "\nTra loi 1-5 (1 rat khong hai long, 5 rat hai long), 0 de bo qua, KAD neu khong ap dung",
+            QuestionPrompt.Sms(Short, question, 5, 7),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Web_Should_OfferNotApplicableBeforeSkip_When_QuestionAllowsIt()
+    {
+        var full = QuestionnaireCatalogue.Default(QuestionnaireCatalogue.Full, 2);
+        var required = QuestionPrompt.Web(full, In(full, "E1.C2"), 2, 29);
+        var optional = QuestionPrompt.Web(Short, In(Short, "E5.S") with { AllowNotApplicable = true }, 5, 7);
+        var old = QuestionPrompt.Web(QuestionnaireCatalogue.Default(QuestionnaireCatalogue.Full, 1), In(full, "E1.C2") with { AllowNotApplicable = false }, 2, 29);
+
+        Assert.Equal(new PromptOption("Không áp dụng", "Không áp dụng"), required.NotApplicable);
+        Assert.Null(required.Skip);
+        Assert.Equal(["1", "2", "3", "4", "5", "Không áp dụng"], required.Buttons.Select(b => b.Value));
+        Assert.Equal(["1", "2", "3", "4", "5", "Không áp dụng", "0"], optional.Buttons.Select(b => b.Value));
+        Assert.Equal(["Không áp dụng", "Bỏ qua"], optional.Buttons.TakeLast(2).Select(b => b.Label));
+        Assert.Null(old.NotApplicable);
+        Assert.Equal(["1", "2", "3", "4", "5"], old.Buttons.Select(b => b.Value));
+    }
+
     [Theory]
     [InlineData(0, 7)]
     [InlineData(8, 7)]

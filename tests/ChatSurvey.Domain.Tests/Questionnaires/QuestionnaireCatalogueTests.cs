@@ -3,22 +3,107 @@ using ChatSurvey.Domain.Sms;
 
 namespace ChatSurvey.Domain.Tests.Questionnaires;
 
-/// <summary>The three shipped questionnaires, against docs/methodology.md#the-questionnaires.</summary>
+/// <summary>The three shipped questionnaires, every shipped version, against docs/methodology.md#the-questionnaires.</summary>
 public sealed class QuestionnaireCatalogueTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> AllCodes() =>
-        new(QuestionnaireCatalogue.Full, QuestionnaireCatalogue.Method2017, QuestionnaireCatalogue.Sms);
-
     public static TheoryData<string> FullCodes() => new(QuestionnaireCatalogue.Full, QuestionnaireCatalogue.Method2017);
 
-    [Fact]
-    public void Defaults_Should_BeTheThreeSipasQuestionnaires_When_Loaded()
-    {
-        var codes = QuestionnaireCatalogue.Defaults.Select(q => (q.Code, q.Version)).Order().ToList();
+    /// <summary>Every shipped (code, version): old versions stay shipped, so they keep every rule too.</summary>
+    public static TheoryData<string, int> AllVersions() =>
+        new(QuestionnaireCatalogue.Defaults.Select(q => (q.Code, q.Version)));
 
-        Assert.Equal([("sipas-2017", 1), ("sipas-full", 1), ("sipas-sms", 1)], codes);
+    /// <summary>
+    /// SHA-256 of each shipped definition file and of its serialisation (what <see cref="QuestionnaireStore"/> stores):
+    /// databases in the field hold these versions and their waves keep them, so they never change; a change ships as a
+    /// new version.
+    /// </summary>
+    private static readonly (string File, string Code, int Version, string FileSha256, string StoredSha256)[] Shipped =
+    [
+        ("sipas-2017.json", "sipas-2017", 1,
+            "77217ca4661fbcf6205b3d0b8cdda71632ec72a834501f10402c2474e844fc78",
+            "93b4cd8312fbd9a7122ddf014b35eb607698324a49e6aa1dccea44402b672bd5"),
+        ("sipas-full.json", "sipas-full", 1,
+            "32542ee972461f8ca37b01565fb59cc850a0a367642f99fa39772f618c3da989",
+            "ced87c215d483d8229a8829bc444e4dface375f820ac6f48c41d0e62f260b6c1"),
+        ("sipas-sms.json", "sipas-sms", 1,
+            "038e187bf438d8b30ac8f0879a1effa389c4674b7bfa6158c85ec17b7aea99b6",
+            "3ad7e47a12ff43a3b2612b6713a796c7ac0ba23f0dcfef7bc6c4152922fe9b8e"),
+    ];
+
+    [Fact]
+    public void Defaults_Should_BeTheThreeSipasQuestionnairesInEveryVersion_When_Loaded()
+    {
+        var versions = QuestionnaireCatalogue.Defaults.Select(q => (q.Code, q.Version)).ToList();
+
+        Assert.Equal([("sipas-2017", 1), ("sipas-2017", 2), ("sipas-full", 1), ("sipas-full", 2), ("sipas-sms", 1)], versions);
         Assert.All(QuestionnaireCatalogue.Defaults, q => Assert.Empty(QuestionnaireCatalogue.Validate(q)));
         Assert.All(QuestionnaireCatalogue.Defaults, q => Assert.Contains("not verified", q.Source, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Default_Should_BeTheNewestVersion_When_OnlyTheCodeIsGiven()
+    {
+        Assert.Equal(2, QuestionnaireCatalogue.Default(QuestionnaireCatalogue.Full).Version);
+        Assert.Equal(2, QuestionnaireCatalogue.Default(QuestionnaireCatalogue.Method2017).Version);
+        Assert.Equal(1, QuestionnaireCatalogue.Default(QuestionnaireCatalogue.Sms).Version);
+        Assert.Equal(1, QuestionnaireCatalogue.Default(QuestionnaireCatalogue.Full, 1).Version);
+        Assert.Throws<KeyNotFoundException>(() => QuestionnaireCatalogue.Default(QuestionnaireCatalogue.Sms, 2));
+    }
+
+    [Fact]
+    public void ShippedVersions_Should_StayByteForByte_When_NewVersionsShip()
+    {
+        var assembly = typeof(QuestionnaireCatalogue).Assembly;
+        foreach (var (file, code, version, fileSha256, storedSha256) in Shipped)
+        {
+            using var stream = assembly.GetManifestResourceStream("ChatSurvey.Domain.Questionnaires.Definitions." + file);
+            Assert.True(stream is not null, $"{file} shipped but is no longer embedded; restore it.");
+            Assert.True(Sha256(stream) == fileSha256, $"{file} ({code} v{version}) was edited after it shipped; revert it and ship the change as a new version.");
+            var stored = QuestionnaireCatalogue.Serialize(QuestionnaireCatalogue.Default(code, version));
+            using var serialised = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(stored));
+            Assert.True(Sha256(serialised) == storedSha256, $"{code} v{version} now serialises differently from what databases hold: {stored}");
+        }
+    }
+
+    [Fact]
+    public void Version2_Should_AllowNotApplicableOnTheCounterAndFeeCriteria_When_Shipped()
+    {
+        static string[] NotApplicable(Questionnaire q) => [.. q.Questions.Where(x => x.AllowNotApplicable).Select(x => x.Code)];
+
+        Assert.Equal(["E1.C1", "E1.C2", "E1.C3", "E1.S", "E2.C3"], NotApplicable(QuestionnaireCatalogue.Default(QuestionnaireCatalogue.Full, 2)));
+        Assert.Equal(["E1.C1", "E1.C2", "E1.C3", "E1.C4", "E1.S", "E2.C4"], NotApplicable(QuestionnaireCatalogue.Default(QuestionnaireCatalogue.Method2017, 2)));
+        Assert.Contains("phí, lệ phí", QuestionnaireCatalogue.Default(QuestionnaireCatalogue.Full, 2).Questions.Single(x => x.Code == "E2.C3").Text, StringComparison.Ordinal);
+        Assert.Contains("phí, lệ phí", QuestionnaireCatalogue.Default(QuestionnaireCatalogue.Method2017, 2).Questions.Single(x => x.Code == "E2.C4").Text, StringComparison.Ordinal);
+        Assert.All(QuestionnaireCatalogue.Defaults.Where(q => q.Version == 1), q => Assert.Empty(NotApplicable(q)));
+        Assert.All(QuestionnaireCatalogue.Defaults.Where(q => q.Version == 1), q => Assert.Null(q.Scoring));
+    }
+
+    [Theory]
+    [MemberData(nameof(FullCodes))]
+    public void Version2_Should_StateTheDefaultScoringRules_When_Shipped(string code)
+    {
+        var scoring = QuestionnaireCatalogue.Default(code, 2).Scoring;
+
+        Assert.Equal(new QuestionnaireScoring(ElementRule.MeanOfCriteria, AgencyRule.MeanOfElements, null), scoring);
+    }
+
+    [Theory]
+    [MemberData(nameof(FullCodes))]
+    public void Version2_Should_DifferFromVersion1_OnlyInNotApplicableAndItsSmsTexts_When_Shipped(string code)
+    {
+        var v1 = QuestionnaireCatalogue.Default(code, 1);
+        var v2 = QuestionnaireCatalogue.Default(code, 2);
+
+        Assert.Equal((v1.Title, v1.Method, v1.Intro, v1.Thanks), (v2.Title, v2.Method, v2.Intro, v2.Thanks));
+        Assert.Equal(v1.Elements, v2.Elements);
+        Assert.Equal(v1.Questions.Count, v2.Questions.Count);
+        foreach (var (old, now) in v1.Questions.Zip(v2.Questions))
+        {
+            Assert.Equal(old with { Sms = null, Options = [] }, now with { Sms = null, Options = [], AllowNotApplicable = false });
+            Assert.Equal(old.Options, now.Options);
+            if (!now.AllowNotApplicable)
+                Assert.Equal(old.Sms, now.Sms);
+        }
     }
 
     [Fact]
@@ -113,10 +198,10 @@ public sealed class QuestionnaireCatalogueTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(AllCodes))]
-    public void WebTexts_Should_BeVietnameseWithDiacritics_When_Shown(string code)
+    [MemberData(nameof(AllVersions))]
+    public void WebTexts_Should_BeVietnameseWithDiacritics_When_Shown(string code, int version)
     {
-        var q = QuestionnaireCatalogue.Default(code);
+        var q = QuestionnaireCatalogue.Default(code, version);
         static bool HasDiacritics(string text) => VietnameseText.ToAscii(text) != text;
 
         Assert.All(q.Questions, x => Assert.True(HasDiacritics(x.Text), $"{x.Code}: {x.Text}"));
@@ -130,10 +215,10 @@ public sealed class QuestionnaireCatalogueTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(AllCodes))]
-    public void SmsPrompts_Should_FitOneGsm7Segment_When_RenderedForEveryQuestion(string code)
+    [MemberData(nameof(AllVersions))]
+    public void SmsPrompts_Should_FitOneGsm7Segment_When_RenderedForEveryQuestion(string code, int version)
     {
-        var q = QuestionnaireCatalogue.Default(code);
+        var q = QuestionnaireCatalogue.Default(code, version);
         var total = q.Questions.Count;
 
         for (var i = 0; i < total; i++)
@@ -154,10 +239,10 @@ public sealed class QuestionnaireCatalogueTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(AllCodes))]
-    public void SmsTexts_Should_HaveOnlyGsm7Characters_When_AnyTextIsSent(string code)
+    [MemberData(nameof(AllVersions))]
+    public void SmsTexts_Should_HaveOnlyGsm7Characters_When_AnyTextIsSent(string code, int version)
     {
-        var q = QuestionnaireCatalogue.Default(code);
+        var q = QuestionnaireCatalogue.Default(code, version);
         var texts = new List<(string Where, string Text)>
         {
             ("intro", q.Intro.Sms ?? VietnameseText.ToAscii(q.Intro.Web)),
@@ -177,10 +262,10 @@ public sealed class QuestionnaireCatalogueTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(AllCodes))]
-    public void Serialize_Should_RoundTripThroughParse_When_Default(string code)
+    [MemberData(nameof(AllVersions))]
+    public void Serialize_Should_RoundTripThroughParse_When_Default(string code, int version)
     {
-        var original = QuestionnaireCatalogue.Default(code);
+        var original = QuestionnaireCatalogue.Default(code, version);
 
         var json = QuestionnaireCatalogue.Serialize(original);
         var copy = QuestionnaireCatalogue.Parse(json);
@@ -196,6 +281,8 @@ public sealed class QuestionnaireCatalogueTests(ITestOutputHelper output)
     {
         Assert.Throws<KeyNotFoundException>(() => QuestionnaireCatalogue.Default("nope"));
     }
+
+    private static string Sha256(Stream stream) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
 
     private static int[] CriteriaPerElement(Questionnaire q) =>
         [.. q.Elements.Select(e => q.Questions.Count(x => x.Role == QuestionRole.Criterion && x.Element == e.Code))];

@@ -16,12 +16,59 @@ public sealed class QuestionnaireStoreDefaultsTests(DatabaseFixture db) : IClass
         var second = await QuestionnaireStore.EnsureDefaultsAsync(db.DataSource, ct);
         var concurrent = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => QuestionnaireStore.EnsureDefaultsAsync(db.DataSource, ct)));
 
-        Assert.Equal(3, first);
+        Assert.Equal(5, first);
         Assert.Equal(0, second);
         Assert.All(concurrent, added => Assert.Equal(0, added));
         var rows = await new QuestionnaireStore(db.DataSource).ListAsync(ct);
-        Assert.Equal(["sipas-2017:1", "sipas-full:1", "sipas-sms:1"], rows.Select(r => $"{r.Code}:{r.Version}"));
-        Assert.Equal("Khảo sát mức độ hài lòng về sự phục vụ hành chính (SIPAS 2023)", rows.Single(r => r.Code == "sipas-full").Title);
+        Assert.Equal(["sipas-2017:1", "sipas-2017:2", "sipas-full:1", "sipas-full:2", "sipas-sms:1"], rows.Select(r => $"{r.Code}:{r.Version}"));
+        Assert.All(rows.Where(r => r.Code == "sipas-full"),
+            r => Assert.Equal("Khảo sát mức độ hài lòng về sự phục vụ hành chính (SIPAS 2023)", r.Title));
+    }
+}
+
+/// <summary>The shipped versions as seeded, on a database of its own: version 1 exactly as the field holds it, version 2 beside it.</summary>
+public sealed class QuestionnaireStoreShippedVersionsTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+{
+    [Fact]
+    public async Task EnsureDefaults_Should_StoreVersionOnesAsShippedAndAddVersionTwo_When_Seeded()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await QuestionnaireStore.EnsureDefaultsAsync(db.DataSource, ct);
+
+        // md5 of each version 1 as the databases in the field hold it (jsonb text, stored by the code that shipped it).
+        await using var command = db.DataSource.CreateCommand(
+            """
+            SELECT code, version, md5(definition::text),
+                   (SELECT coalesce(string_agg(q ->> 'code', ',' ORDER BY n), '')
+                    FROM jsonb_array_elements(definition -> 'questions') WITH ORDINALITY AS e(q, n)
+                    WHERE (q ->> 'allowNotApplicable')::boolean),
+                   definition -> 'scoring' ->> 'element', definition -> 'scoring' ->> 'agency'
+            FROM questionnaires
+            ORDER BY code, version
+            """);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var rows = new List<string>();
+        while (await reader.ReadAsync(ct))
+        {
+            var version = reader.GetInt32(1);
+            rows.Add($"{reader.GetString(0)} v{version} "
+                + (version == 1 ? reader.GetString(2) : "-")
+                + $" [{reader.GetString(3)}] {(reader.IsDBNull(4) ? "-" : reader.GetString(4))}/{(reader.IsDBNull(5) ? "-" : reader.GetString(5))}");
+        }
+
+        Assert.Equal(
+            [
+                "sipas-2017 v1 f08ff3943002605b1744248ef33b2b0d [] -/-",
+                "sipas-2017 v2 - [E1.C1,E1.C2,E1.C3,E1.C4,E1.S,E2.C4] meanOfCriteria/meanOfElements",
+                "sipas-full v1 1c20e6813d236bb8178f032eaac86c18 [] -/-",
+                "sipas-full v2 - [E1.C1,E1.C2,E1.C3,E1.S,E2.C3] meanOfCriteria/meanOfElements",
+                "sipas-sms v1 251e694e05d5e43e1697b469517e03c6 [] -/-",
+            ],
+            rows);
+        var store = new QuestionnaireStore(db.DataSource);
+        Assert.Equal(2, (await store.GetAsync(QuestionnaireCatalogue.Full, cancellationToken: ct))!.Definition.Version);
+        Assert.Equal(2, (await store.GetAsync(QuestionnaireCatalogue.Method2017, cancellationToken: ct))!.Definition.Version);
+        Assert.DoesNotContain((await store.GetAsync(QuestionnaireCatalogue.Full, 1, ct))!.Definition.Questions, q => q.AllowNotApplicable);
     }
 }
 

@@ -43,7 +43,70 @@ public sealed class QuestionnaireValidationTests
         { "misspelt property", Doc("""{"code": "E1.S", "kind": "rating", "role": "element", "element": "E1", "text": "Hài lòng?", "askif": {"question": "X", "equals": "yes"}}"""), "json", "askif" },
         { "missing text", Doc("""{"code": "E1.S", "kind": "rating", "role": "element", "element": "E1"}"""), "json", "text" },
         { "malformed JSON", "{\"code\": \"t\", ", "json", "" },
+        { "not applicable on a yes/no question", Doc(ElementQ, """{"code": "FEEDBACK", "kind": "yes_no", "role": "gate", "text": "Có phản ánh?", "allowNotApplicable": true}"""), "FEEDBACK", "only rating questions may allow \"Không áp dụng\" (allowNotApplicable); this is a yes_no question" },
+        { "not applicable on a text question", Doc(ElementQ, """{"code": "COMMENT", "kind": "text", "role": "comment", "text": "Ý kiến?", "optional": true, "allowNotApplicable": true}"""), "COMMENT", "this is a text question, remove allowNotApplicable" },
+        { "not applicable on a choice question", Doc(ElementQ, Choice.Replace("\"text\": \"Tư cách?\"", "\"text\": \"Tư cách?\", \"allowNotApplicable\": true", StringComparison.Ordinal)), "PROFILE.TYPE", "this is a choice question" },
+        { "unknown element rule", DocScoring("""{"element": "medianOfCriteria"}"""), "json", "$.scoring.element" },
+        { "element rule out of range", DocScoring("""{"element": 7}"""), "scoring", "element rule 7 is unknown (meanOfCriteria or pooledAnswers)" },
+        { "unknown agency rule", DocScoring("""{"agency": "weighted"}"""), "json", "$.scoring.agency" },
+        { "agency rule out of range", DocScoring("""{"agency": 9}"""), "scoring", "agency rule 9 is unknown (meanOfElements or weightedElements)" },
+        { "unknown scoring property", DocScoring("""{"element": "meanOfCriteria", "method": "x"}"""), "json", "method" },
+        { "weighted without weights", DocScoring("""{"agency": "weightedElements"}"""), "scoring", "agency \"weightedElements\" needs weights, a positive number for every element (E1, E2)" },
+        { "weights missing an element", DocScoring("""{"agency": "weightedElements", "weights": {"E1": 2}}"""), "scoring", "weights give no weight to element E2" },
+        { "weight zero", DocScoring("""{"agency": "weightedElements", "weights": {"E1": 1, "E2": 0}}"""), "scoring", "the weight of element E2 must be a positive number, not 0" },
+        { "weight negative", DocScoring("""{"agency": "weightedElements", "weights": {"E1": -0.5, "E2": 1}}"""), "scoring", "the weight of element E1 must be a positive number, not -0.5" },
+        { "weight not a number", DocScoring("""{"agency": "weightedElements", "weights": {"E1": "1", "E2": 1}}"""), "json", "$.scoring.weights" },
+        { "weight for an undeclared element", DocScoring("""{"agency": "weightedElements", "weights": {"E1": 1, "E2": 1, "E9": 1}}"""), "scoring", "weights name 'E9', which is not a declared element (declared: E1, E2)" },
+        { "weights without weighted agency", DocScoring("""{"agency": "meanOfElements", "weights": {"E1": 1, "E2": 1}}"""), "scoring", "weights are used only with agency \"weightedElements\"" },
+        { "weights when agency is left to its default", DocScoring("""{"weights": {"E1": 1, "E2": 1}}"""), "scoring", "weights are used only with agency \"weightedElements\"" },
     };
+
+    [Fact]
+    public void Parse_Should_DefaultTheScoringRules_When_ScoringAbsent()
+    {
+        var q = QuestionnaireCatalogue.Parse(Doc(ElementQ));
+
+        Assert.Null(q.Scoring);
+        Assert.Equal(new QuestionnaireScoring(ElementRule.MeanOfCriteria, AgencyRule.MeanOfElements, null), q.ScoringRules);
+        Assert.Same(QuestionnaireScoring.Default, q.ScoringRules);
+        Assert.DoesNotContain("scoring", QuestionnaireCatalogue.Serialize(q), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_Should_DefaultEachRule_When_ScoringGivesOnlyOne()
+    {
+        var q = QuestionnaireCatalogue.Parse(DocScoring("""{"element": "pooledAnswers"}"""));
+
+        Assert.Equal((ElementRule.PooledAnswers, AgencyRule.MeanOfElements, null), (q.ScoringRules.Element, q.ScoringRules.Agency, q.ScoringRules.Weights));
+    }
+
+    [Fact]
+    public void Parse_Should_ReadTheWeights_When_AgencyWeightsElements()
+    {
+        var q = QuestionnaireCatalogue.Parse(DocScoring("""{"element": "meanOfCriteria", "agency": "weightedElements", "weights": {"E1": 2, "E2": 0.5}}"""));
+
+        Assert.Equal(AgencyRule.WeightedElements, q.ScoringRules.Agency);
+        Assert.Equal([("E1", 2.0), ("E2", 0.5)], q.ScoringRules.Weights!.OrderBy(w => w.Key).Select(w => (w.Key, w.Value)));
+        var json = QuestionnaireCatalogue.Serialize(q);
+        Assert.Contains("\"agency\": \"weightedElements\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"element\": \"meanOfCriteria\"", json, StringComparison.Ordinal);
+        Assert.Equal([("E1", 2.0), ("E2", 0.5)],
+            QuestionnaireCatalogue.Parse(json).ScoringRules.Weights!.OrderBy(w => w.Key).Select(w => (w.Key, w.Value)));
+    }
+
+    [Fact]
+    public void Parse_Should_AcceptNotApplicable_When_RatingQuestionAllowsIt()
+    {
+        var q = QuestionnaireCatalogue.Parse(Doc(
+            """{"code": "E1.C1", "kind": "rating", "role": "criterion", "element": "E1", "text": "Phí, lệ phí?", "allowNotApplicable": true}""",
+            ElementQ));
+
+        Assert.Equal([true, false], q.Questions.Select(x => x.AllowNotApplicable));
+        var json = QuestionnaireCatalogue.Serialize(q);
+        // Written only where true, so definitions without it serialise exactly as before the option existed.
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(json, "allowNotApplicable"));
+        Assert.Contains("\"allowNotApplicable\": true", json, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Parse_Should_Accept_When_SmallDocumentIsValid()
@@ -85,10 +148,17 @@ public sealed class QuestionnaireValidationTests
 
     private static string DocWith(string question, string? elements = null, string? intro = null) => Build([question], elements, intro);
 
-    private static string Build(string[] questions, string? elements, string? intro) =>
+    /// <summary>Two elements (E1, E2), one element question each, and this <c>scoring</c> object.</summary>
+    private static string DocScoring(string scoring) => Build(
+        [ElementQ, ElementQ.Replace("E1", "E2", StringComparison.Ordinal)],
+        """[{"code": "E1", "name": "Tiếp cận dịch vụ"}, {"code": "E2", "name": "Thủ tục hành chính"}]""",
+        null,
+        scoring);
+
+    private static string Build(string[] questions, string? elements, string? intro, string? scoring = null) =>
         $$"""
         {
-          "code": "test", "version": 1, "title": "Thử", "method": "QĐ 1001/QĐ-BNV (2023)",
+          "code": "test", "version": 1, "title": "Thử", "method": "QĐ 1001/QĐ-BNV (2023)",{{(scoring is null ? "" : "\n  \"scoring\": " + scoring + ",")}}
           "intro": {{intro ?? """{"web": "Xin chào Ông/Bà."}"""}},
           "thanks": {"web": "Cảm ơn Ông/Bà.", "sms": "Cam on Ong/Ba."},
           "elements": {{elements ?? """[{"code": "E1", "name": "Thủ tục hành chính"}]"""}},

@@ -29,6 +29,10 @@ public sealed class ScoringQueryTests(DatabaseFixture db) : IClassFixture<Databa
 {
     private const double Tolerance = 0.001;
 
+    private readonly ScoringSeed _seed = new(db.DataSource);
+
+    private const string Verified = ScoringSeed.Verified;
+
     [Fact]
     public async Task RunAsync_Should_MatchHandComputedTable_When_WaveHasCompletedPartialAndSkippedAnswers()
     {
@@ -48,61 +52,76 @@ public sealed class ScoringQueryTests(DatabaseFixture db) : IClassFixture<Databa
         Assert.Equal(ElementBasis.Criteria, aE1.Basis);
         Assert.Equal(ElementBasis.ElementQuestion, aE3.Basis);
 
+        // Counts are ballots (people): a criterion's count is its valid answers (one per ballot), an element's or the
+        // agency's the ballots with a valid answer behind it.
         // E1.C1: 5,4,2 → n 3, 4–5: 2 → 66.667 %; mean 11/3; Wilson(2,3) = 20.765–93.851 (A4's 5 and A5's 1 are not counted)
         AssertFigure(aE1.Criteria[0], "E1.C1", 3, 200.0 / 3, 11.0 / 3, 20.765, 93.851);
         // E1.C2: 4,(skip),3 → n 2, 4–5: 1 → 50 %; mean 3.5; Wilson(1,2) = 9.453–90.547
         AssertFigure(aE1.Criteria[1], "E1.C2", 2, 50.0, 3.5, 9.453, 90.547);
-        // E1 = criteria pooled: n 3+2 = 5, 4–5: 3 → 60 %; mean 18/5 = 3.6; Wilson(3,5) = 23.072–88.238
-        AssertFigure(aE1, 5, 60.0, 3.6, 23.072, 88.238);
+        // E1 = mean of its criteria = (66.667 + 50) / 2 = 58.333 %; mean (3.667 + 3.5) / 2 = 3.5833; 3 ballots, 5 answers.
+        // Linearised over ballots: d = Σ (y − R_c) / (2·N_c): A1 (1−⅔)/6 + (1−½)/4 = 0.18056; A2 (1−⅔)/6 = 0.05556;
+        // A3 (0−⅔)/6 + (0−½)/4 = −0.23611; variance = 3/2 · Σd² = 0.13715; effective n = p(1−p)/variance
+        // = 0.24306 / 0.13715 = 1.7722 → Wilson(0.58333, 1.7722) = 11.451–93.811
+        AssertFigure(aE1, 3, 175.0 / 3, 3.5833, 11.451, 93.811);
+        Assert.Equal(5, aE1.Answers);
         // E1.S (4,5,2) is reported on its own and does not enter E1: n 3, 2 → 66.667 %, mean 11/3
         AssertFigure(aE1.ElementQuestion!, "E1.S", 3, 200.0 / 3, 11.0 / 3, 20.765, 93.851);
         // E2.C1: 3,5,4 → n 3, 2 → 66.667 %, mean 4.0;  E2.C2: 2,4,(missing) → n 2, 1 → 50 %, mean 3.0, Wilson(1,2) = 9.453–90.547
         AssertFigure(aE2.Criteria[0], "E2.C1", 3, 200.0 / 3, 4.0, 20.765, 93.851);
         AssertFigure(aE2.Criteria[1], "E2.C2", 2, 50.0, 3.0, 9.453, 90.547);
-        // E2: n 5, 4–5: 3 → 60 %; mean 18/5 = 3.6; Wilson(3,5)
-        AssertFigure(aE2, 5, 60.0, 3.6, 23.072, 88.238);
-        // E3 from E3.S: 5,4,3 → n 3, 2 → 66.667 %; mean 4.0
+        // E2 = (66.667 + 50) / 2 = 58.333 %; mean (4 + 3) / 2 = 3.5; the same influences in another order → 11.451–93.811
+        AssertFigure(aE2, 3, 175.0 / 3, 3.5, 11.451, 93.811);
+        // E3 from E3.S alone (one question, one answer per ballot: Wilson): 5,4,3 → n 3, 2 → 66.667 %; mean 4.0
         Assert.Empty(aE3.Criteria);
         AssertFigure(aE3, 3, 200.0 / 3, 4.0, 20.765, 93.851);
-        // A index = (60 + 60 + 66.667) / 3 = 62.222; mean = (3.6 + 3.6 + 4) / 3 = 3.7333; count 5+5+3 = 13;
-        // effective n = 3² / (1/5 + 1/5 + 1/3) = 12.273 → Wilson(.62222, 12.273) = 35.458–83.159
-        AssertFigure(a.Index, a.Mean, a.CiLow, a.CiHigh, a.Count, 62.222, 3.7333, 35.458, 83.159, 13);
+        // A index = (58.333 + 58.333 + 66.667) / 3 = 61.111; mean = (3.5833 + 3.5 + 4) / 3 = 3.6944; 3 ballots, 13 answers;
+        // the ballots' influences averaged over the elements → effective n 4.9879 → Wilson = 23.759–88.794, wider than the
+        // 13 answers taken as independent would give.
+        AssertFigure(a.Index, a.Mean, a.CiLow, a.CiHigh, a.Count, 550.0 / 9, 3.6944, 23.759, 88.794, 3);
+        Assert.Equal(13, a.Answers);
         // OVERALL 4,5,3 → reported beside, not in the index.
         AssertFigure(a.OverallQuestion!, "OVERALL", 3, 200.0 / 3, 4.0, 20.765, 93.851);
 
         // ---- Agency B: 1 valid ballot (B1); the partial B2 is not counted.
         Assert.Equal(1, b.Responses);
         var (bE1, bE2, bE3) = (b.Elements[0], b.Elements[1], b.Elements[2]);
-        // E1.C1: 4 → 1/1 = 100 %, mean 4, Wilson(1,1) = 20.654–100; E1.C2 the same; E1: 2/2 = 100 %, mean 4, Wilson(2,2) = 34.237–100
+        // E1.C1: 4 → 1/1 = 100 %, mean 4, Wilson(1,1) = 20.654–100; E1.C2 the same; E1 = 100 %, mean 4: one ballot, no
+        // spread to measure → Wilson at n = 1 ballot = 20.654–100
         AssertFigure(bE1.Criteria[0], "E1.C1", 1, 100.0, 4.0, 20.654, 100.0);
         AssertFigure(bE1.Criteria[1], "E1.C2", 1, 100.0, 4.0, 20.654, 100.0);
-        AssertFigure(bE1, 2, 100.0, 4.0, 34.237, 100.0);
-        // E2: 4,5 → 2/2 = 100 %, mean 4.5, Wilson(2,2) = 34.237–100
-        AssertFigure(bE2, 2, 100.0, 4.5, 34.237, 100.0);
+        AssertFigure(bE1, 1, 100.0, 4.0, 20.654, 100.0);
+        // E2: 4,5 → 100 %, mean 4.5, one ballot
+        AssertFigure(bE2, 1, 100.0, 4.5, 20.654, 100.0);
         // E3.S skipped → no valid answer: listed, count 0, no figures.
         Assert.Equal(0, bE3.Count);
         Assert.Null(bE3.Index);
         Assert.Null(bE3.Mean);
         Assert.Null(bE3.CiLow);
         Assert.True(bE3.LowSample);
-        // B index = mean of the elements that have answers = (100 + 100) / 2 = 100; mean (4 + 4.5) / 2 = 4.25; count 4;
-        // effective n = 2² / (1/2 + 1/2) = 4 → Wilson(1, 4) = 51.010–100
-        AssertFigure(b.Index, b.Mean, b.CiLow, b.CiHigh, b.Count, 100.0, 4.25, 51.010, 100.0, 4);
+        // B index = mean of the elements that have answers = 100; mean (4 + 4.5) / 2 = 4.25; 1 ballot
+        AssertFigure(b.Index, b.Mean, b.CiLow, b.CiHigh, b.Count, 100.0, 4.25, 20.654, 100.0, 1);
 
-        // ---- Overall line: answers pooled per element over A and B (wave X excluded), then averaged.
+        // ---- Overall line: the mean of the agencies' figures (wave X excluded).
         var all = report.Overall;
         Assert.Equal(4, all.Responses);
-        // E1: 7 answers, 5 rated 4–5 → 71.429 %, mean 26/7 = 3.714, Wilson(5,7) = 35.893–91.778
-        AssertFigure(all.Elements[0], 7, 500.0 / 7, 26.0 / 7, 35.893, 91.778);
-        // E2: 7 answers, 5 → 71.429 %, mean 27/7 = 3.857, Wilson(5,7) = 35.893–91.778
-        AssertFigure(all.Elements[1], 7, 500.0 / 7, 27.0 / 7, 35.893, 91.778);
-        // E3: A's 3 answers only → 66.667 %
+        Assert.Equal(2, all.Agencies);
+        // E1: (58.333 + 100) / 2 = 79.167 %, mean (3.5833 + 4) / 2 = 3.7917; variance = (v_A + v_B) / 4 where B, showing no
+        // spread, takes the Agresti–Coull variance p̃(1−p̃)/1 with p̃ = 3/5 → 0.24: (0.13715 + 0.24) / 4 = 0.094288 →
+        // effective n 1.7492 → Wilson 19.947–98.304
+        AssertFigure(all.Elements[0], 4, 79.1667, 3.7917, 19.947, 98.304);
+        AssertFigure(all.Elements[1], 4, 79.1667, 4.0, 19.947, 98.304);
+        // E3: A's alone → 66.667 %
         AssertFigure(all.Elements[2], 3, 200.0 / 3, 4.0, 20.765, 93.851);
-        // index (71.429 + 71.429 + 66.667) / 3 = 69.841; mean (3.714 + 3.857 + 4) / 3 = 3.8571; count 17;
-        // effective n = 9 / (1/7 + 1/7 + 1/3) = 14.538 → Wilson = 44.306–87.082
-        AssertFigure(all.Index, all.Mean, all.CiLow, all.CiHigh, all.Count, 69.841, 3.8571, 44.306, 87.082, 17);
+        // index (61.111 + 100) / 2 = 80.556; mean (3.6944 + 4.25) / 2 = 3.9722; 4 ballots; variance (0.04762 + 0.24) / 4 →
+        // effective n 2.1782 → Wilson 23.910–98.202
+        AssertFigure(all.Index, all.Mean, all.CiLow, all.CiHigh, all.Count, 80.5556, 3.9722, 23.910, 98.202, 4);
 
-        Assert.Contains("mean of the element indices", report.OverallRule, StringComparison.Ordinal);
+        Assert.Contains("mean of the agencies' figures", report.OverallRule, StringComparison.Ordinal);
+        Assert.Contains("mean of its criteria", report.ElementRule, StringComparison.Ordinal);
+        Assert.Contains("mean of its element indices", report.AgencyRule, StringComparison.Ordinal);
+        Assert.Equal(seed.Questionnaire, report.Questionnaire!.Id);
+        Assert.Equal(4, report.Questionnaire.Ballots);
+        Assert.Empty(report.OtherQuestionnaires);
         Assert.Contains("4", report.IndexRule, StringComparison.Ordinal);
         Assert.Equal(BallotSet.Official, report.Ballots);
         Assert.Equal(["speeder"], report.ExcludedFlags);
@@ -138,7 +157,9 @@ public sealed class ScoringQueryTests(DatabaseFixture db) : IClassFixture<Databa
         var seed = await SeedHandTableAsync();
 
         var strict = await ScoringQuery.RunAsync(db.DataSource, ScoreFilter.ForWave(seed.Wave), TestContext.Current.CancellationToken);
-        var lenient = await ScoringQuery.RunAsync(db.DataSource, ScoreFilter.ForWave(seed.Wave) with { MinimumCount = 5 },
+        var lenient = await ScoringQuery.RunAsync(db.DataSource, ScoreFilter.ForWave(seed.Wave) with { MinimumCount = 3 },
+            TestContext.Current.CancellationToken);
+        var four = await ScoringQuery.RunAsync(db.DataSource, ScoreFilter.ForWave(seed.Wave) with { MinimumCount = 4 },
             TestContext.Current.CancellationToken);
 
         // Default minimum 30: nothing in this small table reaches it.
@@ -147,19 +168,25 @@ public sealed class ScoringQueryTests(DatabaseFixture db) : IClassFixture<Databa
         Assert.True(strict.Overall.LowSample);
         Assert.Contains("30", strict.LowSampleRule, StringComparison.Ordinal);
 
-        // Minimum 5: a count of exactly 5 is enough, 4 or fewer is not.
+        // Minimum 3 ballots: exactly 3 is enough, 2 or fewer is not.
         var a = lenient.Agencies.Single(x => x.AgencyCode == seed.AgencyA);
         var b = lenient.Agencies.Single(x => x.AgencyCode == seed.AgencyB);
-        Assert.True(a.Elements[0].Criteria[0].LowSample);  // E1.C1, 3 answers
-        Assert.True(a.Elements[0].Criteria[1].LowSample);  // E1.C2, 2 answers
-        Assert.False(a.Elements[0].LowSample);             // E1, 5
-        Assert.False(a.Elements[1].LowSample);             // E2, 5
-        Assert.True(a.Elements[2].LowSample);              // E3, 3
-        Assert.False(a.LowSample);                          // 13
-        Assert.True(b.Elements[0].LowSample);              // E1, 2
-        Assert.True(b.LowSample);                           // 4
-        Assert.False(lenient.Overall.LowSample);            // 17
-        Assert.Contains("5", lenient.LowSampleRule, StringComparison.Ordinal);
+        Assert.False(a.Elements[0].Criteria[0].LowSample); // E1.C1, 3 ballots
+        Assert.True(a.Elements[0].Criteria[1].LowSample);  // E1.C2, 2 ballots
+        Assert.False(a.Elements[0].LowSample);             // E1, 3 ballots (5 answers)
+        Assert.False(a.LowSample);                          // 3 ballots (13 answers)
+        Assert.True(b.Elements[0].LowSample);              // E1, 1 ballot
+        Assert.True(b.LowSample);                           // 1 ballot
+        Assert.False(lenient.Overall.LowSample);            // 4 ballots
+        Assert.Contains("3", lenient.LowSampleRule, StringComparison.Ordinal);
+        Assert.Contains("ballots", lenient.LowSampleRule, StringComparison.Ordinal);
+
+        // Minimum 4: A's 13 answers from 3 people are too few — counted in people, never in answers.
+        var a4 = four.Agencies.Single(x => x.AgencyCode == seed.AgencyA);
+        Assert.Equal(13, a4.Answers);
+        Assert.True(a4.LowSample);
+        Assert.True(a4.Elements[0].LowSample);
+        Assert.False(four.Overall.LowSample);
     }
 
     [Fact]
@@ -181,14 +208,15 @@ public sealed class ScoringQueryTests(DatabaseFixture db) : IClassFixture<Databa
         var a = Assert.Single(inOctober.Agencies);
         Assert.Equal(seed.AgencyA, a.AgencyCode);
         Assert.Equal(3, a.Responses);
-        AssertFigure(a.Index, a.Mean, a.CiLow, a.CiHigh, a.Count, 62.222, 3.7333, 35.458, 83.159, 13);
+        AssertFigure(a.Index, a.Mean, a.CiLow, a.CiHigh, a.Count, 550.0 / 9, 3.6944, 23.759, 88.794, 3);
         Assert.Equal(0.5, a.ResponseRate!.Value, Tolerance);
 
-        // Without the period, X (all ones) joins: E1 gets 2 more answers, none 4–5 → 3/7 = 42.857 %.
+        // Without the period, X (all ones) joins: E1.C1 5,4,2,1 → 2/4 = 50 %, E1.C2 4,3,1 → 1/3; E1 = (50 + 33.333) / 2.
         var withX = Assert.Single(allTime.Agencies);
         Assert.Equal(4, withX.Responses);
-        Assert.Equal(7, withX.Elements[0].Count);
-        Assert.Equal(300.0 / 7, withX.Elements[0].Index!.Value, Tolerance);
+        Assert.Equal(4, withX.Elements[0].Count);
+        Assert.Equal(7, withX.Elements[0].Answers);
+        Assert.Equal(125.0 / 3, withX.Elements[0].Index!.Value, Tolerance);
     }
 
     [Fact]
@@ -203,10 +231,21 @@ public sealed class ScoringQueryTests(DatabaseFixture db) : IClassFixture<Databa
         var agency = json.RootElement.GetProperty("agencies")[0];
         Assert.Equal(seed.AgencyA, agency.GetProperty("agencyCode").GetString());
         Assert.Equal(3, agency.GetProperty("responses").GetInt32());
-        Assert.Equal(62.222, agency.GetProperty("index").GetDouble(), Tolerance);
-        Assert.Equal(3.7333, agency.GetProperty("mean").GetDouble(), Tolerance);
-        Assert.Equal(35.458, agency.GetProperty("ciLow").GetDouble(), Tolerance);
-        Assert.Equal(83.159, agency.GetProperty("ciHigh").GetDouble(), Tolerance);
+        Assert.Equal(550.0 / 9, agency.GetProperty("index").GetDouble(), Tolerance);
+        Assert.Equal(3.6944, agency.GetProperty("mean").GetDouble(), Tolerance);
+        Assert.Equal(23.759, agency.GetProperty("ciLow").GetDouble(), Tolerance);
+        Assert.Equal(88.794, agency.GetProperty("ciHigh").GetDouble(), Tolerance);
+        Assert.Equal("department", agency.GetProperty("block").GetString());
+        Assert.Equal(JsonValueKind.Null, agency.GetProperty("blockRank").ValueKind); // 3 ballots < 30: not ranked
+        var block = json.RootElement.GetProperty("blocks")[0];
+        Assert.Equal("department", block.GetProperty("block").GetString());
+        Assert.Equal(4, block.GetProperty("ballots").GetInt32());
+        Assert.Equal(2, block.GetProperty("agencies").GetInt32());
+        Assert.Equal(80.5556, block.GetProperty("index").GetDouble(), Tolerance);
+        Assert.Equal(JsonValueKind.Number, block.GetProperty("ciLow").ValueKind);
+        Assert.Equal(JsonValueKind.Number, block.GetProperty("ciHigh").ValueKind);
+        Assert.Equal("meanOfCriteria", agency.GetProperty("elements")[0].GetProperty("rule").GetString());
+        Assert.Equal("meanOfElements", agency.GetProperty("rule").GetString());
         var element = agency.GetProperty("elements")[0];
         Assert.Equal("E1", element.GetProperty("elementCode").GetString());
         Assert.Equal("criteria", element.GetProperty("basis").GetString());
@@ -225,17 +264,21 @@ public sealed class ScoringQueryTests(DatabaseFixture db) : IClassFixture<Databa
     public async Task RunAsync_Should_ReturnEmptyReport_When_WaveHasNoResponses()
     {
         var seed = await SeedHandTableAsync();
-        var emptyWave = await ScalarAsync<long>(
+        var emptyWave = await _seed.ScalarAsync<long>(
             "INSERT INTO waves (name, questionnaire_id, results_from, results_to, seed) VALUES ('empty', @q, DATE '2026-10-01', DATE '2026-10-31', 1) RETURNING id",
             ("q", seed.Questionnaire));
 
         var report = await ScoringQuery.RunAsync(db.DataSource, ScoreFilter.ForWave(emptyWave), TestContext.Current.CancellationToken);
 
         Assert.Empty(report.Agencies);
+        Assert.Empty(report.Blocks);
         Assert.Equal(0, report.Overall.Responses);
         Assert.Null(report.Overall.Index);
         Assert.Null(report.Overall.ResponseRate);
-        Assert.Empty(report.Overall.Elements);
+        // The wave's questionnaire is still the one version behind its (empty) figures: its elements are listed, unscored.
+        Assert.Equal(seed.Questionnaire, report.Questionnaire!.Id);
+        Assert.Equal(0, report.Questionnaire.Ballots);
+        Assert.All(report.Overall.Elements, e => Assert.Null(e.Index));
     }
 
     [Fact]
@@ -382,24 +425,24 @@ public sealed class ScoringQueryTests(DatabaseFixture db) : IClassFixture<Databa
 
     private async Task<BallotKinds> SeedBallotKindsAsync(HandTable seed)
     {
-        var context = new SeedContext(Guid.NewGuid().ToString("N")[..8], await ScalarAsync<long>(
+        var context = new ScoringSeed.SeedContext(Guid.NewGuid().ToString("N")[..8], await _seed.ScalarAsync<long>(
             "SELECT id FROM procedures ORDER BY id DESC LIMIT 1"), seed.Questionnaire);
-        var agency = await ScalarAsync<long>("SELECT id FROM agencies WHERE code = @c", ("c", seed.AgencyA));
-        var wave = await InsertWaveAsync(seed.Questionnaire);
-        var emptyWave = await InsertWaveAsync(seed.Questionnaire);
+        var agency = await _seed.ScalarAsync<long>("SELECT id FROM agencies WHERE code = @c", ("c", seed.AgencyA));
+        var wave = await _seed.InsertWaveAsync(seed.Questionnaire);
+        var emptyWave = await _seed.InsertWaveAsync(seed.Questionnaire);
         var at = new DateTimeOffset(2026, 10, 9, 2, 0, 0, TimeSpan.Zero).AddTicks(1230);
-        var sampled = await InsertResponseAsync(context, wave, agency, await InsertInvitationAsync(context, wave, agency, "delivered", at),
+        var sampled = await _seed.InsertResponseAsync(context, wave, agency, await _seed.InsertInvitationAsync(context, wave, agency, "delivered", at),
             "completed", at, ("E3.S", "4"), ("COMMENT", "t:sampled says"));
-        await InsertResponseAsync(context, wave, agency, null, "completed", at.AddMinutes(1), "interviewer", ("E3.S", "5"), ("E1.C1", "-"));
-        await InsertResponseAsync(context, wave, agency, null, "completed", at.AddMinutes(2), Verified, ("E3.S", "2"), ("IMPROVE", "c:E1"));
-        var open = await InsertResponseAsync(context, wave, agency, null, "completed", at.AddMinutes(3), ("E3.S", "1"), ("COMMENT", "t:open says"));
-        await InsertResponseAsync(context, wave, agency, null, "completed", at.AddMinutes(4), ("E3.S", "5"));
-        await InsertResponseAsync(context, wave, agency, null, "completed", at.AddMinutes(5), Verified, true, false, ("E3.S", "1"));
-        await InsertResponseAsync(context, wave, agency, await InsertInvitationAsync(context, wave, agency, "delivered", at),
+        await _seed.InsertResponseAsync(context, wave, agency, null, "completed", at.AddMinutes(1), "interviewer", ("E3.S", "5"), ("E1.C1", "-"));
+        await _seed.InsertResponseAsync(context, wave, agency, null, "completed", at.AddMinutes(2), Verified, ("E3.S", "2"), ("IMPROVE", "c:E1"));
+        var open = await _seed.InsertResponseAsync(context, wave, agency, null, "completed", at.AddMinutes(3), ("E3.S", "1"), ("COMMENT", "t:open says"));
+        await _seed.InsertResponseAsync(context, wave, agency, null, "completed", at.AddMinutes(4), ("E3.S", "5"));
+        await _seed.InsertResponseAsync(context, wave, agency, null, "completed", at.AddMinutes(5), Verified, true, false, ("E3.S", "1"));
+        await _seed.InsertResponseAsync(context, wave, agency, await _seed.InsertInvitationAsync(context, wave, agency, "delivered", at),
             "completed", at.AddMinutes(6), "sampled", false, true, ("E3.S", "1"), ("COMMENT", "t:line\tone\nline two"));
-        await InsertResponseAsync(context, wave, agency, await InsertInvitationAsync(context, wave, agency, "delivered", at),
+        await _seed.InsertResponseAsync(context, wave, agency, await _seed.InsertInvitationAsync(context, wave, agency, "delivered", at),
             "partial", at.AddMinutes(7), ("E3.S", "1"));
-        await InsertResponseAsync(context, wave, agency, await InsertInvitationAsync(context, wave, agency, "delivered", at),
+        await _seed.InsertResponseAsync(context, wave, agency, await _seed.InsertInvitationAsync(context, wave, agency, "delivered", at),
             "expired", at.AddMinutes(8), ("E3.S", "1"));
         return new BallotKinds(wave, emptyWave, sampled, open);
     }
@@ -464,148 +507,45 @@ public sealed class ScoringQueryTests(DatabaseFixture db) : IClassFixture<Databa
         var tag = Guid.NewGuid().ToString("N")[..8];
         var agencyA = $"A-{tag}";
         var agencyB = $"B-{tag}";
-        var a = await ScalarAsync<long>("INSERT INTO agencies (code, name, kind) VALUES (@c, 'Sở A', 'department') RETURNING id", ("c", agencyA));
-        var b = await ScalarAsync<long>("INSERT INTO agencies (code, name, kind) VALUES (@c, 'Sở B', 'department') RETURNING id", ("c", agencyB));
-        var procedure = await ScalarAsync<long>(
+        var a = await _seed.ScalarAsync<long>("INSERT INTO agencies (code, name, kind) VALUES (@c, 'Sở A', 'department') RETURNING id", ("c", agencyA));
+        var b = await _seed.ScalarAsync<long>("INSERT INTO agencies (code, name, kind) VALUES (@c, 'Sở B', 'department') RETURNING id", ("c", agencyB));
+        var procedure = await _seed.ScalarAsync<long>(
             "INSERT INTO procedures (code, name, short_name) VALUES (@c, 'Thủ tục', 'Thu tuc') RETURNING id", ("c", $"P-{tag}"));
-        var questionnaire = await ScalarAsync<long>(
+        var questionnaire = await _seed.ScalarAsync<long>(
             "INSERT INTO questionnaires (code, version, title, definition) VALUES (@c, 1, 'Test', @d::jsonb) RETURNING id",
             ("c", $"q-{tag}"), ("d", Definition));
-        var wave = await InsertWaveAsync(questionnaire);
-        var otherWave = await InsertWaveAsync(questionnaire);
+        var wave = await _seed.InsertWaveAsync(questionnaire);
+        var otherWave = await _seed.InsertWaveAsync(questionnaire);
 
-        var context = new SeedContext(tag, procedure, questionnaire);
+        var context = new ScoringSeed.SeedContext(tag, procedure, questionnaire);
         var oct = new DateTimeOffset(2026, 10, 5, 9, 0, 0, TimeSpan.Zero);
 
-        var invA1 = await InsertInvitationAsync(context, wave, a, "delivered", oct);
-        var invA2 = await InsertInvitationAsync(context, wave, a, "delivered", oct);
-        var invA4 = await InsertInvitationAsync(context, wave, a, "sent", oct);
-        await InsertInvitationAsync(context, wave, a, "expired", oct);
-        await InsertInvitationAsync(context, wave, a, "failed", null);
-        await InsertInvitationAsync(context, wave, a, "sent", null);
-        var invB1 = await InsertInvitationAsync(context, wave, b, "sent", null);
-        var invB2 = await InsertInvitationAsync(context, wave, b, "delivered", oct);
-        await InsertInvitationAsync(context, wave, b, "delivered", oct);
+        var invA1 = await _seed.InsertInvitationAsync(context, wave, a, "delivered", oct);
+        var invA2 = await _seed.InsertInvitationAsync(context, wave, a, "delivered", oct);
+        var invA4 = await _seed.InsertInvitationAsync(context, wave, a, "sent", oct);
+        await _seed.InsertInvitationAsync(context, wave, a, "expired", oct);
+        await _seed.InsertInvitationAsync(context, wave, a, "failed", null);
+        await _seed.InsertInvitationAsync(context, wave, a, "sent", null);
+        var invB1 = await _seed.InsertInvitationAsync(context, wave, b, "sent", null);
+        var invB2 = await _seed.InsertInvitationAsync(context, wave, b, "delivered", oct);
+        await _seed.InsertInvitationAsync(context, wave, b, "delivered", oct);
 
-        await InsertResponseAsync(context, wave, a, invA1, "completed", oct.AddDays(1),
+        await _seed.InsertResponseAsync(context, wave, a, invA1, "completed", oct.AddDays(1),
             ("E1.C1", "5"), ("E1.C2", "4"), ("E1.S", "4"), ("E2.C1", "3"), ("E2.C2", "2"), ("E2.S", "3"), ("E3.S", "5"), ("OVERALL", "4"),
             ("IMPROVE", "c:E2"), ("COMMENT", "t:Nhanh"));
-        await InsertResponseAsync(context, wave, a, invA2, "completed", oct.AddDays(2),
+        await _seed.InsertResponseAsync(context, wave, a, invA2, "completed", oct.AddDays(2),
             ("E1.C1", "4"), ("E1.C2", "-"), ("E1.S", "5"), ("E2.C1", "5"), ("E2.C2", "4"), ("E2.S", "4"), ("E3.S", "4"), ("OVERALL", "5"));
-        await InsertResponseAsync(context, wave, a, null, "completed", oct.AddDays(3), Verified,
+        await _seed.InsertResponseAsync(context, wave, a, null, "completed", oct.AddDays(3), Verified,
             ("E1.C1", "2"), ("E1.C2", "3"), ("E1.S", "2"), ("E2.C1", "4"), ("E2.C2", "?"), ("E2.S", "4"), ("E3.S", "3"), ("OVERALL", "3"),
             ("COMMENT", "-"));
-        await InsertResponseAsync(context, wave, a, invA4, "partial", oct.AddDays(15), ("E1.C1", "5"), ("E1.C2", "5"));
-        await InsertResponseAsync(context, wave, a, null, "expired", oct.AddDays(20), ("E1.C1", "1"));
-        await InsertResponseAsync(context, wave, b, invB1, "completed", oct.AddDays(4),
+        await _seed.InsertResponseAsync(context, wave, a, invA4, "partial", oct.AddDays(15), ("E1.C1", "5"), ("E1.C2", "5"));
+        await _seed.InsertResponseAsync(context, wave, a, null, "expired", oct.AddDays(20), ("E1.C1", "1"));
+        await _seed.InsertResponseAsync(context, wave, b, invB1, "completed", oct.AddDays(4),
             ("E1.C1", "4"), ("E1.C2", "4"), ("E1.S", "4"), ("E2.C1", "4"), ("E2.C2", "5"), ("E2.S", "5"), ("E3.S", "-"), ("OVERALL", "4"));
-        await InsertResponseAsync(context, wave, b, invB2, "partial", oct.AddDays(5), ("E1.C1", "3"), ("E1.C2", "2"));
-        await InsertResponseAsync(context, otherWave, a, null, "completed", oct.AddDays(40), Verified,
+        await _seed.InsertResponseAsync(context, wave, b, invB2, "partial", oct.AddDays(5), ("E1.C1", "3"), ("E1.C2", "2"));
+        await _seed.InsertResponseAsync(context, otherWave, a, null, "completed", oct.AddDays(40), Verified,
             ("E1.C1", "1"), ("E1.C2", "1"), ("E1.S", "1"), ("E2.C1", "1"), ("E2.C2", "1"), ("E2.S", "1"), ("E3.S", "1"), ("OVERALL", "1"));
 
         return new HandTable(wave, questionnaire, agencyA, agencyB);
-    }
-
-    private sealed class SeedContext(string tag, long procedure, long questionnaire)
-    {
-        private int _next;
-
-        public string Tag { get; } = tag;
-
-        public long Procedure { get; } = procedure;
-
-        public long Questionnaire { get; } = questionnaire;
-
-        public int Next() => ++_next;
-    }
-
-    private Task<long> InsertWaveAsync(long questionnaire) => ScalarAsync<long>(
-        "INSERT INTO waves (name, questionnaire_id, results_from, results_to, seed) VALUES ('W', @q, DATE '2026-10-01', DATE '2026-10-31', 7) RETURNING id",
-        ("q", questionnaire));
-
-    private async Task<long> InsertInvitationAsync(SeedContext context, long wave, long agency, string status, DateTimeOffset? deliveredAt)
-    {
-        var n = context.Next();
-        var phone = $"+8491{n:D7}"; // unique within the wave, which is all the schema asks
-        var transaction = await ScalarAsync<long>(
-            """
-            INSERT INTO transactions (agency_id, procedure_id, dossier_code, phone, result_date)
-            VALUES (@a, @p, @d, @phone, DATE '2026-09-30') RETURNING id
-            """,
-            ("a", agency), ("p", context.Procedure), ("d", $"HS-{context.Tag}-{n}"), ("phone", phone));
-        return await ScalarAsync<long>(
-            """
-            INSERT INTO invitations (wave_id, transaction_id, agency_id, phone, code, status, planned_at, delivered_at, created_at)
-            VALUES (@w, @t, @a, @phone, @code, @s, @planned, @delivered, @planned) RETURNING id
-            """,
-            ("w", wave), ("t", transaction), ("a", agency), ("phone", phone), ("code", $"c-{context.Tag}-{n}"), ("s", status),
-            ("planned", new DateTimeOffset(2026, 10, 2, 1, 0, 0, TimeSpan.Zero)), ("delivered", deliveredAt));
-    }
-
-    private const string Verified = "verified";
-
-    /// <summary>A response to an invitation is sampled; one without is open (unverified).</summary>
-    private Task<long> InsertResponseAsync(
-        SeedContext context, long wave, long agency, long? invitation, string status, DateTimeOffset at, params (string Code, string Value)[] answers) =>
-        InsertResponseAsync(context, wave, agency, invitation, status, at, invitation is null ? "open" : "sampled", answers);
-
-    private Task<long> InsertResponseAsync(
-        SeedContext context, long wave, long agency, long? invitation, string status, DateTimeOffset at, string provenance,
-        params (string Code, string Value)[] answers) =>
-        InsertResponseAsync(context, wave, agency, invitation, status, at, provenance, false, false, answers);
-
-    /// <summary>
-    /// One response with its answers. A verified or interviewer ballot speaks for a dossier of its own (a transaction
-    /// of the agency), as the schema requires.
-    /// </summary>
-    private async Task<long> InsertResponseAsync(
-        SeedContext context, long wave, long agency, long? invitation, string status, DateTimeOffset at, string provenance,
-        bool speeder, bool straightLiner, params (string Code, string Value)[] answers)
-    {
-        var n = context.Next();
-        var conversation = $"conv-{context.Tag}-{n}";
-        await ScalarAsync<int>(
-            "INSERT INTO conversations (id, channel, agency_id, questionnaire_id) VALUES (@id, 'test', @a, @q) RETURNING 1",
-            ("id", conversation), ("a", agency), ("q", context.Questionnaire));
-        long? dossier = provenance is Verified or "interviewer"
-            ? await ScalarAsync<long>(
-                """
-                INSERT INTO transactions (agency_id, procedure_id, dossier_code, phone, result_date)
-                VALUES (@a, @p, @d, NULL, DATE '2026-09-30') RETURNING id
-                """, ("a", agency), ("p", context.Procedure), ("d", $"HS-{context.Tag}-r{n}"))
-            : null;
-        var response = await ScalarAsync<long>(
-            """
-            INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status, started_at,
-                                   completed_at, provenance, transaction_id, speeder, straight_liner)
-            VALUES (@conv, @inv, @w, @a, @q, 'sms', @s, @started, @completed, @provenance, @dossier, @speeder, @straight) RETURNING id
-            """,
-            ("conv", conversation), ("inv", invitation), ("w", wave), ("a", agency), ("q", context.Questionnaire), ("s", status),
-            ("started", at.AddMinutes(-10)), ("completed", status == "completed" ? at : null), ("provenance", provenance),
-            ("dossier", dossier), ("speeder", speeder), ("straight", straightLiner));
-        foreach (var (code, value) in answers)
-        {
-            var (kind, rating, choice, text) = value switch
-            {
-                "-" => ("skipped", (short?)null, (string?)null, (string?)null),
-                "?" => ("missing", null, null, null),
-                _ when value.StartsWith("c:", StringComparison.Ordinal) => ("choice", null, value[2..], null),
-                _ when value.StartsWith("t:", StringComparison.Ordinal) => ("text", null, null, value[2..]),
-                _ => ("rating", short.Parse(value, System.Globalization.CultureInfo.InvariantCulture), null, null),
-            };
-            await ScalarAsync<int>(
-                "INSERT INTO answers (response_id, question_code, kind, rating, choice, text_value) VALUES (@r, @c, @k, @rating, @choice, @text) RETURNING 1",
-                ("r", response), ("c", code), ("k", kind), ("rating", rating), ("choice", choice), ("text", text));
-        }
-
-        return response;
-    }
-
-    private async Task<T> ScalarAsync<T>(string sql, params (string Name, object? Value)[] parameters)
-    {
-        await using var command = db.DataSource.CreateCommand(sql);
-        foreach (var (name, value) in parameters)
-            command.Parameters.Add(new NpgsqlParameter(name, value ?? DBNull.Value));
-        return (T)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
     }
 }

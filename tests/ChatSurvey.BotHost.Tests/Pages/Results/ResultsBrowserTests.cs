@@ -34,7 +34,7 @@ public sealed class ResultsBrowserTests
         var admin = await browser.SignedInPageAsync(baseUrl);
         await admin.GotoAsync($"{baseUrl}/admin/results?wave={wave}");
         await AssertChartsDrawnAsync(admin, 2);
-        await Assertions.Expect(admin.Locator("#overall [data-figure=index]")).ToContainTextAsync("60,0%");
+        await Assertions.Expect(admin.Locator("#overall [data-figure=index]")).ToContainTextAsync("60,4%");
         await Assertions.Expect(admin.Locator("#comments tbody tr")).ToHaveCountAsync(3);
 
         // Choosing an agency in the form narrows the figures to it.

@@ -88,8 +88,8 @@ public sealed class ResultsPageTests(ResultsHost host) : IClassFixture<ResultsHo
         Assert.Equal($"{ResultsSeed.WaveName} — Đang chạy (01/01/2026–31/03/2026)", chosen.Text());
         Assert.Contains("Toàn đợt", page.One("#line-title").Text(), StringComparison.Ordinal);
         Assert.Contains("(3 ý kiến", page.Text, StringComparison.Ordinal);
-        // Whole wave, pooled per element: E1 = 6/10 answers rated 4–5 = 60,0 %.
-        Assert.Equal("60,0", Figure(Row(page, "E1"), "index"));
+        // Whole wave: the mean of the agencies' E1 indices = (50,0 + 75,0) / 2 = 62,5 % (pooled answers would read 6/10 = 60,0 %).
+        Assert.Equal("62,5", Figure(Row(page, "E1"), "index"));
 
         var badWave = await HtmlPage.GetOkAsync(client, "/admin/results?wave=abc");
         Assert.Equal(["Mã đợt khảo sát phải là một số nguyên dương."], badWave.All(".field-error").Select(e => e.Text()));

@@ -13,9 +13,10 @@ namespace ChatSurvey.BotHost.Tests.Pages.Results;
 ///   4     A2        5     5     5    "Rất hài lòng với cách phục vụ."
 ///   5     A2        4     3     2    —
 ///
-/// A1: E1.C1 2/3 = 66,7 %; E1.C2 1/3 = 33,3 %; E1 (pooled) 3/6 = 50,0 %, mean 3,00; E2 = E2.C1 2/3 = 66,7 %, mean 4,00;
-///     index (50 + 66,7) / 2 = 58,3 %, mean 3,50.
-/// A2: E1 3/4 = 75,0 %; E2 1/2 = 50,0 %; index 62,5 %.  Ranking: A2 before A1.
+/// A1: E1.C1 2/3 = 66,7 %; E1.C2 1/3 = 33,3 %; E1 (mean of its criteria) 50,0 %, mean 3,00; E2 = E2.C1 2/3 = 66,7 %,
+///     mean 4,00; index (50 + 66,7) / 2 = 58,3 %, mean 3,50.
+/// A2: E1.C1 2/2, E1.C2 1/2 → E1 75,0 %; E2 1/2 = 50,0 %; index 62,5 %.  Ranking: A2 before A1.
+/// Whole wave: each figure the mean of the agencies' (E1 (50 + 75) / 2 = 62,5 %).
 /// </summary>
 internal static class ResultsSeed
 {

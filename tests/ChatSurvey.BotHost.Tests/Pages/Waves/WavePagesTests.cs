@@ -90,10 +90,11 @@ public sealed class WavePagesTests : IAsyncLifetime
         Assert.Matches(@"^/admin/waves/\d+$", location);
         var id = long.Parse(location["/admin/waves/".Length..], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(
-            "Khảo sát tháng 3/2025|sipas-full|draft|2025-03-01|2025-03-31|0.250|07:30:00|21:00:00|24|5|60",
+            // A new wave takes the newest version of the questionnaire (version 2 allows "Không áp dụng").
+            "Khảo sát tháng 3/2025|sipas-full|2|draft|2025-03-01|2025-03-31|0.250|07:30:00|21:00:00|24|5|60",
             await WavePageData.ScalarAsync<string>(_host.DataSource,
                 """
-                SELECT concat_ws('|', w.name, q.code, w.status, w.results_from, w.results_to, w.expected_response_rate,
+                SELECT concat_ws('|', w.name, q.code, q.version, w.status, w.results_from, w.results_to, w.expected_response_rate,
                                  w.send_window_start, w.send_window_end, w.reminder_after_hours, w.expire_after_days, w.cooldown_days)
                 FROM waves w JOIN questionnaires q ON q.id = w.questionnaire_id WHERE w.id = $1
                 """, id));
