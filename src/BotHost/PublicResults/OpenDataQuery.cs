@@ -30,7 +30,7 @@ public sealed record OpenAnswer(
 /// <summary>
 /// The answers behind a wave's published figures, for the open-data file <c>answers.csv</c> (docs/methodology.md,
 /// "Open data"). The ballots are chosen by the one predicate of the figures (<see cref="Ballots"/>, with the filter's
-/// flag exclusions and period); of their answers only what a figure can be computed from is given: ratings and "không
+/// flag exclusions and period) among those of the questionnaire version behind the figures; of their answers only what a figure can be computed from is given: ratings and "không
 /// áp dụng" (<c>N/A</c>) of rating questions, and the answers of yes/no and choice questions whose value is one of the
 /// question's own options (<c>yes</c>/<c>no</c>, an option value of the questionnaire), so no free text can ever appear:
 /// never a text answer (comments), never a skipped or missing one. Rows come by ballot id, then in questionnaire order,
@@ -79,6 +79,7 @@ public sealed class OpenDataQuery(NpgsqlDataSource dataSource)
           AND (@agency_code IS NULL OR ag.code = @agency_code)
           AND (@period_from IS NULL OR r.completed_at >= @period_from)
           AND (@period_to IS NULL OR r.completed_at < @period_to)
+          AND r.questionnaire_id = @questionnaire_id
           AND {{Ballots.Predicate}}
           AND CASE
                 WHEN a.kind = @not_applicable_answer THEN q.value ->> 'kind' IN (@rating_question, @yes_no_question, @choice_question)
@@ -95,18 +96,20 @@ public sealed class OpenDataQuery(NpgsqlDataSource dataSource)
         """;
 
     /// <summary>
-    /// The answers of <paramref name="filter"/>'s ballots (its wave is required), streamed in file order. The rows come
-    /// from one statement, so they are one consistent snapshot of the ballots.
+    /// The answers of <paramref name="filter"/>'s ballots, streamed in file order: its wave and its questionnaire version
+    /// (the one behind the figures) are required. The rows come from one statement, so they are one consistent snapshot
+    /// of the ballots.
     /// </summary>
     public async IAsyncEnumerable<OpenAnswer> ReadAsync(
         ScoreFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        if (filter.WaveId is null)
-            throw new ArgumentException("The open data are per wave: the filter must name one.", nameof(filter));
+        if (filter.WaveId is null || filter.QuestionnaireId is null)
+            throw new ArgumentException("The open data are per wave and questionnaire version: the filter must name both.", nameof(filter));
 
         await using var command = dataSource.CreateCommand(Sql);
         Ballots.AddFilterParameters(command.Parameters, filter);
+        command.Parameters.Add(new NpgsqlParameter("questionnaire_id", NpgsqlDbType.Bigint) { Value = filter.QuestionnaireId.Value });
         Text(command, "rating_answer", RecordedAnswer.StorageName(AnswerKind.Rating));
         Text(command, "yes_no_answer", RecordedAnswer.StorageName(AnswerKind.YesNo));
         Text(command, "choice_answer", RecordedAnswer.StorageName(AnswerKind.Choice));

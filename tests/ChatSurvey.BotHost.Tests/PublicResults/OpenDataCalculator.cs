@@ -2,20 +2,33 @@ using System.Globalization;
 
 namespace ChatSurvey.BotHost.Tests.PublicResults;
 
-/// <summary>One rating question's figure recomputed from <c>answers.csv</c>: valid answers (1–5), of which 4–5, and N/A.</summary>
-internal sealed record RecomputedQuestion(string Code, int Valid, int Satisfied, int NotApplicable)
+/// <summary>
+/// One rating question's figure recomputed from <c>answers.csv</c>: the ballots with a valid answer (1–5), of which
+/// rated 4–5, and the N/A answers.
+/// </summary>
+internal sealed record RecomputedQuestion(string Code, IReadOnlySet<string> Ballots, int Satisfied, int NotApplicable)
 {
+    public int Valid => Ballots.Count;
+
     public double? Index => Valid == 0 ? null : 100.0 * Satisfied / Valid;
 }
 
-internal sealed record RecomputedElement(string Code, double? Index, IReadOnlyList<RecomputedQuestion> Criteria, RecomputedQuestion? ElementQuestion);
+/// <summary>
+/// One element: its index, and behind it (over the questions that build it: its criteria, or its element question
+/// when it has none) the ballots with a valid answer, the valid answers and the N/A answers.
+/// </summary>
+internal sealed record RecomputedElement(
+    string Code, double? Index, IReadOnlyList<RecomputedQuestion> Criteria, RecomputedQuestion? ElementQuestion,
+    IReadOnlySet<string> Ballots, int Answers, int NotApplicable);
 
+/// <summary>One agency: its valid ballots in the file, its index and, behind the index, ballots, valid and N/A answers.</summary>
 internal sealed record RecomputedAgency(
-    string Code, string Block, int Ballots, double? Index, IReadOnlyList<RecomputedElement> Elements, RecomputedQuestion? OverallQuestion);
+    string Code, string Block, int Responses, double? Index, int Count, int Answers, int NotApplicable,
+    IReadOnlyList<RecomputedElement> Elements, RecomputedQuestion? OverallQuestion);
 
 internal sealed record RecomputedFigures(
     IReadOnlyList<RecomputedAgency> Agencies,
-    IReadOnlyDictionary<string, double?> Blocks,
+    IReadOnlyDictionary<string, (double? Index, int Ballots)> Blocks,
     double? Overall,
     IReadOnlyDictionary<string, double?> OverallElements,
     IReadOnlyDictionary<string, double?> OverallCriteria);
@@ -46,9 +59,10 @@ internal static class OpenDataCalculator
             var mine = rows.Where(r => r.Agency == agency).ToList();
             RecomputedQuestion Question(string code)
             {
-                var values = mine.Where(r => r.Question == code).Select(r => r.Value).ToList();
-                var ratings = values.Where(v => v is "1" or "2" or "3" or "4" or "5").Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList();
-                return new RecomputedQuestion(code, ratings.Count, ratings.Count(v => v >= 4), values.Count(v => v == "N/A"));
+                var answers = mine.Where(r => r.Question == code).ToList();
+                var valid = answers.Where(r => r.Value is "1" or "2" or "3" or "4" or "5").ToList();
+                return new RecomputedQuestion(code, valid.Select(r => r.Ballot).ToHashSet(),
+                    valid.Count(r => int.Parse(r.Value, CultureInfo.InvariantCulture) >= 4), answers.Count(r => r.Value == "N/A"));
             }
 
             var elementFigures = new List<RecomputedElement>();
@@ -56,16 +70,20 @@ internal static class OpenDataCalculator
             {
                 var criteria = rating.Where(q => q.Role == "criterion" && q.Element == element).Select(q => Question(q.Code)).ToList();
                 var elementQuestion = rating.FirstOrDefault(q => q.Role == "element" && q.Element == element) is { } eq ? Question(eq.Code) : null;
+                var building = criteria.Count > 0 ? criteria : elementQuestion is null ? [] : [elementQuestion];
                 var index = criteria.Count > 0 ? Mean(criteria.Select(c => c.Index)) : elementQuestion?.Index;
-                elementFigures.Add(new RecomputedElement(element, index, criteria, elementQuestion));
+                elementFigures.Add(new RecomputedElement(element, index, criteria, elementQuestion,
+                    building.SelectMany(q => q.Ballots).ToHashSet(), building.Sum(q => q.Valid), building.Sum(q => q.NotApplicable)));
             }
 
             var overallQuestion = rating.FirstOrDefault(q => q.Role == "overall") is { } oq ? Question(oq.Code) : null;
             agencies.Add(new RecomputedAgency(agency, mine[0].Block, mine.Select(r => r.Ballot).Distinct().Count(),
-                Mean(elementFigures.Select(e => e.Index)), elementFigures, overallQuestion));
+                Mean(elementFigures.Select(e => e.Index)), elementFigures.SelectMany(e => e.Ballots).Distinct().Count(),
+                elementFigures.Sum(e => e.Answers), elementFigures.Sum(e => e.NotApplicable), elementFigures, overallQuestion));
         }
 
-        var blocks = agencies.GroupBy(a => a.Block).ToDictionary(g => g.Key, g => Mean(g.Select(a => a.Index)));
+        var blocks = agencies.GroupBy(a => a.Block).ToDictionary(g => g.Key,
+            g => (Mean(g.Select(a => a.Index)), g.Where(a => a.Index is not null).Sum(a => a.Count)));
         var overallElements = elements.ToDictionary(e => e,
             e => Mean(agencies.Select(a => a.Elements.Single(x => x.Code == e).Index)));
         var overallCriteria = rating.Where(q => q.Role == "criterion").ToDictionary(q => q.Code,

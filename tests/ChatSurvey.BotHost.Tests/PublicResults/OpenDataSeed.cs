@@ -9,7 +9,8 @@ internal sealed record SeededAnswer(string QuestionCode, string Kind, int? Ratin
 
 /// <summary>A question of the wave's questionnaire, as the seed reads it from the definition.</summary>
 internal sealed record SeededQuestion(
-    string Code, string Kind, string Role, string? Element, string? AskIfQuestion, string? AskIfEquals, IReadOnlyList<string> Options);
+    string Code, string Kind, string Role, string? Element, string? AskIfQuestion, string? AskIfEquals, IReadOnlyList<string> Options,
+    bool AllowNotApplicable);
 
 /// <summary>One seeded completed (or partial) response, and whether the official figures count it.</summary>
 internal sealed record SeededBallot(
@@ -24,7 +25,7 @@ internal sealed record SeededBallot(
 /// A published, running wave (on <c>sipas-full</c> unless told otherwise) with many ballots of seeded random answers,
 /// seeded in SQL with the provenance the system would have set, for the open-data files: four agencies in three blocks
 /// (two departments, a ward, a commune with only a few ballots) and answers drawn for the questionnaire's own
-/// questions: ratings 1–5 with "không áp dụng" (criteria) and skipped ones, the yes/no gates (E5 asked only after
+/// questions: ratings 1–5 with "không áp dụng" (where the question allows it) and skipped ones, the yes/no gates (E5 asked only after
 /// "yes"), the choices (profile ones often skipped), comments holding phone numbers; and what must stay out of the
 /// files: open (unverified) ballots, speeders, a partial ballot, a choice answer holding typed text that is not one of
 /// the question's options, and an answer to a question the questionnaire does not have. Every dossier and invitation
@@ -132,7 +133,8 @@ internal static class OpenDataSeed
         await using var command = dataSource.CreateCommand(
             """
             SELECT q ->> 'code', q ->> 'kind', q ->> 'role', q ->> 'element', q -> 'askIf' ->> 'question', q -> 'askIf' ->> 'equals',
-                   coalesce(ARRAY(SELECT o ->> 'value' FROM jsonb_array_elements(coalesce(q -> 'options', '[]')) o), '{}')
+                   coalesce(ARRAY(SELECT o ->> 'value' FROM jsonb_array_elements(coalesce(q -> 'options', '[]')) o), '{}'),
+                   coalesce((q ->> 'allowNotApplicable')::boolean, false)
             FROM waves w JOIN questionnaires qn ON qn.id = w.questionnaire_id,
                  jsonb_array_elements(qn.definition -> 'questions') WITH ORDINALITY AS x(q, ord)
             WHERE w.id = $1
@@ -144,7 +146,7 @@ internal static class OpenDataSeed
         {
             string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
             questions.Add(new SeededQuestion(reader.GetString(0), reader.GetString(1), reader.GetString(2), Text(3), Text(4), Text(5),
-                reader.GetFieldValue<string[]>(6)));
+                reader.GetFieldValue<string[]>(6), reader.GetBoolean(7)));
         }
 
         return questions;
@@ -158,12 +160,12 @@ internal static class OpenDataSeed
     {
         var n = Interlocked.Increment(ref _next);
         var answers = new List<SeededAnswer>();
-        SeededAnswer Rate(string code, bool criterion)
+        SeededAnswer Rate(string code, bool notApplicable)
         {
             var roll = random.NextDouble();
-            if (criterion && roll < 0.08)
+            if (notApplicable && roll < 0.15)
                 return new SeededAnswer(code, "not_applicable");
-            if (roll < 0.12)
+            if (roll > 0.95)
                 return new SeededAnswer(code, "skipped");
             // lean 0: mostly 4–5; lean 1: mixed; lean 2: mostly low.
             var rating = lean switch
@@ -182,7 +184,7 @@ internal static class OpenDataSeed
                 continue;
             answers.Add(question.Kind switch
             {
-                "rating" => Rate(question.Code, question.Role == "criterion"),
+                "rating" => Rate(question.Code, question.AllowNotApplicable),
                 "yes_no" => new SeededAnswer(question.Code, "yes_no", Choice: random.NextDouble() < 0.4 ? "yes" : "no"),
                 "choice" when question.Role == "profile" && random.NextDouble() < 0.5 => new SeededAnswer(question.Code, "skipped"),
                 "choice" when random.NextDouble() < 0.05 => new SeededAnswer(question.Code, "missing"),
