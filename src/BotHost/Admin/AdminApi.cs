@@ -1,4 +1,5 @@
 using ChatSurvey.BotHost.Accounts;
+using ChatSurvey.BotHost.Par;
 using ChatSurvey.Dispatcher.Catalogue;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -13,6 +14,7 @@ internal static class AdminApi
         services.TryAddSingleton<CatalogueStore>();
         services.AddTransient<SmsSimulator>();
         services.AddAdminAuth();
+        services.AddPar();
         return services;
     }
 
@@ -32,6 +34,7 @@ internal static class AdminApi
         admin.MapTransactionsApi();
         admin.MapWavesApi();
         admin.MapStaffPhonesApi();
+        admin.MapParApi();
         return admin;
     }
 }
