@@ -12,7 +12,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace ChatSurvey.BotHost.Tests.PublicResults;
 
 /// <summary>
-/// The open-data file <c>GET /api/public/waves/{id}/answers.csv</c> over HTTP (<see cref="OpenDataSeed"/>): one row per
+/// The open-data files over HTTP, chiefly <c>GET /api/public/waves/{id}/answers.csv</c> (<see cref="OpenDataSeed"/>): one row per
 /// answer of exactly the valid ballots behind the published figures, nothing that could identify a person or carry
 /// free text, 404 for a wave the public cannot see, and a completed wave's frozen ballots only. Each test has its own
 /// database and host, whose clock (a <see cref="FakeTimeProvider"/>) stands after every seeded ballot.
@@ -132,7 +132,11 @@ public sealed partial class OpenDataTests : IAsyncLifetime
         var (wave, _) = await OpenDataSeed.SeedAsync(_database.DataSource, published: false);
         using var client = _factory.CreateClient();
 
-        foreach (var path in new[] { $"/api/public/waves/{wave}/answers.csv", $"/api/public/waves/{wave + 100}/answers.csv" })
+        foreach (var path in new[]
+                 {
+                     $"/api/public/waves/{wave}/answers.csv", $"/api/public/waves/{wave + 100}/answers.csv",
+                     $"/api/public/waves/{wave}/results.csv", $"/api/public/waves/{wave + 100}/results.csv",
+                 })
         {
             using var response = await client.GetAsync(path, Cancel);
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
@@ -148,6 +152,7 @@ public sealed partial class OpenDataTests : IAsyncLifetime
         using (var published = await admin.PostAsync($"/api/admin/waves/{wave}/publish", null, Cancel))
             Assert.Equal(HttpStatusCode.OK, published.StatusCode);
         Assert.NotEmpty((await OpenDataFile.GetAsync(client, $"/api/public/waves/{wave}/answers.csv")).Rows);
+        Assert.NotEmpty((await OpenDataFile.GetAsync(client, $"/api/public/waves/{wave}/results.csv")).Rows);
     }
 
     [Fact]
@@ -177,6 +182,20 @@ public sealed partial class OpenDataTests : IAsyncLifetime
         var lateId = await _database.DataSource.ScalarAsync<Guid>(
             "SELECT public_ballot_id FROM responses WHERE conversation_id = $1", [late.Conversation], Cancel);
         Assert.DoesNotContain(file.Rows, r => r[0] == Letter(lateId.ToString()));
+    }
+
+    [Fact]
+    public async Task Methodology_Should_TellHowToRecomputeTheFiguresFromTheOpenData_When_Read()
+    {
+        using var client = _factory.CreateClient();
+
+        var page = await client.GetStringAsync("/cach-tinh", Cancel);
+
+        Assert.Contains("<h2 id=\"open-data-recomputing-every-figure-from-answers.csv\">Open data: recomputing every figure from answers.csv</h2>",
+            page, StringComparison.Ordinal);
+        Assert.Contains("<h2 id=\"the-par-workbook\">The PAR workbook</h2>", page, StringComparison.Ordinal);
+        foreach (var column in Columns)
+            Assert.Contains($"<code>{column}</code>", page, StringComparison.Ordinal);
     }
 
     /// <summary>
