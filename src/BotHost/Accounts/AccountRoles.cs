@@ -9,7 +9,15 @@ public static class AccountRoles
     /// <summary>Reads the results of one agency (<c>accounts.agency_id</c>) and nothing else.</summary>
     public const string AgencyViewer = "agency_viewer";
 
-    public static bool IsKnown(string? role) => role is Administrator or AgencyViewer;
+    /// <summary>A Youth Union volunteer: records interview and paper ballots at their assigned agencies on <c>/interview</c>, nothing else.</summary>
+    public const string Interviewer = "interviewer";
+
+    /// <summary>The Youth Union's coordinator: manages volunteers and follows their progress; never answers or phone numbers.</summary>
+    public const string Coordinator = "coordinator";
+
+    public static IReadOnlyList<string> All { get; } = [Administrator, AgencyViewer, Interviewer, Coordinator];
+
+    public static bool IsKnown(string? role) => role is Administrator or AgencyViewer or Interviewer or Coordinator;
 }
 
 /// <summary>Authorization policy names.</summary>

@@ -10,7 +10,8 @@ namespace ChatSurvey.BotHost.Pages;
 
 /// <summary>
 /// <c>/results?wave={id}</c>, public: the official figures (valid ballots only) of the latest published wave, or of
-/// another published one picked in the wave selector, per agency and per element, with no personal data at all (no
+/// another published one picked in the wave selector, per block (agencies ranked within their block), per agency, per
+/// element and the "most needs improving" shares, with links to the wave's open-data files, and no personal data at all (no
 /// phones, names or comments) and never an open (unverified) answer. A completed wave's figures are its frozen final
 /// ones ("kết quả chính thức"); a running or paused wave's are interim ("tạm tính"). Figures come from
 /// <see cref="PublicResultsSource"/>, the cached source of <c>GET /api/public/results</c>, so visitors never run the
@@ -24,8 +25,11 @@ public sealed class ResultsModel(PublicResultsSource source) : PageModel
 
     public PublishedResults? Results { get; private set; }
 
-    /// <summary>Agencies with figures, best index first.</summary>
-    public IReadOnlyList<AgencyScore> RankedAgencies { get; private set; } = [];
+    /// <summary>The blocks and, in each, its agencies with figures, ranked within the block (ranked ones first).</summary>
+    public IReadOnlyList<BlockListing> Blocks { get; private set; } = [];
+
+    /// <summary>The agencies with figures, block by block, in the order the page lists them.</summary>
+    public IReadOnlyList<AgencyScore> ListedAgencies { get; private set; } = [];
 
     public string? WaveError { get; private set; }
 
@@ -52,11 +56,8 @@ public sealed class ResultsModel(PublicResultsSource source) : PageModel
             return Page();
 
         Results = await source.ResultsAsync(Wave, cancellationToken);
-        RankedAgencies = Results.Report.Agencies
-            .Where(a => a.Index is not null)
-            .OrderByDescending(a => a.Index)
-            .ThenBy(a => a.AgencyName, StringComparer.Ordinal)
-            .ToList();
+        Blocks = BlockListing.Of(Results.Report, withIndexOnly: true);
+        ListedAgencies = Blocks.SelectMany(b => b.Agencies).ToList();
         return Page();
     }
 
@@ -64,6 +65,7 @@ public sealed class ResultsModel(PublicResultsSource source) : PageModel
     public string ChartJson() => JsonSerializer.Serialize(new
     {
         elements = Results?.Report.Overall.Elements.Select(e => new { e.ElementCode, e.Name, e.Index, e.CiLow, e.CiHigh, e.Count }) ?? [],
-        agencies = RankedAgencies.Select(a => new { a.AgencyCode, a.AgencyName, a.Index, a.CiLow, a.CiHigh, a.Count }),
+        blocks = Blocks.Select(b => new { b.Block, b.Name, Index = b.Score?.Index, CiLow = b.Score?.CiLow, CiHigh = b.Score?.CiHigh, Count = b.Score?.Ballots ?? 0 }),
+        agencies = ListedAgencies.Select(a => new { a.AgencyCode, a.AgencyName, a.Index, a.CiLow, a.CiHigh, a.Count }),
     }, JsonSerializerOptions.Web);
 }

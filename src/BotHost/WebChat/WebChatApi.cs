@@ -1,10 +1,8 @@
 using ChatSurvey.BotHost.Channels.DirectLine;
 using ChatSurvey.BotHost.RateLimiting;
 using ChatSurvey.Dispatcher;
-using ChatSurvey.Dispatcher.Catalogue;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using QRCoder;
 
 namespace ChatSurvey.BotHost.WebChat;
@@ -106,6 +104,8 @@ public static class WebChatApi
         var agency = await entries.FindAgencyByCodeAsync(agencyCode, cancellationToken);
         if (agency is null)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["agencyCode"] = ["Unknown agency code."] });
+        if (!agency.Value.TakesSurveys)
+            return TypedResults.Problem(title: "The agency is retired and takes no surveys", statusCode: StatusCodes.Status410Gone);
 
         var resumed = tokens.ValidateResume(AgencyChatCookie.Read(http.Request, agencyCode), agencyCode) is { } conversationId
             ? await entries.ResumeAgencyAsync(conversationId, agency.Value.Id, cancellationToken)
@@ -122,14 +122,17 @@ public static class WebChatApi
     }
 
     internal static async Task<ContentHttpResult> ChatPageAsync(
-        string? agency, bool? embed, WebChatEntries entries, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+        string? agency, bool? embed, WebChatEntries entries, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(agency))
-            return TypedResults.Content(WebChatPages.ChooseAgency(await AgenciesAsync(dataSource, cancellationToken)), Html);
+            return TypedResults.Content(WebChatPages.ChooseAgency(await entries.AgenciesTakingSurveysAsync(cancellationToken)), Html);
         var found = await entries.FindAgencyByCodeAsync(agency, cancellationToken);
-        return found is null
-            ? TypedResults.Content(WebChatPages.Refusal(EntryRefusal.UnknownAgency), Html, statusCode: StatusCodes.Status404NotFound)
-            : TypedResults.Content(WebChatPages.Chat(null, agency, found.Value.Name, embed == true), Html);
+        return found switch
+        {
+            null => TypedResults.Content(WebChatPages.Refusal(EntryRefusal.UnknownAgency), Html, statusCode: StatusCodes.Status404NotFound),
+            { TakesSurveys: false } => TypedResults.Content(WebChatPages.Refusal(EntryRefusal.AgencyRetired), Html, statusCode: StatusCodes.Status410Gone),
+            _ => TypedResults.Content(WebChatPages.Chat(null, agency, found.Value.Name, embed == true), Html),
+        };
     }
 
     /// <summary>
@@ -152,16 +155,20 @@ public static class WebChatApi
         string agencyCode, WebChatEntries entries, IOptions<AppOptions> app, CancellationToken cancellationToken)
     {
         var found = await entries.FindAgencyByCodeAsync(agencyCode, cancellationToken);
-        return found is null
-            ? TypedResults.Content(WebChatPages.Refusal(EntryRefusal.UnknownAgency), Html, statusCode: StatusCodes.Status404NotFound)
-            : TypedResults.Content(WebChatPages.Counter(agencyCode, found.Value.Name, WebChatLinks.AgencyChat(app.Value, agencyCode)), Html);
+        return found switch
+        {
+            null => TypedResults.Content(WebChatPages.Refusal(EntryRefusal.UnknownAgency), Html, statusCode: StatusCodes.Status404NotFound),
+            { TakesSurveys: false } => TypedResults.Content(WebChatPages.Refusal(EntryRefusal.AgencyRetired), Html, statusCode: StatusCodes.Status410Gone),
+            _ => TypedResults.Content(WebChatPages.Counter(agencyCode, found.Value.Name, WebChatLinks.AgencyChat(app.Value, agencyCode)), Html),
+        };
     }
 
     /// <summary>A PNG QR code of the agency's chat link, for printing at its counter.</summary>
     internal static async Task<Results<FileContentHttpResult, NotFound>> QrCodeAsync(
         string agencyCode, WebChatEntries entries, IOptions<AppOptions> app, CancellationToken cancellationToken)
     {
-        if (await entries.FindAgencyByCodeAsync(agencyCode, cancellationToken) is null)
+        // A retired agency's code no longer leads anywhere a new counter card should.
+        if (await entries.FindAgencyByCodeAsync(agencyCode, cancellationToken) is not { TakesSurveys: true })
             return TypedResults.NotFound();
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(WebChatLinks.AgencyChat(app.Value, agencyCode), QRCodeGenerator.ECCLevel.Q);
@@ -169,6 +176,4 @@ public static class WebChatApi
         return TypedResults.File(png, "image/png");
     }
 
-    private static async Task<IReadOnlyList<(string Code, string Name)>> AgenciesAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken) =>
-        [.. (await new CatalogueStore(dataSource).ListAgenciesAsync(cancellationToken)).Select(a => (a.Code, a.Name))];
 }

@@ -1,6 +1,7 @@
 using ChatSurvey.Domain.Statuses;
 using System.Text.RegularExpressions;
 using ChatSurvey.BotHost.Channels.DirectLine;
+using ChatSurvey.Dispatcher.Catalogue;
 using ChatSurvey.Domain.Questionnaires;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -14,6 +15,8 @@ public enum EntryRefusal
     Expired,
     AnsweredBySms,
     UnknownAgency,
+    /// <summary>The agency is retired (abolished or merged) and no running wave still includes it.</summary>
+    AgencyRetired,
 }
 
 /// <summary>A conversation a token can be issued for, or the reason there is none.</summary>
@@ -74,15 +77,31 @@ public sealed partial class WebChatEntries(NpgsqlDataSource dataSource, DirectLi
         return binding is { InvitationId: null } && binding.AgencyId == agencyId ? binding : null;
     }
 
-    /// <summary>The agency's id and name, or null when the code is unknown.</summary>
-    public async Task<(long Id, string Name)?> FindAgencyByCodeAsync(string? agencyCode, CancellationToken cancellationToken)
+    /// <summary>
+    /// The agency's id and name, and whether it takes invitation-free surveys (current, or retired but still in a running
+    /// wave: <see cref="CatalogueStore.TakesInvitationFreeSurveys"/>); null when the code is unknown.
+    /// </summary>
+    public async Task<(long Id, string Name, bool TakesSurveys)?> FindAgencyByCodeAsync(string? agencyCode, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(agencyCode) || agencyCode.Length > 64)
             return null;
-        await using var command = dataSource.CreateCommand("SELECT id, name FROM agencies WHERE code = $1");
+        await using var command = dataSource.CreateCommand(
+            $"SELECT a.id, a.name, {CatalogueStore.TakesInvitationFreeSurveys("a")} FROM agencies a WHERE a.code = $1");
         command.Parameters.AddWithValue(agencyCode);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1)) : null;
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1), reader.GetBoolean(2)) : null;
+    }
+
+    /// <summary>The agencies a citizen can pick on <c>/chat</c>: those that take invitation-free surveys, by name.</summary>
+    public async Task<IReadOnlyList<(string Code, string Name)>> AgenciesTakingSurveysAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT a.code, a.name FROM agencies a WHERE {CatalogueStore.TakesInvitationFreeSurveys("a")} ORDER BY a.name, a.code");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var agencies = new List<(string, string)>();
+        while (await reader.ReadAsync(cancellationToken))
+            agencies.Add((reader.GetString(0), reader.GetString(1)));
+        return agencies;
     }
 
     [GeneratedRegex("^[A-Za-z0-9]{6,32}$")]

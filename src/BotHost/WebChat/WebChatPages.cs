@@ -42,6 +42,9 @@ internal static class WebChatPages
                 "Khảo sát này đã được trả lời qua tin nhắn SMS. Ông/Bà vui lòng tiếp tục trả lời bằng tin nhắn."),
             EntryRefusal.UnknownAgency => ("Không tìm thấy cơ quan",
                 "Mã cơ quan trong đường dẫn không đúng. Ông/Bà vui lòng quét lại mã QR tại Bộ phận Một cửa."),
+            EntryRefusal.AgencyRetired => ("Cơ quan này không còn nhận khảo sát",
+                "Cơ quan đã giải thể hoặc sáp nhập vào cơ quan khác, nên không còn nhận ý kiến khảo sát qua mã này. "
+                + "Ông/Bà vui lòng quét mã QR của cơ quan đã giải quyết hồ sơ, hoặc chọn cơ quan tại trang khảo sát."),
             _ => ("Không tìm thấy khảo sát",
                 "Đường dẫn không đúng hoặc không còn hiệu lực. Ông/Bà vui lòng kiểm tra lại đường dẫn trong tin nhắn."),
         };

@@ -28,7 +28,8 @@ internal sealed class SurveyDatabase(
             logger.LogInformation("Stored {Count} default questionnaire version(s)", questionnaires);
         if (options.Value.SeedDemoData)
         {
-            var added = await new CatalogueStore(dataSource).SeedAsync(DemoCatalogue.Agencies(), DemoCatalogue.Procedures(), cancellationToken);
+            // The seed adds current agencies and writes no times: the system clock is never read.
+            var added = await new CatalogueStore(dataSource, TimeProvider.System).SeedAsync(DemoCatalogue.Agencies(), DemoCatalogue.Procedures(), cancellationToken);
             if (added > 0)
                 logger.LogInformation("Seeded {Count} demo catalogue rows (Hai Phong agencies and procedures)", added);
         }

@@ -1,3 +1,4 @@
+using ChatSurvey.Dispatcher.Catalogue;
 using System.Security.Cryptography;
 using ChatSurvey.Domain.Time;
 using ChatSurvey.Dispatcher.Invitations;
@@ -52,8 +53,9 @@ public sealed class ManualInvitations(NpgsqlDataSource dataSource, WaveStore wav
         NpgsqlConnection connection, NpgsqlTransaction transaction, ManualInvitationRequest request, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
-            """
+            $"""
             SELECT (SELECT id FROM agencies WHERE code = $1),
+                   (SELECT NOT {CatalogueStore.Current("a")} FROM agencies a WHERE a.code = $1),
                    (SELECT id FROM procedures WHERE code = $2),
                    (SELECT id FROM questionnaires WHERE code = $3 ORDER BY version DESC LIMIT 1)
             """, connection, transaction);
@@ -64,11 +66,14 @@ public sealed class ManualInvitations(NpgsqlDataSource dataSource, WaveStore wav
         await reader.ReadAsync(cancellationToken);
         if (reader.IsDBNull(0))
             throw new InvitationRequestException("agencyCode", $"Unknown agency code '{request.AgencyCode}'.");
-        if (reader.IsDBNull(1))
-            throw new InvitationRequestException("procedureCode", $"Unknown procedure code '{request.ProcedureCode}'.");
+        // A retired agency is kept for history: nobody is invited to rate it any more.
+        if (reader.GetBoolean(1))
+            throw new InvitationRequestException("agencyCode", $"Agency '{request.AgencyCode}' is retired: it takes no new surveys.");
         if (reader.IsDBNull(2))
+            throw new InvitationRequestException("procedureCode", $"Unknown procedure code '{request.ProcedureCode}'.");
+        if (reader.IsDBNull(3))
             throw new InvitationRequestException("questionnaire", $"Unknown questionnaire '{request.Questionnaire}'.");
-        return new Ids(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        return new Ids(reader.GetInt64(0), reader.GetInt64(2), reader.GetInt64(3));
     }
 }
 

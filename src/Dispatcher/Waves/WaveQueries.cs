@@ -1,3 +1,4 @@
+using ChatSurvey.Dispatcher.Catalogue;
 using ChatSurvey.Domain.Statuses;
 using ChatSurvey.Domain.Time;
 using Npgsql;
@@ -190,13 +191,14 @@ public sealed class WaveQueries(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Every agency with its population N for a wave over [<paramref name="from"/>, <paramref name="to"/>]: transactions
-    /// with a result date in the period and a phone. Agencies with transactions first, then by name.
+    /// Every current agency (retired ones take no new waves) with its population N for a wave over
+    /// [<paramref name="from"/>, <paramref name="to"/>]: transactions with a result date in the period and a phone.
+    /// Agencies with transactions first, then by name.
     /// </summary>
     public async Task<IReadOnlyList<AgencyPopulation>> PopulationsAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            """
+            $"""
             SELECT a.code, a.name, a.kind, coalesce(t.population, 0)
             FROM agencies a
             LEFT JOIN (
@@ -205,6 +207,7 @@ public sealed class WaveQueries(NpgsqlDataSource dataSource)
                 WHERE result_date BETWEEN $1 AND $2 AND phone IS NOT NULL
                 GROUP BY agency_id
             ) t ON t.agency_id = a.id
+            WHERE {CatalogueStore.Current("a")}
             ORDER BY coalesce(t.population, 0) = 0, a.name, a.code
             """);
         command.Parameters.AddWithValue(from);

@@ -1,3 +1,4 @@
+using ChatSurvey.Dispatcher.Catalogue;
 using ChatSurvey.Domain.Integrity;
 using ChatSurvey.Dispatcher.Invitations;
 using ChatSurvey.Dispatcher.Sms;
@@ -27,7 +28,7 @@ public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invit
 {
     /// <summary>
     /// Creates a draft wave with its quotas after checking what needs the database: the questionnaire is stored and
-    /// every agency code is known. Nothing is written when a check fails.
+    /// every agency code is known and current (not retired). Nothing is written when a check fails.
     /// </summary>
     public async Task<WaveCreateResult> CreateAsync(WaveDraft draft, CancellationToken cancellationToken)
     {
@@ -49,18 +50,27 @@ public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invit
 
         var codes = draft.Agencies.Select(a => a.AgencyCode).ToArray();
         var agencyIds = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using (var agencies = new NpgsqlCommand("SELECT code, id FROM agencies WHERE code = ANY ($1)", connection, transaction))
+        var retired = new HashSet<string>(StringComparer.Ordinal);
+        await using (var agencies = new NpgsqlCommand(
+            $"SELECT a.code, a.id, NOT {CatalogueStore.Current("a")} FROM agencies a WHERE a.code = ANY ($1)", connection, transaction))
         {
             agencies.Parameters.AddWithValue(codes);
             await using var reader = await agencies.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
+            {
                 agencyIds[reader.GetString(0)] = reader.GetInt64(1);
+                if (reader.GetBoolean(2))
+                    retired.Add(reader.GetString(0));
+            }
         }
 
+        // A retired agency is kept for history only: a new wave cannot give it a quota.
         for (var i = 0; i < codes.Length; i++)
         {
             if (!agencyIds.ContainsKey(codes[i]))
                 problems.Add(ChatSurvey.Domain.Problems.Problem.Of($"agencies[{i}].agencyCode", ChatSurvey.Domain.Problems.ProblemCodes.WaveAgencyUnknown, codes[i]));
+            else if (retired.Contains(codes[i]))
+                problems.Add(ChatSurvey.Domain.Problems.Problem.Of($"agencies[{i}].agencyCode", ChatSurvey.Domain.Problems.ProblemCodes.WaveAgencyRetired, codes[i]));
         }
 
         if (problems.Count > 0)

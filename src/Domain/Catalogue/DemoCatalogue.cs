@@ -3,9 +3,11 @@ using CsvHelper;
 namespace ChatSurvey.Domain.Catalogue;
 
 /// <summary>
-/// Hai Phong's agencies and a few common procedures, shipped with the product for demos and first runs. The catalogue
-/// store seeds them, adding only what is missing, so it is safe on every start and never overwrites an administrator's
-/// edits. Agencies are listed parents first.
+/// Hai Phong's agencies as they stand since 1 July 2025 (the city, 15 city-level agencies, 45 wards, 67 communes, 2
+/// special zones; the file's <c>source</c> column says where each name was checked and is not read) and a few common
+/// procedures, shipped with the product for demos and first runs. The catalogue store seeds them, adding only what is
+/// missing, so it is safe on every start and never overwrites an administrator's edits (nor brings back an agency an
+/// earlier catalogue had and 0014 retired). Agencies are listed parents first.
 /// </summary>
 public static class DemoCatalogue
 {

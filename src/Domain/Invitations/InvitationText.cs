@@ -33,6 +33,15 @@ public static partial class InvitationText
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
 
+    [GeneratedRegex(@"\bTrung tam\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Centre();
+
+    [GeneratedRegex(@"\bthanh pho\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex City();
+
+    [GeneratedRegex(@"\bhanh chinh cong\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PublicAdministration();
+
     /// <summary>
     /// The agency as the SMS names it: the Vietnamese name transliterated (<see cref="VietnameseText.ToGsm7"/>),
     /// with the usual abbreviations "Uy ban nhan dan" → "UBND" and "UBND thanh pho" → "UBND TP", spaces collapsed.
@@ -46,13 +55,25 @@ public static partial class InvitationText
     }
 
     /// <summary>
+    /// <see cref="AgencyLabel"/> with the longer words of administrative names abbreviated as official shorthand does:
+    /// "Trung tam" → "TT", "thanh pho" → "TP", "hanh chinh cong" → "HCC" ("TT Phuc vu HCC TP Hai Phong"). Used only when
+    /// the full label would not leave room for the procedure.
+    /// </summary>
+    public static string ShortAgencyLabel(string agencyName)
+    {
+        var label = Centre().Replace(AgencyLabel(agencyName), "TT");
+        label = City().Replace(label, "TP");
+        return PublicAdministration().Replace(label, "HCC");
+    }
+
+    /// <summary>
     /// The invitation text. Two-way:
     /// <c>{agency} xin y kien Ong/Ba ve thu tuc {procedure}.\n{first question}\nHoac vao {link}\nSoan TC de tu choi</c>;
     /// link-only: <c>{agency} xin y kien Ong/Ba ve thu tuc {procedure}. Moi danh gia tai {link}\nSoan TC de tu choi</c>.
     /// Invariants: GSM-7; the link, the opt-out instruction and the first question are always there, whole. When the
-    /// text would exceed <see cref="MaxSegments"/> segments, the procedure name is dropped first ("ve thu tuc da lam"),
-    /// then the agency label is cut at a word boundary; only a first question too long to leave room for the rest
-    /// yields a longer text.
+    /// text would exceed <see cref="MaxSegments"/> segments, the agency label is abbreviated first
+    /// (<see cref="ShortAgencyLabel"/>), then the procedure name is dropped ("ve thu tuc da lam"), then the abbreviated
+    /// label is cut at a word boundary; only a first question too long to leave room for the rest yields a longer text.
     /// </summary>
     /// <exception cref="ArgumentException">When the link, keyword or first question is empty or not GSM-7.</exception>
     public static string Render(InvitationTextInput input)
@@ -67,6 +88,11 @@ public static partial class InvitationText
         var procedure = Whitespace().Replace(VietnameseText.ToGsm7(input.ProcedureShortName), " ").Trim();
 
         var text = Compose(input, agency, procedure);
+        if (Fits(text))
+            return text;
+
+        agency = ShortAgencyLabel(input.AgencyName);
+        text = Compose(input, agency, procedure);
         if (Fits(text))
             return text;
 

@@ -21,6 +21,15 @@ public static class ProblemCodes
     public const string CatalogueShortNameUnderivable = "catalogue.short_name_underivable";
     public const string CatalogueFieldTooLong = "catalogue.field_too_long";
     public const string CatalogueCodeTaken = "catalogue.code_taken";
+    public const string CatalogueAgencyUnknown = "catalogue.agency_unknown";
+
+    // A catalogue CSV (agencies) uploaded on the catalogue page or to POST /api/admin/agencies/import.
+    public const string CatalogueFileMissing = "catalogue.file_missing";
+    public const string CatalogueFileTooLarge = "catalogue.file_too_large";
+    public const string CatalogueFileUnreadable = "catalogue.file_unreadable";
+    public const string CatalogueFileTooManyRows = "catalogue.file_too_many_rows";
+    public const string CatalogueCodeRepeated = "catalogue.code_repeated";
+    public const string CatalogueRetiredValue = "catalogue.retired_value";
 
     // An uploaded transactions file, before it is stored.
     public const string UploadMissing = "upload.missing";
@@ -59,6 +68,7 @@ public static class ProblemCodes
     public const string WaveAgenciesRequired = "wave.agencies_required";
     public const string WaveAgencyRepeated = "wave.agency_repeated";
     public const string WaveAgencyUnknown = "wave.agency_unknown";
+    public const string WaveAgencyRetired = "wave.agency_retired";
     public const string WaveTargetNotPositive = "wave.target_not_positive";
     public const string WaveTargetNotWhole = "wave.target_not_whole";
     public const string WaveRateNotPercent = "wave.rate_not_percent";

@@ -12,7 +12,9 @@ namespace ChatSurvey.Domain.Sampling;
 /// invitation to the phone in that wave already, nor a ballot of the phone's in that wave (a dossier verified at the
 /// counter); not a listed staff phone of the agency (<c>staff_phones</c>); not a
 /// phone on more than <see cref="SampleRequest.MaxDossiersPerPhone"/> dossiers of the agency in the period (an agent or
-/// a staff member). Phones left out by the last two rules are counted per agency.</para>
+/// a staff member). Phones left out by the last two rules are counted per agency. A first draw gives an agency retired by
+/// the draw time nothing (its pool is empty: it takes no new waves); a top-up of a wave that already includes it still
+/// draws for it, so a running wave finishes as planned.</para>
 /// <para>A top-up (<see cref="SampleRequest.Invitations"/>) runs the same draw later: phones already invited in the wave
 /// are no longer eligible, so each agency's next ranks in the same seeded order are taken.</para>
 /// <para>One invitation per phone per wave: a phone with several eligible transactions (even at different agencies)
@@ -78,6 +80,7 @@ public static class SamplingService
             Value = request.AsOf.ToUniversalTime().AddDays(-parameters.CooldownDays),
         });
         command.Parameters.Add(new NpgsqlParameter("wave_id", NpgsqlDbType.Bigint) { Value = (object?)request.WaveId ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("top_up", NpgsqlDbType.Boolean) { Value = request.Invitations is not null });
         command.Parameters.Add(new NpgsqlParameter("seed", NpgsqlDbType.Text) { Value = parameters.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
         var byAgency = new Dictionary<long, (string Code, int Eligible, int Staff, int ManyDossiers, List<SampledTransaction> Drawn)>();
@@ -128,8 +131,10 @@ public static class SamplingService
         in_period AS (
             SELECT t.id, t.agency_id, t.phone, t.dossier_code
             FROM quota q
+            JOIN agencies qa ON qa.id = q.agency_id
             JOIN transactions t ON t.agency_id = q.agency_id
-            WHERE t.result_date BETWEEN @results_from AND @results_to
+            WHERE (@top_up OR qa.retired_at IS NULL OR qa.retired_at > @as_of)
+              AND t.result_date BETWEEN @results_from AND @results_to
               AND length(t.phone) = 12 AND left(t.phone, 4) = ANY (@mobile_prefixes)
         ),
         phone_at_agency AS (

@@ -41,6 +41,7 @@ internal static class Ballots
              OR (NOT @open_ballots AND r.provenance = ANY (@official_provenances)))
         AND NOT (@exclude_speeders AND r.speeder)
         AND NOT (@exclude_straight_liners AND r.straight_liner)
+        AND NOT EXISTS (SELECT 1 FROM back_checks bc WHERE bc.response_id = r.id AND bc.outcome = @back_check_not_confirmed)
         """;
 
     /// <summary>The filter's wave, agency and period (<c>@wave_id</c>, <c>@agency_code</c>, <c>@period_from</c>, <c>@period_to</c>) and the ballot rule's parameters.</summary>
@@ -67,6 +68,7 @@ internal static class Ballots
         });
         parameters.Add(new NpgsqlParameter("exclude_speeders", NpgsqlDbType.Boolean) { Value = filter.ExcludeSpeeders });
         parameters.Add(new NpgsqlParameter("exclude_straight_liners", NpgsqlDbType.Boolean) { Value = filter.ExcludeStraightLiners });
+        parameters.Add(new NpgsqlParameter("back_check_not_confirmed", NpgsqlDbType.Text) { Value = BackCheckOutcome.NotConfirmed });
     }
 
     /// <summary>The flags <paramref name="filter"/> excludes, in a fixed order.</summary>
@@ -92,7 +94,7 @@ internal static class Ballots
               $"{excluded}. They are shown apart, never ranked and never part of an official figure."
             : "valid ballot = a completed response whose provenance is 'sampled' (an invitation drawn by a wave), " +
               "'interviewer' (a volunteer's interview or a paper ballot) or 'verified' (invitation-free, matched to a dossier); " +
-              $"{excluded}. Only valid ballots count: partial and expired responses and open (unverified) answers are " +
-              "not counted in any official figure.";
+              $"{excluded}; a ballot a back-check call did not confirm is excluded. Only valid ballots count: partial and " +
+              "expired responses and open (unverified) answers are not counted in any official figure.";
     }
 }

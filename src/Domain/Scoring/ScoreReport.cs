@@ -92,8 +92,9 @@ public sealed record ScoreReport(
     string? BallotRule)
 {
     /// <summary>
-    /// The same report narrowed to one agency, in memory: its line alone, its block's line made of it alone, and an
-    /// overall line equal to it (the mean over one agency is that agency). An agency absent from the report gets an empty one.
+    /// The same report narrowed to one agency, in memory: its line alone, with its rank in its block as the whole report
+    /// ranked it, its block's line as the whole report has it, and an overall line equal to the agency (the mean over one
+    /// agency is that agency). An agency absent from the report gets an empty one.
     /// </summary>
     public ScoreReport ForAgency(string agencyCode)
     {
@@ -104,13 +105,15 @@ public sealed record ScoreReport(
 
         var overall = new OverallScore(agency.Responses, agency.Index, agency.Mean, agency.CiLow, agency.CiHigh, agency.Count,
             agency.Answers, agency.NotApplicable, agency.LowSample, agency.DeliveredInvitations, agency.ResponseRate,
-            agency.Index is null ? 0 : 1, agency.Elements, agency.OverallQuestion, agency.Improvements);
-        var block = new BlockScore(agency.Block, AgencyBlockName(agency.Block), agency.Index, agency.Mean, agency.CiLow,
-            agency.CiHigh, agency.Count, agency.Index is null ? 0 : 1, agency.BlockRank is null ? 0 : 1);
-        return this with { Agencies = [agency with { BlockRank = agency.BlockRank is null ? null : 1 }], Blocks = [block], Overall = overall };
+            agency.Index is null ? 0 : 1, agency.Elements, agency.OverallQuestion, agency.Improvements)
+        {
+            Timeliness = agency.Timeliness,
+        };
+        return this with { Agencies = [agency], Blocks = [.. Blocks.Where(b => b.Block == agency.Block)], Overall = overall };
     }
 
-    private static string AgencyBlockName(string block) => Statuses.AgencyBlock.Name(block);
+    /// <summary>How the on-time and late figures are made (<see cref="AgencyScore.Timeliness"/>).</summary>
+    public string TimelinessRule { get; init; } = ScoringQuery.TimelinessRule;
 }
 
 /// <summary>A questionnaire version and the valid ballots in the filter that answered it.</summary>
@@ -142,7 +145,11 @@ public sealed record AgencyScore(
     AgencyRule Rule,
     IReadOnlyList<ElementScore> Elements,
     QuestionScore? OverallQuestion,
-    IReadOnlyList<ImprovementShare> Improvements);
+    IReadOnlyList<ImprovementShare> Improvements)
+{
+    /// <summary>The agency's index over the ballots whose result came on time and over those whose result came late.</summary>
+    public Timeliness? Timeliness { get; init; }
+}
 
 /// <summary>
 /// One reporting block (<see cref="Statuses.AgencyBlock"/>): the mean of its agencies' indices. <see cref="Ballots"/>
@@ -178,6 +185,9 @@ public sealed record OverallScore(
     QuestionScore? OverallQuestion,
     IReadOnlyList<ImprovementShare> Improvements)
 {
+    /// <summary>On time vs late over all agencies: each group's index the mean of the agencies' indices for that group.</summary>
+    public Timeliness? Timeliness { get; init; }
+
     /// <summary>The overall line of a filter without ballots.</summary>
     public static OverallScore Empty(int minimumCount) =>
         new(0, null, null, null, null, 0, 0, 0, minimumCount > 0, 0, null, 0, [], null, []);
@@ -233,3 +243,20 @@ public sealed record QuestionScore(
 /// (percent) of the ballots that answered the question.
 /// </summary>
 public sealed record ImprovementShare(string Value, string Label, int Ballots, double Share);
+
+/// <summary>
+/// What lateness costs in satisfaction: the index (same rules as the agency index) over the ballots whose dossier's
+/// result came by its appointment date (<see cref="OnTime"/>) and over those whose result came after it
+/// (<see cref="Late"/>); <see cref="Unknown"/> ballots have no appointment date (or no dossier).
+/// </summary>
+public sealed record Timeliness(TimelinessGroup OnTime, TimelinessGroup Late, int Unknown)
+{
+    /// <summary>How the scoring statement marks a ballot whose result came by the appointment date.</summary>
+    public const string OnTimeValue = "on_time";
+
+    /// <summary>How the scoring statement marks a ballot whose result came after the appointment date.</summary>
+    public const string LateValue = "late";
+}
+
+/// <summary>One group of <see cref="Timeliness"/>: its valid ballots and their index, mean and interval.</summary>
+public sealed record TimelinessGroup(int Ballots, double? Index, double? Mean, double? CiLow, double? CiHigh);

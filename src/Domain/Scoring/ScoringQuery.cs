@@ -52,7 +52,8 @@ public static class ScoringQuery
 
     public const string RankRule =
         "blockRank = rank within the agency's block by index, highest first, over the agencies with an index and at least " +
-        "minimumCount ballots (others are not ranked: null); agencies whose indices round to the same 0.01 share a rank.";
+        "minimumCount ballots (others are not ranked: null); agencies whose indices round to the same 0.01 share a rank. " +
+        "A report filtered to one agency ranks nobody; one agency's view of a whole report keeps the agency's rank.";
 
     public const string ResponseRateRule =
         "response rate = delivered invitations whose response is completed ÷ delivered invitations; an invitation is " +
@@ -63,6 +64,11 @@ public static class ScoringQuery
         "improvements = the answers to \"what most needs improving\": for each option, the ballots that chose it and their " +
         "share (percent) of the ballots that answered the question; the overall line pools all agencies' ballots.";
 
+    public const string TimelinessRule =
+        "timeliness = the agency index (same rules) over the ballots whose dossier's result came by its appointment " +
+        "date (onTime) and over those whose result came after it (late); unknown = ballots without an appointment date. " +
+        "The overall line takes the mean of the agencies' figures for each group.";
+
     public static string LowSampleRule(int minimumCount) =>
         $"lowSample = fewer than {minimumCount} valid ballots (respondents, not answers) behind the figure (its count).";
 
@@ -72,7 +78,7 @@ public static class ScoringQuery
     private const string Sql =
         $$"""
         WITH candidate AS MATERIALIZED (
-            SELECT r.id, r.agency_id, r.questionnaire_id
+            SELECT r.id, r.agency_id, r.questionnaire_id, r.transaction_id
             FROM responses r
             WHERE (@wave_id IS NULL OR r.wave_id = @wave_id)
               AND (@agency_code IS NULL OR r.agency_id IN (SELECT a.id FROM agencies a WHERE a.code = @agency_code))
@@ -89,7 +95,7 @@ public static class ScoringQuery
                             (SELECT max(v.questionnaire_id) FROM version v)) AS id
         ),
         filtered AS MATERIALIZED (
-            SELECT c.id, c.agency_id FROM candidate c WHERE c.questionnaire_id = (SELECT id FROM chosen)
+            SELECT c.id, c.agency_id, c.transaction_id FROM candidate c WHERE c.questionnaire_id = (SELECT id FROM chosen)
         ),
         question AS MATERIALIZED (
             SELECT (q.ord - 1)::int AS position, q.value ->> 'code' AS code
@@ -100,14 +106,14 @@ public static class ScoringQuery
             WHERE qn.id = (SELECT id FROM chosen)
         ),
         ballot AS (
-            SELECT f.id, f.agency_id,
+            SELECT f.id, f.agency_id, f.transaction_id,
                    array_agg(q.position ORDER BY q.position) AS positions,
                    array_agg(CASE WHEN a.kind = 'rating' THEN a.rating ELSE 0 END::smallint ORDER BY q.position) AS vals
             FROM answers a
             JOIN filtered f ON f.id = a.response_id
             JOIN question q ON q.code = a.question_code
             WHERE a.kind IN ('rating', 'not_applicable')
-            GROUP BY f.id, f.agency_id
+            GROUP BY f.id, f.agency_id, f.transaction_id
         ),
         improvement AS (
             SELECT f.agency_id, q.position, a.choice, count(*) AS ballots
@@ -143,8 +149,13 @@ public static class ScoringQuery
         FROM questionnaires qn
         WHERE qn.id = (SELECT id FROM chosen) AND NOT EXISTS (SELECT 1 FROM version v WHERE v.questionnaire_id = qn.id)
         UNION ALL
-        SELECT 'ballot', b.agency_id, NULL, NULL, NULL, NULL, NULL, NULL, b.positions, b.vals
+        -- Whether the dossier's result came by its appointment date (on time) or after it (late); unknown without both.
+        SELECT 'ballot', b.agency_id,
+               CASE WHEN t.due_on IS NULL OR t.result_date IS NULL THEN NULL
+                    WHEN t.result_date > t.due_on THEN '{{Timeliness.LateValue}}' ELSE '{{Timeliness.OnTimeValue}}' END,
+               NULL, NULL, NULL, NULL, NULL, b.positions, b.vals
         FROM ballot b
+        LEFT JOIN transactions t ON t.id = b.transaction_id
         UNION ALL
         SELECT 'improvement', i.agency_id, i.choice, NULL, NULL, i.position, i.ballots, NULL, NULL, NULL
         FROM improvement i
@@ -214,7 +225,7 @@ public static class ScoringQuery
     }
 
     /// <summary>One ballot's scored answers: question position → 1–5, or 0 for "không áp dụng".</summary>
-    private sealed record BallotAnswers(int[] Positions, short[] Values)
+    private sealed record BallotAnswers(int[] Positions, short[] Values, string? Timeliness = null)
     {
         public short? ValueAt(int position)
         {
@@ -251,7 +262,7 @@ public static class ScoringQuery
                 case "ballot":
                     if (!_ballots.TryGetValue(id, out var list))
                         _ballots[id] = list = [];
-                    list.Add(new BallotAnswers(reader.GetFieldValue<int[]>(8), reader.GetFieldValue<short[]>(9)));
+                    list.Add(new BallotAnswers(reader.GetFieldValue<int[]>(8), reader.GetFieldValue<short[]>(9), Text(2)));
                     break;
                 case "improvement":
                     if (!_improvements.TryGetValue(id, out var choices))
@@ -285,12 +296,17 @@ public static class ScoringQuery
                     with { Id = a.Id, Code = a.Code, Name = a.Name, Block = a.Block, Responses = checked((int)_responses.GetValueOrDefault(a.Id)) })
                 .ToList();
 
-            var ranks = Ranks(lines, minimum);
+            // A report filtered to one agency cannot rank it: the others are not in it (narrow a whole report instead).
+            var ranks = filter.AgencyCode is null ? Ranks(lines, minimum) : [];
+            var timeliness = layout is null
+                ? []
+                : lines.ToDictionary(l => l.Id, l => TimelinessOf(layout, _ballots.GetValueOrDefault(l.Id) ?? [], minimum));
             var agencies = lines.Select(line =>
             {
                 var (delivered, completed) = _invitations.GetValueOrDefault(line.Id);
                 return line.ToScore(ranks.GetValueOrDefault(line.Code), checked((int)delivered), Rate(delivered, completed),
-                    layout is null ? [] : Improvements(layout, _improvements.GetValueOrDefault(line.Id)));
+                    layout is null ? [] : Improvements(layout, _improvements.GetValueOrDefault(line.Id)))
+                    with { Timeliness = timeliness.TryGetValue(line.Id, out var t) ? ToTimeliness(t.OnTime, t.Late, t.Unknown) : null };
             }).ToList();
 
             var blocks = AgencyBlock.All
@@ -308,10 +324,32 @@ public static class ScoringQuery
                 : Overall(layout, lines, minimum, checked((int)allDelivered), Rate(allDelivered, allCompleted),
                     Improvements(layout, allImprovements));
 
+            if (layout is not null)
+            {
+                overall = overall with
+                {
+                    Timeliness = ToTimeliness(
+                        Figure.MeanOf(timeliness.Values.Select(t => t.OnTime).ToList(), minimum),
+                        Figure.MeanOf(timeliness.Values.Select(t => t.Late).ToList(), minimum),
+                        timeliness.Values.Sum(t => t.Unknown)),
+                };
+            }
+
             return new ScoreReport(questionnaire, others, agencies, blocks, overall, minimum, IndexRule, ElementRuleText,
                 AgencyRuleText, BlockRule, OverallRule, IntervalRule, LowSampleRule(minimum), RankRule, ResponseRateRule,
                 ImprovementRule, filter.Ballots, Ballots.ExcludedFlags(filter), Ballots.Rule(filter));
         }
+
+        // The agency's index over its on-time and over its late ballots (TimelinessRule).
+        private static (Figure OnTime, Figure Late, int Unknown) TimelinessOf(Layout layout, List<BallotAnswers> ballots, int minimum) =>
+            (AgencyLine.Of(layout, ballots.Where(b => b.Timeliness == Timeliness.OnTimeValue).ToList(), minimum).Index,
+             AgencyLine.Of(layout, ballots.Where(b => b.Timeliness == Timeliness.LateValue).ToList(), minimum).Index,
+             ballots.Count(b => b.Timeliness is null));
+
+        private static Timeliness ToTimeliness(Figure onTime, Figure late, int unknown) =>
+            new(Group(onTime), Group(late), unknown);
+
+        private static TimelinessGroup Group(Figure figure) => new(figure.Count, figure.Index, figure.Mean, figure.CiLow, figure.CiHigh);
 
         private static double? Rate(long delivered, long completed) => delivered == 0 ? null : (double)completed / delivered;
 

@@ -26,7 +26,7 @@ public static class AgencyKind
 }
 
 /// <summary>
-/// <c>agencies.block</c>: the group an agency is reported and ranked in (docs/methodology.md, "Blocks"). It follows from
+/// <c>agencies.block</c>: the group an agency is reported and ranked in (docs/methodology.md#indices). It follows from
 /// the kind, in one place: the generated column of migration 0014 (the city and its departments are the city-level block).
 /// </summary>
 public static class AgencyBlock

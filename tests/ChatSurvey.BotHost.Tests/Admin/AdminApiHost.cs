@@ -26,7 +26,10 @@ internal sealed class AdminApiHost : IAsyncDisposable
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    public static async Task<AdminApiHost> StartAsync(params (string Key, string? Value)[] settings)
+    public static Task<AdminApiHost> StartAsync(params (string Key, string? Value)[] settings) => StartAsync(null, settings);
+
+    /// <summary>The host on <paramref name="clock"/> (the system's when null).</summary>
+    public static async Task<AdminApiHost> StartAsync(TimeProvider? clock, params (string Key, string? Value)[] settings)
     {
         var database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
         // No Hangfire server in the test host: nothing sends or imports behind a test's back; tests run jobs themselves.
@@ -36,7 +39,7 @@ internal sealed class AdminApiHost : IAsyncDisposable
             new("Dispatcher:Enabled", "false"),
             new("WebChat:TokenSigningKey", "admin-api-tests-signing-key-0123456789abcdef"),
             .. settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)),
-        ]);
+        ], clock);
         var client = factory.CreateClient();
         client.DefaultRequestHeaders.Add("X-Api-Key", BotHostFactory.AdminKey);
         return new AdminApiHost(database, factory, client);

@@ -279,7 +279,7 @@ public sealed class OfficialFiguresJourneyTests : IAsyncLifetime
         using var xlsx = await admin.GetAsync($"/admin/results/export?wave={wave}&format=xlsx", Cancel);
         Assert.Equal(HttpStatusCode.OK, xlsx.StatusCode);
         using var workbook = new MemoryStream(await xlsx.Content.ReadAsByteArrayAsync(Cancel));
-        Assert.Equal(["Chỉ số", "Phiếu", "Ý kiến", "Cách tính"], MiniExcel.GetSheetNames(workbook));
+        Assert.Equal(["Chỉ số", "Khối", "Cần cải thiện", "Phiếu", "Ý kiến", "Cách tính"], MiniExcel.GetSheetNames(workbook));
 
         var figures = Sheet(workbook, "Chỉ số");
         var agencyOverall = Assert.Single(figures, r => (string?)r["Mã đơn vị"] == "A1" && (string?)r["Cấp"] == "overall");

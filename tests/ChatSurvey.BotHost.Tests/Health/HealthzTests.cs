@@ -53,9 +53,10 @@ public sealed class HealthzTests : IAsyncLifetime
             """, connection);
         await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
         await reader.ReadAsync(TestContext.Current.CancellationToken);
-        Assert.Equal(18L, reader.GetInt64(0));
-        Assert.Equal(15L, reader.GetInt64(1));
-        Assert.Equal(33L, reader.GetInt64(2));
+        // Hai Phong since 1 July 2025: 15 city-level agencies, no districts, everything directly under the city.
+        Assert.Equal(15L, reader.GetInt64(0));
+        Assert.Equal(0L, reader.GetInt64(1));
+        Assert.Equal(129L, reader.GetInt64(2));
         Assert.Equal(12L, reader.GetInt64(3));
     }
 

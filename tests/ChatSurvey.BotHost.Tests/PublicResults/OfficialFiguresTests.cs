@@ -140,7 +140,7 @@ public sealed class OfficialFiguresTests : IAsyncLifetime
         using var xlsx = await admin.GetAsync($"/admin/results/export?wave={wave}&format=xlsx", Cancel);
         Assert.Equal(HttpStatusCode.OK, xlsx.StatusCode);
         using var workbook = new MemoryStream(await xlsx.Content.ReadAsByteArrayAsync(Cancel));
-        Assert.Equal(["Chỉ số", "Phiếu", "Ý kiến", "Cách tính"], MiniExcel.GetSheetNames(workbook));
+        Assert.Equal(["Chỉ số", "Khối", "Cần cải thiện", "Phiếu", "Ý kiến", "Cách tính"], MiniExcel.GetSheetNames(workbook));
         var ballots = Sheet(workbook, "Phiếu");
         Assert.Equal(ExportModel.BallotHeaders, ballots[0].Keys);
         Assert.Equal(

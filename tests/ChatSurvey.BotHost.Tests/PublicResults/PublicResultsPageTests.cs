@@ -57,9 +57,12 @@ public sealed class PublicResultsPageTests : IAsyncLifetime
         Assert.Contains("01/01/2026", period, StringComparison.Ordinal);
         Assert.Contains("31/03/2026", period, StringComparison.Ordinal);
         Assert.Contains("Số liệu cập nhật lúc", period, StringComparison.Ordinal);
-        // Agencies ranked with their indices (hand-computed in ResultsSeed), and the element indices of the whole wave.
+        // Agencies listed block by block (A1 a department, A2 an abolished district) with their indices (hand-computed in
+        // ResultsSeed), neither ranked with fewer than 30 ballots, and the element indices of the whole wave.
         var agencies = page.One("#agencies");
-        Assert.Equal(["A2", "A1"], agencies.QuerySelectorAll("[data-agency]").Select(a => a.GetAttribute("data-agency")));
+        Assert.Equal(["A1", "A2"], agencies.QuerySelectorAll("[data-agency]").Select(a => a.GetAttribute("data-agency")));
+        Assert.Equal(["department", "district"], page.All("#blocks [data-block]").Select(b => b.GetAttribute("data-block")));
+        Assert.Equal("chưa xếp hạng — ít hơn 30 phiếu", ResultsPageTests.Figure(agencies.One("[data-agency='A2']"), "not-ranked"));
         Assert.Equal("62,5", ResultsPageTests.Figure(agencies.One("[data-agency='A2']"), "index"));
         Assert.Equal("58,3", ResultsPageTests.Figure(agencies.One("[data-agency='A1']"), "index"));
         Assert.Equal("62,5", ResultsPageTests.Figure(page.One("[data-element='E1']"), "index"));

@@ -14,7 +14,7 @@ public sealed class CatalogueStoreTests
     public async Task SeedAsync_Should_AddOnlyWhatIsMissing_When_AnAdministratorHasEditedAnEntry()
     {
         await using var database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
-        var store = new CatalogueStore(database.DataSource);
+        var store = new CatalogueStore(database.DataSource, TimeProvider.System);
         var agencies = DemoCatalogue.Agencies();
         var procedures = DemoCatalogue.Procedures();
         Assert.Equal(agencies.Count + procedures.Count, await store.SeedAsync(agencies, procedures, Cancel));
@@ -35,7 +35,7 @@ public sealed class CatalogueStoreTests
     public async Task SaveAgencyAsync_Should_RefuseWithCodesAndWriteNothing_When_EntryBreaksARule()
     {
         await using var database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
-        var store = new CatalogueStore(database.DataSource);
+        var store = new CatalogueStore(database.DataSource, TimeProvider.System);
         Assert.True((await store.SaveAgencyAsync(new AgencyEntry("HP", "Hải Phòng", "city", null), createOnly: true, Cancel)).Inserted);
         Assert.True((await store.SaveAgencyAsync(new AgencyEntry("HP-LC", "Lê Chân", "district", "HP"), createOnly: true, Cancel)).Inserted);
 
@@ -59,7 +59,7 @@ public sealed class CatalogueStoreTests
     public async Task SaveProcedureAsync_Should_DeriveTheSmsLabel_When_NoShortNameIsGiven()
     {
         await using var database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
-        var store = new CatalogueStore(database.DataSource);
+        var store = new CatalogueStore(database.DataSource, TimeProvider.System);
 
         var saved = await store.SaveProcedureAsync(new ProcedureEntry("1.001", "Đăng ký   khai sinh", null, " Hộ tịch "), createOnly: true, Cancel);
         var refused = await store.SaveProcedureAsync(new ProcedureEntry("1.002", "Cấp bản sao", "Bản sao", null), createOnly: true, Cancel);
@@ -73,7 +73,7 @@ public sealed class CatalogueStoreTests
     public async Task TransactionCountsAsync_Should_CountEachAgencysTransactions_When_SomeHaveNone()
     {
         await using var database = await (await PostgresServer.GetAsync()).CreateDatabaseAsync();
-        var store = new CatalogueStore(database.DataSource);
+        var store = new CatalogueStore(database.DataSource, TimeProvider.System);
         var busy = (await store.SaveAgencyAsync(new AgencyEntry("A1", "Sở Tư pháp", "department", null), createOnly: true, Cancel)).Saved!;
         await store.SaveAgencyAsync(new AgencyEntry("A2", "Sở Nội vụ", "department", null), createOnly: true, Cancel);
         var procedure = (await store.SaveProcedureAsync(new ProcedureEntry("P1", "Lý lịch tư pháp", null, null), createOnly: true, Cancel)).Saved!;

@@ -29,6 +29,7 @@ public sealed class MigrationChecksumTests
         ["0013_wave_progress.sql"] = "897cdef8e6d22db22feacf6368b49bfbe2dd922990c757b2f5538b962332c54d",
         ["0014_published_statistics.sql"] = "9274c7f0b8024bebd80a6d7a5362b181d16923b456a73861a627adc2122217d7",
         ["0015_continuous_waves.sql"] = "59280f08ca2eaa2fbef0fff8ec09928bec90743173921bb99e8cfe0c13921eae",
+        ["0018_volunteers.sql"] = "84944e6d2ccada39eb824a8205718b297bc2e5e47644d0681382d36b28e30b59",
     };
 
     [Fact]

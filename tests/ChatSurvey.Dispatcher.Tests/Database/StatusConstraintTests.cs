@@ -20,6 +20,7 @@ public sealed partial class StatusConstraintTests(DatabaseFixture db) : IClassFi
         { "opt_outs_source_known", [.. OptOutSource.All] },
         { "agencies_kind_known", [.. AgencyKind.All] },
         { "waves_mode_known", [.. WaveMode.All] },
+        { "back_checks_outcome_known", [.. BackCheckOutcome.All] },
         { "wave_decisions_outcome_known", [.. DecisionOutcome.All] },
         { "agencies_block_known", [.. AgencyBlock.All] },
         { "answers_kind_known", [.. ChatSurvey.Domain.Conversations.RecordedAnswer.StorageKinds] },

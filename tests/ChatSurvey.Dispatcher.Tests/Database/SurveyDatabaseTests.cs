@@ -10,7 +10,7 @@ namespace ChatSurvey.Dispatcher.Tests.Database;
 public sealed class SurveyDatabaseTests
 {
     [Theory]
-    [InlineData(true, 34L)]
+    [InlineData(true, 130L)]
     [InlineData(false, 0L)]
     public async Task WorkerHost_Should_MigrateAndSeedAsConfigured_When_Started(bool seed, long expectedAgencies)
     {

@@ -9,6 +9,9 @@ public sealed class InvitationTextTests(ITestOutputHelper output)
 {
     private const string Link = "https://khaosat.haiphong.gov.vn/s/AB12CD34";
 
+    // An invitation code is 10 characters (InvitationCodes.New).
+    private const string RealLink = "https://khaosat.haiphong.gov.vn/s/AB23CD45EF";
+
     private static string FirstSmsQuestion()
     {
         var q = QuestionnaireCatalogue.Default(QuestionnaireCatalogue.Sms);
@@ -16,24 +19,28 @@ public sealed class InvitationTextTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Render_Should_FitTwoGsm7Segments_When_LongestSeedNamesAndFirstQuestion()
+    public void Render_Should_FitTwoGsm7SegmentsWithTheProcedure_When_LongestSeedNamesAndFirstQuestion()
     {
+        // The agency whose SMS label is longest in the 2025 catalogue (the public administration centre, 53 characters)
+        // and the longest demo procedure label, with a link of the real shape (10-character code).
         var agency = DemoCatalogue.Agencies().MaxBy(a => InvitationText.AgencyLabel(a.Name).Length)!;
         var procedure = DemoCatalogue.Procedures().MaxBy(p => p.ShortName.Length)!;
         var question = FirstSmsQuestion();
 
-        var text = InvitationText.Render(new InvitationTextInput(agency.Name, procedure.ShortName, Link, question));
+        var text = InvitationText.Render(new InvitationTextInput(agency.Name, procedure.ShortName, RealLink, question));
         var measure = Gsm7.Measure(text);
 
         output.WriteLine($"{agency.Name} / {procedure.ShortName}: {measure.Units} septets, {measure.Segments} segments");
         output.WriteLine(text);
+        Assert.Equal("HP-TTPVHCC", agency.Code);
         Assert.Equal(SmsEncoding.Gsm7, measure.Encoding);
         Assert.Equal(2, measure.Segments);
         Assert.InRange(measure.Units, Gsm7.SingleSegmentSeptets + 1, 2 * Gsm7.MultiSegmentSeptets);
         Assert.True(System.Text.Ascii.IsValid(text));
-        Assert.StartsWith($"{InvitationText.AgencyLabel(agency.Name)} xin y kien Ong/Ba ve thu tuc {procedure.ShortName}.\n", text, StringComparison.Ordinal);
+        // The full label does not leave room for the procedure: the abbreviated one does, and the procedure stays.
+        Assert.StartsWith($"TT Phuc vu HCC TP Hai Phong xin y kien Ong/Ba ve thu tuc {procedure.ShortName}.\n", text, StringComparison.Ordinal);
         Assert.Contains("\n" + question + "\n", text, StringComparison.Ordinal);
-        Assert.Contains(Link, text, StringComparison.Ordinal);
+        Assert.Contains(RealLink, text, StringComparison.Ordinal);
         Assert.EndsWith("\nSoan TC de tu choi", text, StringComparison.Ordinal);
     }
 
@@ -47,11 +54,13 @@ public sealed class InvitationTextTests(ITestOutputHelper output)
             {
                 foreach (var first in new[] { question, null })
                 {
-                    var text = InvitationText.Render(new InvitationTextInput(agency.Name, procedure.ShortName, Link, first));
+                    var text = InvitationText.Render(new InvitationTextInput(agency.Name, procedure.ShortName, RealLink, first));
                     var measure = Gsm7.Measure(text);
                     Assert.True(measure.Encoding == SmsEncoding.Gsm7 && measure.Segments <= 2, $"{measure}: {text}");
-                    Assert.Contains(procedure.ShortName, text, StringComparison.Ordinal);
-                    Assert.Contains(InvitationText.AgencyLabel(agency.Name), text, StringComparison.Ordinal);
+                    // Every seeded agency is named (in full or abbreviated) together with every demo procedure.
+                    var named = text.StartsWith($"{InvitationText.AgencyLabel(agency.Name)} xin y kien Ong/Ba ve thu tuc {procedure.ShortName}.", StringComparison.Ordinal)
+                        || text.StartsWith($"{InvitationText.ShortAgencyLabel(agency.Name)} xin y kien Ong/Ba ve thu tuc {procedure.ShortName}.", StringComparison.Ordinal);
+                    Assert.True(named, text);
                 }
             }
         }
@@ -83,6 +92,25 @@ public sealed class InvitationTextTests(ITestOutputHelper output)
     public void AgencyLabel_Should_TransliterateAndAbbreviate_When_VietnameseName(string name, string label)
     {
         Assert.Equal(label, InvitationText.AgencyLabel(name));
+    }
+
+    [Theory]
+    [InlineData("Trung tâm Phục vụ hành chính công thành phố Hải Phòng", "TT Phuc vu HCC TP Hai Phong")]
+    [InlineData("Văn phòng Ủy ban nhân dân thành phố", "Van phong UBND TP")]
+    [InlineData("Thanh tra thành phố", "Thanh tra TP")]
+    [InlineData("Ủy ban nhân dân phường Lê Thanh Nghị", "UBND phuong Le Thanh Nghi")]
+    public void ShortAgencyLabel_Should_AbbreviateAdministrativeWords_When_VietnameseName(string name, string label)
+    {
+        Assert.Equal(label, InvitationText.ShortAgencyLabel(name));
+    }
+
+    [Fact]
+    public void Render_Should_KeepTheFullLabel_When_ItFits()
+    {
+        var text = InvitationText.Render(new InvitationTextInput(
+            "Trung tâm Phục vụ hành chính công thành phố Hải Phòng", "Dang ky khai sinh", RealLink, null));
+
+        Assert.StartsWith("Trung tam Phuc vu hanh chinh cong thanh pho Hai Phong xin y kien", text, StringComparison.Ordinal);
     }
 
     [Fact]

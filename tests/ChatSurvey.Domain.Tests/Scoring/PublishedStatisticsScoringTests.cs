@@ -243,10 +243,48 @@ public sealed class PublishedStatisticsScoringTests(DatabaseFixture db) : IClass
         Assert.Equal((33.487, 83.714), (Math.Round(report.Overall.CiLow!.Value, 3), Math.Round(report.Overall.CiHigh!.Value, 3)));
         Assert.Equal(5, report.Overall.Agencies);
 
-        // Narrowed to one agency: its block is that agency alone.
+        // One agency's view of the whole report: its rank and its block's figure as the whole report has them.
         var alone = report.ForAgency($"D2-{tag}");
-        Assert.Equal(50.0, Assert.Single(alone.Blocks).Index!.Value, Tolerance);
-        Assert.Equal(1, alone.Agencies[0].BlockRank);
+        Assert.Equal(175.0 / 3, Assert.Single(alone.Blocks).Index!.Value, Tolerance);
+        Assert.Equal(2, alone.Agencies[0].BlockRank);
+        Assert.Equal(50.0, alone.Overall.Index!.Value, Tolerance);
+        // A report filtered to one agency ranks nobody (the others are not in it).
+        var filtered = await ScoringQuery.RunAsync(db.DataSource, ScoreFilter.ForWave(wave) with { MinimumCount = 2, AgencyCode = $"D2-{tag}" },
+            TestContext.Current.CancellationToken);
+        Assert.Null(Assert.Single(filtered.Agencies).BlockRank);
+    }
+
+    /// <summary>
+    /// On time vs late (the dossier's result by its appointment date or after it): on time 5, 4 → 100 %; late 2, 5 →
+    /// 50 %; one ballot whose dossier has no appointment date is unknown. Result dates are 30/09/2026.
+    /// </summary>
+    [Fact]
+    public async Task RunAsync_Should_SplitAgencyByTimeliness_When_DossiersHaveAppointmentDates()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var agency = await _seed.ScalarAsync<long>("INSERT INTO agencies (code, name, kind) VALUES (@c, 'Sở T', 'department') RETURNING id", ("c", $"T-{tag}"));
+        var procedure = await _seed.ScalarAsync<long>("INSERT INTO procedures (code, name, short_name) VALUES (@c, 'Thủ tục', 'Thu tuc') RETURNING id", ("c", $"P-{tag}"));
+        var questionnaire = await InsertQuestionnaireAsync($"qt-{tag}", 1, "Đúng hạn");
+        var wave = await _seed.InsertWaveAsync(questionnaire);
+        var context = new ScoringSeed.SeedContext(tag, procedure, questionnaire);
+        var at = new DateTimeOffset(2026, 10, 5, 9, 0, 0, TimeSpan.Zero);
+        foreach (var (rating, due) in new[] { ("5", "2026-10-02"), ("4", "2026-09-30"), ("2", "2026-09-29"), ("5", "2026-09-01"), ("1", null) })
+        {
+            var response = await _seed.InsertResponseAsync(context, wave, agency, null, "completed", at, ScoringSeed.Verified, ("E1.C1", rating));
+            await _seed.ScalarAsync<int>(
+                "UPDATE transactions SET due_on = @due::date WHERE id = (SELECT transaction_id FROM responses WHERE id = @r) RETURNING 1",
+                ("due", due), ("r", response));
+        }
+
+        var report = await ScoringQuery.RunAsync(db.DataSource, ScoreFilter.ForWave(wave), TestContext.Current.CancellationToken);
+
+        var timeliness = Assert.Single(report.Agencies).Timeliness!;
+        Assert.Equal((2, 100.0), (timeliness.OnTime.Ballots, timeliness.OnTime.Index));
+        Assert.Equal(2, timeliness.Late.Ballots);
+        Assert.Equal(50.0, timeliness.Late.Index!.Value, Tolerance);
+        Assert.Equal(1, timeliness.Unknown);
+        Assert.Equal(50.0, report.Overall.Timeliness!.Late.Index!.Value, Tolerance);
+        Assert.Contains("appointment date", report.TimelinessRule, StringComparison.Ordinal);
     }
 
     private async Task<(long Wave, string Agency)> SeedClusteredAsync(string definition = TwoElements)

@@ -1,5 +1,5 @@
-// Charts of the results pages (/admin/results and the public /results): horizontal bars of SIPAS indices with their
-// 95% interval drawn as a whisker. The figures come from the page itself (<script id="results-data">), so the charts
+// Charts of the results pages (/admin/results and the public /results): horizontal bars of SIPAS indices (elements,
+// blocks, agencies) with their 95% interval drawn as a whisker; the tooltip counts ballots (people), not answers. The figures come from the page itself (<script id="results-data">), so the charts
 // always show what the tables show.
 (function () {
   'use strict';
@@ -78,7 +78,7 @@
                 if (r.index == null) return 'Chưa có câu trả lời';
                 var text = 'Chỉ số ' + percent.format(r.index) + '%';
                 if (r.ciLow != null) text += ' (KTC 95%: ' + percent.format(r.ciLow) + '–' + percent.format(r.ciHigh) + ')';
-                return text + ' · ' + r.count + ' câu trả lời';
+                return text + ' · ' + r.count + ' phiếu';
               }
             }
           }
@@ -91,6 +91,9 @@
   document.querySelectorAll('[data-chart="elements"]').forEach(function (box) {
     draw(box, (data.elements || []).filter(function (e) { return e.count > 0; }),
       function (e) { return e.elementCode + ' · ' + e.name; });
+  });
+  document.querySelectorAll('[data-chart="blocks"]').forEach(function (box) {
+    draw(box, data.blocks || [], function (b) { return b.name; });
   });
   document.querySelectorAll('[data-chart="agencies"]').forEach(function (box) {
     draw(box, data.agencies || [], function (a) { return a.agencyName; });

@@ -22,37 +22,40 @@ public sealed class CatalogueTests : IAsyncLifetime
         using var client = await _host.Factory.SignedInClientAsync();
 
         await AssertSavedAsync(client, "Agency", "HP", ("Agency.Name", "Ủy ban nhân dân thành phố Hải Phòng"), ("Agency.Kind", "city"));
-        await AssertSavedAsync(client, "Agency", "HP-LC", ("Agency.Name", "UBND quận Lê Chân"), ("Agency.Kind", "district"), ("Agency.ParentCode", "HP"));
-        await AssertSavedAsync(client, "Agency", "HP-LC-AD", ("Agency.Name", "UBND phường An Dương"), ("Agency.Kind", "commune"), ("Agency.ParentCode", "HP-LC"));
+        await AssertSavedAsync(client, "Agency", "HP-DK-CATHAI", ("Agency.Name", "Ủy ban nhân dân đặc khu Cát Hải"), ("Agency.Kind", "special_zone"), ("Agency.ParentCode", "HP"));
+        await AssertSavedAsync(client, "Agency", "HP-P-LECHAN", ("Agency.Name", "Ủy ban nhân dân phường Lê Chân"), ("Agency.Kind", "ward"), ("Agency.ParentCode", "HP"));
         await AssertSavedAsync(client, "Agency", "HP-STP", ("Agency.Name", "Sở Tư pháp"), ("Agency.Kind", "department"), ("Agency.ParentCode", "HP"));
+        await AssertSavedAsync(client, "Agency", "HP-STP-TGPL", ("Agency.Name", "Trung tâm Trợ giúp pháp lý"), ("Agency.Kind", "department"), ("Agency.ParentCode", "HP-STP"));
         // No short name: derived from the name without diacritics, as the API does.
         await AssertSavedAsync(client, "Procedure", "1.001193", ("Procedure.Name", "Đăng ký khai sinh"), ("Procedure.Field", "Hộ tịch"));
 
         var page = await client.GetPageAsync(Page);
-        // Depth first, departments before districts, the commune under its district.
+        // Depth first; departments before wards before special zones; each kind's name and its reporting block.
         Assert.Equal(
         [
-            "HP | Ủy ban nhân dân thành phố Hải Phòng | Thành phố | — | 0 | Sửa",
-            "HP-STP | ↳ Sở Tư pháp | Sở, ban, ngành | HP | 0 | Sửa",
-            "HP-LC | ↳ UBND quận Lê Chân | Quận, huyện | HP | 0 | Sửa",
-            "HP-LC-AD | ↳ UBND phường An Dương | Xã, phường, thị trấn | HP-LC | 0 | Sửa",
+            "HP | Ủy ban nhân dân thành phố Hải Phòng | Thành phố | Sở, ban, ngành | — | 0 | Sửa Ngừng khảo sát",
+            "HP-STP | ↳ Sở Tư pháp | Sở, ban, ngành | Sở, ban, ngành | HP | 0 | Sửa Ngừng khảo sát",
+            "HP-STP-TGPL | ↳ Trung tâm Trợ giúp pháp lý | Sở, ban, ngành | Sở, ban, ngành | HP-STP | 0 | Sửa Ngừng khảo sát",
+            "HP-P-LECHAN | ↳ Ủy ban nhân dân phường Lê Chân | Phường | Phường | HP | 0 | Sửa Ngừng khảo sát",
+            "HP-DK-CATHAI | ↳ Ủy ban nhân dân đặc khu Cát Hải | Đặc khu | Đặc khu | HP | 0 | Sửa Ngừng khảo sát",
         ], PageForms.TableRows(page, "agency-table"));
+        Assert.Equal(["Không có đơn vị nào đã giải thể."], PageForms.TableRows(page, "retired-table"));
         Assert.Equal(["1.001193 | Đăng ký khai sinh | Dang ky khai sinh 17/60 ký tự · GSM-7 | Hộ tịch | Sửa"], PageForms.TableRows(page, "procedure-table"));
         // The tree is indented by depth.
-        Assert.Equal(["--depth: 0", "--depth: 1", "--depth: 1", "--depth: 2"], page.All("#agency-table td.tree").Select(td => td.GetAttribute("style")));
-        Assert.Equal(["HP-LC-AD/HP-LC", "HP-LC/HP", "HP-STP/HP"], await ParentsAsync());
+        Assert.Equal(["--depth: 0", "--depth: 1", "--depth: 2", "--depth: 1", "--depth: 1"], page.All("#agency-table td.tree").Select(td => td.GetAttribute("style")));
+        Assert.Equal(["HP-DK-CATHAI/HP", "HP-P-LECHAN/HP", "HP-STP-TGPL/HP-STP", "HP-STP/HP"], await ParentsAsync());
         Assert.Equal("Dang ky khai sinh", await _host.ScalarAsync<string>("SELECT short_name FROM procedures WHERE code = '1.001193'"));
 
         // The edit link fills the form in update mode; saving changes the row instead of refusing the taken code.
-        var edit = await client.GetPageAsync(Page + "?agency=HP-LC");
-        Assert.Contains("Cập nhật đơn vị HP-LC", edit.Text, StringComparison.Ordinal);
+        var edit = await client.GetPageAsync(Page + "?agency=HP-P-LECHAN");
+        Assert.Contains("Cập nhật đơn vị HP-P-LECHAN", edit.Text, StringComparison.Ordinal);
         Assert.Equal("update", edit.One("input[name='Agency.Mode']").GetAttribute("value"));
         var code = edit.One("input[name='Agency.Code']");
-        Assert.Equal("HP-LC", code.GetAttribute("value"));
+        Assert.Equal("HP-P-LECHAN", code.GetAttribute("value"));
         Assert.True(code.HasAttribute("readonly"), "The code of the agency being edited cannot be changed.");
-        await AssertSavedAsync(client, "Agency", "HP-LC", ("Agency.Mode", "update"), ("Agency.Name", "UBND quận Lê Chân (mới)"), ("Agency.Kind", "district"), ("Agency.ParentCode", "HP"));
-        Assert.Equal("UBND quận Lê Chân (mới)", await _host.ScalarAsync<string>("SELECT name FROM agencies WHERE code = 'HP-LC'"));
-        Assert.Equal(4L, await _host.ScalarAsync<long>("SELECT count(*) FROM agencies"));
+        await AssertSavedAsync(client, "Agency", "HP-P-LECHAN", ("Agency.Mode", "update"), ("Agency.Name", "Ủy ban nhân dân phường Lê Chân (mới)"), ("Agency.Kind", "ward"), ("Agency.ParentCode", "HP"));
+        Assert.Equal("Ủy ban nhân dân phường Lê Chân (mới)", await _host.ScalarAsync<string>("SELECT name FROM agencies WHERE code = 'HP-P-LECHAN'"));
+        Assert.Equal(5L, await _host.ScalarAsync<long>("SELECT count(*) FROM agencies"));
     }
 
     [Fact]
@@ -72,7 +75,7 @@ public sealed class CatalogueTests : IAsyncLifetime
         Assert.Equal(["Agency.Code", "Agency.Name", "Agency.Kind"], page.All("[aria-invalid=true]").Select(e => e.GetAttribute("name")));
 
         // An unknown parent is named, and the agency is not created.
-        page = await PostBadAsync(client, "Agency", ("Agency.Code", "HP-NEW"), ("Agency.Name", "UBND huyện Mới"), ("Agency.Kind", "district"), ("Agency.ParentCode", "KHONG-CO"));
+        page = await PostBadAsync(client, "Agency", ("Agency.Code", "HP-NEW"), ("Agency.Name", "Ủy ban nhân dân xã Mới"), ("Agency.Kind", "commune"), ("Agency.ParentCode", "KHONG-CO"));
         Assert.Equal("Không có đơn vị nào mang mã 'KHONG-CO'.", PageForms.FieldError(page, "Agency.ParentCode"));
 
         // Adding a code that exists is refused (the edit link updates): the existing row keeps its name.
@@ -89,7 +92,7 @@ public sealed class CatalogueTests : IAsyncLifetime
         Assert.Equal("P1:Đăng ký khai sinh", await _host.ScalarAsync<string>("SELECT string_agg(code || ':' || name, ',') FROM procedures"));
 
         // The API keeps its contract on the same rules: the unknown parent is a 400 naming parentCode, and a taken code updates.
-        using var unknownParent = await _host.Client.PostAsJsonAsync("/api/admin/agencies", new { code = "HP-NEW", name = "X", kind = "district", parentCode = "KHONG-CO" }, Cancel);
+        using var unknownParent = await _host.Client.PostAsJsonAsync("/api/admin/agencies", new { code = "HP-NEW", name = "X", kind = "ward", parentCode = "KHONG-CO" }, Cancel);
         Assert.Equal(HttpStatusCode.BadRequest, unknownParent.StatusCode);
         Assert.Contains("Unknown agency code 'KHONG-CO'.", await unknownParent.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
         using var update = await _host.Client.PostAsJsonAsync("/api/admin/agencies", new { code = "HP", name = "UBND TP Hải Phòng", kind = "city" }, Cancel);

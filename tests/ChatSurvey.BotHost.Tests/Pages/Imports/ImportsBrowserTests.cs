@@ -82,7 +82,7 @@ public sealed class ImportsBrowserTests
             await page.GotoAsync(baseUrl + "/admin/catalogue");
             await Assertions.Expect(page.Locator("#agency-table tbody tr[data-code='HP-STP']")).ToContainTextAsync("Sở Tư pháp");
             await Browser.ScreenshotAsync(page, "catalogue");
-            await page.GotoAsync(baseUrl + "/admin/qr?kind=district");
+            await page.GotoAsync(baseUrl + "/admin/qr?kind=ward");
             var images = page.Locator(".qr-card img");
             Assert.True(await images.CountAsync() > 1);
             // Every QR image has loaded (a broken one has no natural width).

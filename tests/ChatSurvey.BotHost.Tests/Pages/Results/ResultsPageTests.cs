@@ -55,12 +55,16 @@ public sealed class ResultsPageTests(ResultsHost host) : IClassFixture<ResultsHo
                 AssertRow(Row(page, c.CriterionCode), c.Index, c.Mean, c.Count, c.CiLow, c.CiHigh);
         }
 
-        // The agency table lists both agencies, A2 (62,5) ranked before A1 (58,3), and flags the small samples.
+        // The agency table lists both agencies block by block — A1 a department, A2 an abolished district — and flags the
+        // small samples: with fewer than 30 ballots neither is ranked.
         var agencies = page.One("#agencies");
-        Assert.Equal(["A2", "A1"], agencies.QuerySelectorAll("[data-agency]").Select(a => a.GetAttribute("data-agency")));
+        Assert.Equal(["A1", "A2"], agencies.QuerySelectorAll("[data-agency]").Select(a => a.GetAttribute("data-agency")));
+        Assert.Equal(["", ""], agencies.QuerySelectorAll("[data-agency]").Select(a => a.GetAttribute("data-rank")));
+        Assert.Equal(["department", "district"], page.All("#blocks [data-block]").Select(b => b.GetAttribute("data-block")));
         Assert.Equal("62,5", Figure(agencies.One("[data-agency='A2']"), "index"));
         Assert.Equal("2", Figure(agencies.One("[data-agency='A2']"), "responses"));
         Assert.Contains("ít mẫu", agencies.Text(), StringComparison.Ordinal);
+        Assert.Contains("chưa xếp hạng — ít hơn 30 phiếu", agencies.One("[data-agency='A1']").Text(), StringComparison.Ordinal);
 
         // Comments of A1 only, newest first, with the phone typed in a comment masked; no respondent data anywhere.
         var comments = page.One("#comments").Text();
@@ -117,7 +121,7 @@ public sealed class ResultsPageTests(ResultsHost host) : IClassFixture<ResultsHo
         // Named after the day in Hai Phong: the host's clock says 23:30 UTC on 14 April, already the 15th there.
         Assert.Equal($"ket-qua-sipas-dot-{_wave}-20260415.xlsx", xlsx.Content.Headers.ContentDisposition?.FileNameStar ?? xlsx.Content.Headers.ContentDisposition?.FileName);
         using var workbook = new MemoryStream(await xlsx.Content.ReadAsByteArrayAsync(Cancel));
-        Assert.Equal(["Chỉ số", "Phiếu", "Ý kiến", "Cách tính"], MiniExcel.GetSheetNames(workbook));
+        Assert.Equal(["Chỉ số", "Khối", "Cần cải thiện", "Phiếu", "Ý kiến", "Cách tính"], MiniExcel.GetSheetNames(workbook));
         var figures = MiniExcel.Query(workbook, useHeaderRow: true, sheetName: "Chỉ số").Cast<IDictionary<string, object?>>().ToList();
 
         // Whole wave first (agency *), then each agency: overall, 5 elements, 16 criteria of sipas-full → 22 rows each.
@@ -127,10 +131,11 @@ public sealed class ResultsPageTests(ResultsHost host) : IClassFixture<ResultsHo
         Assert.Equal(expected.Count, figures.Count);
         for (var i = 0; i < expected.Count; i++)
         {
-            var (agency, level, code, count, index, mean, low, high) = expected[i];
+            var (agency, level, code, count, answers, index, mean, low, high) = expected[i];
             var row = figures[i];
             Assert.Equal((agency, level, code), ((string)row["Mã đơn vị"]!, (string)row["Cấp"]!, (string)row["Mã"]!));
-            Assert.Equal(count, Convert.ToInt32(row["Số câu trả lời hợp lệ"], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(count, Convert.ToInt32(row["Số phiếu"], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(answers, Convert.ToInt32(row["Số câu trả lời hợp lệ"], System.Globalization.CultureInfo.InvariantCulture));
             AssertNumber(index, row["Chỉ số (%)"]);
             AssertNumber(mean, row["Điểm trung bình (1–5)"]);
             AssertNumber(low, row["KTC 95% cận dưới (%)"]);
@@ -237,22 +242,25 @@ public sealed class ResultsPageTests(ResultsHost host) : IClassFixture<ResultsHo
         }
     }
 
-    /// <summary>Rows in export order: whole wave (*) then each agency; overall, then each element followed by its criteria.</summary>
-    private static IEnumerable<(string Agency, string Level, string Code, int Count, double? Index, double? Mean, double? Low, double? High)> Expected(ScoreReport report)
+    /// <summary>
+    /// Rows in export order: whole wave (*) then each agency; overall, then each element followed by its criteria. Count
+    /// is ballots (people), answers the valid answers (a criterion has one per ballot).
+    /// </summary>
+    private static IEnumerable<(string Agency, string Level, string Code, int Count, int Answers, double? Index, double? Mean, double? Low, double? High)> Expected(ScoreReport report)
     {
-        var lines = new List<(string Code, int Count, double? Index, double? Mean, double? Low, double? High, IReadOnlyList<ElementScore> Elements)>
+        var lines = new List<(string Code, int Count, int Answers, double? Index, double? Mean, double? Low, double? High, IReadOnlyList<ElementScore> Elements)>
         {
-            ("*", report.Overall.Count, report.Overall.Index, report.Overall.Mean, report.Overall.CiLow, report.Overall.CiHigh, report.Overall.Elements),
+            ("*", report.Overall.Count, report.Overall.Answers, report.Overall.Index, report.Overall.Mean, report.Overall.CiLow, report.Overall.CiHigh, report.Overall.Elements),
         };
-        lines.AddRange(report.Agencies.Select(a => (a.AgencyCode, a.Count, a.Index, a.Mean, a.CiLow, a.CiHigh, a.Elements)));
+        lines.AddRange(report.Agencies.Select(a => (a.AgencyCode, a.Count, a.Answers, a.Index, a.Mean, a.CiLow, a.CiHigh, a.Elements)));
         foreach (var line in lines)
         {
-            yield return (line.Code, "overall", "SIPAS", line.Count, line.Index, line.Mean, line.Low, line.High);
+            yield return (line.Code, "overall", "SIPAS", line.Count, line.Answers, line.Index, line.Mean, line.Low, line.High);
             foreach (var e in line.Elements)
             {
-                yield return (line.Code, "element", e.ElementCode, e.Count, e.Index, e.Mean, e.CiLow, e.CiHigh);
+                yield return (line.Code, "element", e.ElementCode, e.Count, e.Answers, e.Index, e.Mean, e.CiLow, e.CiHigh);
                 foreach (var c in e.Criteria)
-                    yield return (line.Code, "criterion", c.CriterionCode, c.Count, c.Index, c.Mean, c.CiLow, c.CiHigh);
+                    yield return (line.Code, "criterion", c.CriterionCode, c.Count, c.Count, c.Index, c.Mean, c.CiLow, c.CiHigh);
             }
         }
     }

@@ -28,8 +28,10 @@ public sealed class IndexModel(CatalogueStore catalogue, IOptions<AppOptions> ap
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        // By kind (the city, departments, districts …), then by name as the catalogue lists them (a stable sort).
+        // Current agencies only: a retired one gets no new counter cards. By kind (the city, departments, wards …), then
+        // by name as the catalogue lists them (a stable sort).
         All = [.. (await catalogue.ListAgenciesAsync(cancellationToken))
+            .Where(a => !a.Retired)
             .OrderBy(a => CatalogueStore.KindOrder(a.Kind))
             .Select(a => new QrAgency(a.Code, a.Name, a.Kind, WebChatLinks.AgencyChat(app.Value, a.Code)))];
         Cards = [.. All.Where(a => (Kind.Count == 0 || Kind.Contains(a.Kind)) && (Agency.Count == 0 || Agency.Contains(a.Code)))];

@@ -20,8 +20,10 @@ namespace ChatSurvey.BotHost.Pages.Admin.Results;
 /// page's figures as a file, one row per (agency, level, code) of the same official figures (valid ballots only; a
 /// completed wave's frozen final figures), and the ballots behind them: one row per completed ballot of the wave —
 /// official and open (unverified) alike — with its provenance, its integrity flags and whether the figures count it
-/// (no phone, no dossier, no id). The XLSX holds the figures ("Chỉ số"), the ballots ("Phiếu"), the comments of the
-/// valid ballots with their provenance ("Ý kiến") and the rules; a CSV holds one table, the figures or
+/// (no phone, no dossier, no id). The XLSX holds the figures ("Chỉ số", with each agency's block and rank within it,
+/// ballots beside answers and "không áp dụng"), the block figures ("Khối"), the "most needs improving" shares ("Cần cải
+/// thiện"), the ballots ("Phiếu"), the comments of the valid ballots with their provenance ("Ý kiến") and the rules
+/// ("Cách tính"); a CSV holds one table, the figures or
 /// (<c>table=ballots</c>) the ballots. Open answers never enter a figure or the comments here.
 /// The same account rules as the page: an agency viewer exports their own agency only.
 /// </summary>
@@ -37,8 +39,9 @@ public sealed class ExportModel(NpgsqlDataSource dataSource, WaveQueries waveQue
 
     public static readonly string[] FigureHeaders =
     [
-        "Mã đơn vị", "Đơn vị", "Cấp", "Mã", "Tên", "Phiếu hoàn thành", "Số câu trả lời hợp lệ", "Chỉ số (%)",
-        "Điểm trung bình (1–5)", "KTC 95% cận dưới (%)", "KTC 95% cận trên (%)", "Ít mẫu",
+        "Mã đơn vị", "Đơn vị", "Mã khối", "Khối", "Hạng trong khối", "Cấp", "Mã", "Tên", "Phiếu hoàn thành", "Số phiếu",
+        "Số câu trả lời hợp lệ", "Không áp dụng", "Chỉ số (%)", "Điểm trung bình (1–5)", "KTC 95% cận dưới (%)",
+        "KTC 95% cận trên (%)", "Ít mẫu",
     ];
 
     public static readonly string[] BallotHeaders =
@@ -67,11 +70,14 @@ public sealed class ExportModel(NpgsqlDataSource dataSource, WaveQueries waveQue
             return selection.Errors.ContainsKey("wave") || selection.Wave is null ? NotFound(message) : BadRequest(message);
         }
 
+        // An administrator's figures are the whole wave's, as on the page (blocks and ranks need every agency), narrowed
+        // to the chosen agency's rows below; an agency viewer's are scored for their agency alone, with no block or rank.
         var filter = exclusions.Apply(selection.Filter);
+        var wholeWave = !selection.AgencyFixed;
         var final = await new ScoreSnapshotStore(dataSource).GetFinalAsync(selection.Wave!.Id, cancellationToken);
         var report = final is null
-            ? await ScoringQuery.RunAsync(dataSource, filter, cancellationToken)
-            : selection.AgencyCode is { } only ? final.Report.ForAgency(only) : final.Report;
+            ? await ScoringQuery.RunAsync(dataSource, wholeWave ? filter with { AgencyCode = null } : filter, cancellationToken)
+            : wholeWave ? final.Report : final.Report.ForAgency(selection.AgencyCode!);
         var today = ResultsFormat.Local(clock.GetUtcNow()).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var suffix = $"dot-{selection.Wave!.Id}{(selection.AgencyCode is { } code ? "-" + code : "")}-{today}";
 
@@ -89,12 +95,12 @@ public sealed class ExportModel(NpgsqlDataSource dataSource, WaveQueries waveQue
                 "text/csv; charset=utf-8", $"phieu-sipas-{suffix}.csv");
         }
 
-        var rows = FigureRows(report, includeAllAgencies: selection.AgencyCode is null);
+        var rows = FigureRows(report, selection.AgencyCode, wholeWave);
         if (kind == "csv")
             return File(await CsvAsync(FigureHeaders, rows.Select(FigureCells), cancellationToken), "text/csv; charset=utf-8", $"ket-qua-sipas-{suffix}.csv");
 
         var comments = await CommentsQuery.ListAsync(dataSource, filter, 0, MaxComments, cancellationToken);
-        return File(await XlsxAsync(report, rows, ballots, comments, cancellationToken),
+        return File(await XlsxAsync(report, selection.AgencyCode, wholeWave, rows, ballots, comments, cancellationToken),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"ket-qua-sipas-{suffix}.xlsx");
     }
 
@@ -126,38 +132,81 @@ public sealed class ExportModel(NpgsqlDataSource dataSource, WaveQueries waveQue
     }
 
     /// <summary>
-    /// One row per (agency, level, code): each agency's overall line, its elements and their criteria; with
-    /// <paramref name="includeAllAgencies"/> the whole wave first, under agency <see cref="AllAgencies"/>.
-    /// Figures are rounded to two decimals.
+    /// One row per (agency, level, code): each agency's overall line, its elements and their criteria — every agency of
+    /// the report, or <paramref name="agencyCode"/> only; without an agency the whole wave first, under agency
+    /// <see cref="AllAgencies"/>. Each row names the agency's block; the overall row carries its rank within the block
+    /// when <paramref name="wholeWave"/> (the report scores every agency; a report narrowed to one agency cannot rank it).
+    /// Counts are ballots (<c>Số phiếu</c>) beside the valid answers and the "không áp dụng" ones; figures are rounded to
+    /// two decimals.
     /// </summary>
-    public static List<FigureRow> FigureRows(ScoreReport report, bool includeAllAgencies)
+    public static List<FigureRow> FigureRows(ScoreReport report, string? agencyCode, bool wholeWave)
     {
+        ArgumentNullException.ThrowIfNull(report);
         var rows = new List<FigureRow>();
-        void Add(string agencyCode, string agencyName, int responses, double? index, double? mean, double? low, double? high,
-            int count, bool lowSample, IReadOnlyList<ElementScore> elements)
+        void Add(string code, string name, string? block, int? rank, int responses, double? index, double? mean, double? low,
+            double? high, int count, int answers, int notApplicable, bool lowSample, IReadOnlyList<ElementScore> elements)
         {
-            rows.Add(new FigureRow(agencyCode, agencyName, "overall", "SIPAS", "Chỉ số hài lòng chung", responses, count,
-                Round(index), Round(mean), Round(low), Round(high), YesNo(lowSample)));
+            var blockName = block is null ? null : AgencyBlock.Name(block);
+            rows.Add(new FigureRow(code, name, block, blockName, rank, "overall", "SIPAS", "Chỉ số hài lòng chung", responses,
+                count, answers, notApplicable, Round(index), Round(mean), Round(low), Round(high), YesNo(lowSample)));
             foreach (var e in elements)
             {
-                rows.Add(new FigureRow(agencyCode, agencyName, "element", e.ElementCode, e.Name, null, e.Count,
-                    Round(e.Index), Round(e.Mean), Round(e.CiLow), Round(e.CiHigh), YesNo(e.LowSample)));
+                rows.Add(new FigureRow(code, name, block, blockName, null, "element", e.ElementCode, e.Name, null, e.Count,
+                    e.Answers, e.NotApplicable, Round(e.Index), Round(e.Mean), Round(e.CiLow), Round(e.CiHigh), YesNo(e.LowSample)));
                 foreach (var c in e.Criteria)
                 {
-                    rows.Add(new FigureRow(agencyCode, agencyName, "criterion", c.CriterionCode, c.Text, null, c.Count,
-                        Round(c.Index), Round(c.Mean), Round(c.CiLow), Round(c.CiHigh), YesNo(c.LowSample)));
+                    rows.Add(new FigureRow(code, name, block, blockName, null, "criterion", c.CriterionCode, c.Text, null, c.Count,
+                        c.Count, c.NotApplicable, Round(c.Index), Round(c.Mean), Round(c.CiLow), Round(c.CiHigh), YesNo(c.LowSample)));
                 }
             }
         }
 
-        if (includeAllAgencies)
+        if (agencyCode is null)
         {
             var o = report.Overall;
-            Add(AllAgencies, "Tất cả đơn vị", o.Responses, o.Index, o.Mean, o.CiLow, o.CiHigh, o.Count, o.LowSample, o.Elements);
+            Add(AllAgencies, "Tất cả đơn vị", null, null, o.Responses, o.Index, o.Mean, o.CiLow, o.CiHigh, o.Count, o.Answers,
+                o.NotApplicable, o.LowSample, o.Elements);
         }
 
-        foreach (var a in report.Agencies)
-            Add(a.AgencyCode, a.AgencyName, a.Responses, a.Index, a.Mean, a.CiLow, a.CiHigh, a.Count, a.LowSample, a.Elements);
+        foreach (var a in report.Agencies.Where(a => agencyCode is null || a.AgencyCode == agencyCode))
+        {
+            Add(a.AgencyCode, a.AgencyName, a.Block, wholeWave ? a.BlockRank : null, a.Responses, a.Index, a.Mean, a.CiLow,
+                a.CiHigh, a.Count, a.Answers, a.NotApplicable, a.LowSample, a.Elements);
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// The block figures: every block of the wave, or the chosen agency's block; none for a report narrowed to one
+    /// agency (its block's figure needs the block's other agencies).
+    /// </summary>
+    public static List<BlockRow> BlockRows(ScoreReport report, string? agencyCode, bool wholeWave)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (!wholeWave)
+            return [];
+        var chosenBlock = agencyCode is null ? null : report.Agencies.FirstOrDefault(a => a.AgencyCode == agencyCode)?.Block;
+        return report.Blocks
+            .Where(b => agencyCode is null || b.Block == chosenBlock)
+            .Select(b => new BlockRow(b.Block, b.Name, Round(b.Index), Round(b.Mean), Round(b.CiLow), Round(b.CiHigh), b.Ballots,
+                b.Agencies, b.Ranked))
+            .ToList();
+    }
+
+    /// <summary>The "most needs improving" shares: the whole wave's (agency <see cref="AllAgencies"/>) and each agency's.</summary>
+    public static List<ImprovementRow> ImprovementRows(ScoreReport report, string? agencyCode)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var rows = new List<ImprovementRow>();
+        if (agencyCode is null)
+        {
+            rows.AddRange(report.Overall.Improvements.Select(i =>
+                new ImprovementRow(AllAgencies, "Tất cả đơn vị", i.Value, i.Label, i.Ballots, Round(i.Share))));
+        }
+
+        foreach (var a in report.Agencies.Where(a => agencyCode is null || a.AgencyCode == agencyCode))
+            rows.AddRange(a.Improvements.Select(i => new ImprovementRow(a.AgencyCode, a.AgencyName, i.Value, i.Label, i.Ballots, Round(i.Share))));
         return rows;
     }
 
@@ -191,8 +240,9 @@ public sealed class ExportModel(NpgsqlDataSource dataSource, WaveQueries waveQue
 
     private static string?[] FigureCells(FigureRow r) =>
     [
-        r.AgencyCode, r.AgencyName, r.Level, r.Code, r.Name, Number(r.Responses), Number(r.Count), Number(r.Index),
-        Number(r.Mean), Number(r.CiLow), Number(r.CiHigh), r.LowSample,
+        r.AgencyCode, r.AgencyName, r.BlockCode, r.Block, Number(r.BlockRank), r.Level, r.Code, r.Name, Number(r.Responses),
+        Number(r.Count), Number(r.Answers), Number(r.NotApplicable), Number(r.Index), Number(r.Mean), Number(r.CiLow),
+        Number(r.CiHigh), r.LowSample,
     ];
 
     private static string?[] BallotCells(BallotRow r) =>
@@ -206,49 +256,96 @@ public sealed class ExportModel(NpgsqlDataSource dataSource, WaveQueries waveQue
     private static string? Number(int? value) => value?.ToString(CultureInfo.InvariantCulture);
 
     private static async Task<byte[]> XlsxAsync(
-        ScoreReport report, List<FigureRow> rows, List<BallotRow> ballots, CommentPage comments, CancellationToken cancellationToken)
+        ScoreReport report, string? agencyCode, bool wholeWave, List<FigureRow> rows, List<BallotRow> ballots,
+        CommentPage comments, CancellationToken cancellationToken)
     {
+        var rules = ResultsFormat.Rules(report).Select(r => new RuleRow(r.Topic, r.Rule)).ToList();
+        rules.Insert(1, new RuleRow("Bảng Phiếu", BallotsSheetRule));
+        rules.Add(new RuleRow("Bộ câu hỏi", report.Questionnaire is { } version
+            ? $"{ResultsFormat.Version(version)} ({version.Title}). {ResultsFormat.OtherVersions(report.OtherQuestionnaires) ?? "Không có phiếu của phiên bản khác."}"
+            : "Chưa có phiếu hợp lệ."));
+        rules.Add(new RuleRow("Bảng Khối", BlocksSheetRule));
+        rules.AddRange(
+        [
+            new RuleRow("ballots (en)", report.BallotRule ?? ""),
+            new RuleRow("index (en)", report.IndexRule),
+            new RuleRow("element (en)", report.ElementRule ?? ""),
+            new RuleRow("agency (en)", report.AgencyRule ?? ""),
+            new RuleRow("block (en)", report.BlockRule ?? ""),
+            new RuleRow("overall (en)", report.OverallRule),
+            new RuleRow("rank (en)", report.RankRule ?? ""),
+            new RuleRow("interval (en)", report.IntervalRule),
+            new RuleRow("lowSample (en)", report.LowSampleRule),
+            new RuleRow("improvements (en)", report.ImprovementRule ?? ""),
+        ]);
         var sheets = new Dictionary<string, object>
         {
             ["Chỉ số"] = rows,
+            ["Khối"] = BlockRows(report, agencyCode, wholeWave),
+            ["Cần cải thiện"] = ImprovementRows(report, agencyCode),
             ["Phiếu"] = ballots,
             ["Ý kiến"] = comments.Items.Select(c => new CommentRow(
                 ResultsFormat.Local(c.AnsweredAt).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
                 c.AgencyCode, c.AgencyName, c.ProcedureName ?? "", ResultsFormat.Channel(c.Channel),
                 ResultsFormat.Provenance(c.Provenance), ResultsSelectionQuery.Redact(c.Text))).ToList(),
-            ["Cách tính"] = new[]
-            {
-                new RuleRow("Phiếu hợp lệ", ResultsFormat.BallotRule(report.ExcludedFlags)),
-                new RuleRow("Bảng Phiếu", BallotsSheetRule),
-                new RuleRow("Chỉ số", ResultsFormat.IndexRule),
-                new RuleRow("Khoảng tin cậy", ResultsFormat.IntervalRule),
-                new RuleRow("Ít mẫu", ResultsFormat.LowSampleRule(report.MinimumCount)),
-                new RuleRow("ballots (en)", report.BallotRule ?? ""),
-                new RuleRow("index (en)", report.IndexRule),
-                new RuleRow("overall (en)", report.OverallRule),
-                new RuleRow("interval (en)", report.IntervalRule),
-            },
+            ["Cách tính"] = rules,
         };
         using var stream = new MemoryStream();
         await MiniExcel.SaveAsAsync(stream, sheets, excelType: ExcelType.XLSX, cancellationToken: cancellationToken);
         return stream.ToArray();
     }
+
+    /// <summary>What the "Khối" sheet lists, stated in the rules sheet.</summary>
+    public const string BlocksSheetRule =
+        "Bảng Khối: chỉ số của từng khối (trung bình cộng chỉ số các đơn vị trong khối) với khoảng tin cậy 95%, số phiếu hợp " +
+        "lệ của các đơn vị trong khối, số đơn vị có chỉ số và số đơn vị được xếp hạng. Tài khoản của một đơn vị chỉ xem được " +
+        "số liệu của đơn vị mình, nên bảng này và hạng trong khối để trống.";
 }
 
-/// <summary>One line of the export (see <see cref="ExportModel.FigureHeaders"/>, in the same order).</summary>
+/// <summary>
+/// One line of the export (see <see cref="ExportModel.FigureHeaders"/>, in the same order): <see cref="Responses"/> the
+/// agency's valid ballots (overall rows), <see cref="Count"/> the ballots (people) behind the figure, <see cref="Answers"/>
+/// its valid answers and <see cref="NotApplicable"/> its "không áp dụng" answers.
+/// </summary>
 public sealed record FigureRow(
     [property: ExcelColumnName("Mã đơn vị")] string AgencyCode,
     [property: ExcelColumnName("Đơn vị"), ExcelColumnWidth(30)] string AgencyName,
+    [property: ExcelColumnName("Mã khối")] string? BlockCode,
+    [property: ExcelColumnName("Khối"), ExcelColumnWidth(20)] string? Block,
+    [property: ExcelColumnName("Hạng trong khối")] int? BlockRank,
     [property: ExcelColumnName("Cấp")] string Level,
     [property: ExcelColumnName("Mã")] string Code,
     [property: ExcelColumnName("Tên"), ExcelColumnWidth(50)] string Name,
     [property: ExcelColumnName("Phiếu hoàn thành")] int? Responses,
-    [property: ExcelColumnName("Số câu trả lời hợp lệ")] int Count,
+    [property: ExcelColumnName("Số phiếu")] int Count,
+    [property: ExcelColumnName("Số câu trả lời hợp lệ")] int Answers,
+    [property: ExcelColumnName("Không áp dụng")] int NotApplicable,
     [property: ExcelColumnName("Chỉ số (%)")] double? Index,
     [property: ExcelColumnName("Điểm trung bình (1–5)")] double? Mean,
     [property: ExcelColumnName("KTC 95% cận dưới (%)")] double? CiLow,
     [property: ExcelColumnName("KTC 95% cận trên (%)")] double? CiHigh,
     [property: ExcelColumnName("Ít mẫu")] string LowSample);
+
+/// <summary>One block's figures in the export ("Khối" sheet): counts in ballots and agencies.</summary>
+public sealed record BlockRow(
+    [property: ExcelColumnName("Mã khối")] string BlockCode,
+    [property: ExcelColumnName("Khối"), ExcelColumnWidth(28)] string Block,
+    [property: ExcelColumnName("Chỉ số (%)")] double? Index,
+    [property: ExcelColumnName("Điểm trung bình (1–5)")] double? Mean,
+    [property: ExcelColumnName("KTC 95% cận dưới (%)")] double? CiLow,
+    [property: ExcelColumnName("KTC 95% cận trên (%)")] double? CiHigh,
+    [property: ExcelColumnName("Số phiếu")] int Ballots,
+    [property: ExcelColumnName("Số đơn vị có chỉ số")] int Agencies,
+    [property: ExcelColumnName("Số đơn vị xếp hạng")] int Ranked);
+
+/// <summary>One option of the "most needs improving" question for an agency (or all): ballots and share in percent.</summary>
+public sealed record ImprovementRow(
+    [property: ExcelColumnName("Mã đơn vị")] string AgencyCode,
+    [property: ExcelColumnName("Đơn vị"), ExcelColumnWidth(30)] string AgencyName,
+    [property: ExcelColumnName("Mã nội dung")] string Value,
+    [property: ExcelColumnName("Nội dung cần cải thiện nhất"), ExcelColumnWidth(45)] string Label,
+    [property: ExcelColumnName("Số phiếu")] int Ballots,
+    [property: ExcelColumnName("Tỷ lệ (%)")] double? Share);
 
 /// <summary>A comment in the export, with its ballot's provenance: no phone, no name, no response id.</summary>
 public sealed record CommentRow(

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ChatSurvey.BotHost.PublicResults;
 using ChatSurvey.Dispatcher.Scores;
 using ChatSurvey.Dispatcher.Scoring;
 using ChatSurvey.Dispatcher.Waves;
@@ -12,7 +13,8 @@ namespace ChatSurvey.BotHost.Pages.Admin.Results;
 /// <summary>
 /// <c>/admin/results?wave={id}&amp;agency={code}&amp;page={n}</c>: a wave's official SIPAS figures (valid ballots only) for
 /// one agency or all of them — the completed wave's frozen final figures, else the same <see cref="ScoringQuery"/> as
-/// the public API (admin traffic is small, so one query per view) — with charts and the comments of those ballots.
+/// the public API (admin traffic is small, so one query per view) — with charts, the blocks and the agencies ranked
+/// within them, the "most needs improving" shares and the comments of those ballots.
 /// The open (unverified) answers are shown apart, in their own section labelled "chưa xác minh": never ranked, never
 /// in the official tiles. Agency viewers see their own agency only.
 /// </summary>
@@ -42,8 +44,14 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, BallotExclusions exc
     /// <summary>The figures shown in detail: the chosen agency, or the whole wave.</summary>
     public ResultLine? Line { get; private set; }
 
-    /// <summary>Every agency of the wave, best index first (administrators only; a viewer's report has just their own).</summary>
-    public IReadOnlyList<AgencyScore> RankedAgencies { get; private set; } = [];
+    /// <summary>
+    /// The wave's blocks and, in each, every agency of the wave ranked within its block (administrators only: a viewer's
+    /// report has just their own agency, so neither its block figure nor its rank could be told).
+    /// </summary>
+    public IReadOnlyList<BlockListing> Blocks { get; private set; } = [];
+
+    /// <summary>Every agency of the wave, block by block in rank order (administrators only).</summary>
+    public IReadOnlyList<AgencyScore> ListedAgencies { get; private set; } = [];
 
     public CommentPage Comments { get; private set; } = new(0, []);
 
@@ -75,10 +83,11 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, BallotExclusions exc
             ? ResultLine.From(Report.Agencies.FirstOrDefault(a => a.AgencyCode == code), code,
                 Selection.Agencies.FirstOrDefault(a => a.Code == code)?.Name ?? code)
             : ResultLine.From(Report.Overall);
-        RankedAgencies = Report.Agencies
-            .OrderByDescending(a => a.Index ?? double.MinValue)
-            .ThenBy(a => a.AgencyName, StringComparer.Ordinal)
-            .ToList();
+        if (IsAdministrator)
+        {
+            Blocks = BlockListing.Of(Report, withIndexOnly: false);
+            ListedAgencies = Blocks.SelectMany(b => b.Agencies).ToList();
+        }
 
         CommentPageNumber = Math.Max(1, page ?? 1);
         Comments = await CommentsQuery.ListAsync(dataSource, official,
@@ -107,14 +116,19 @@ public sealed class IndexModel(NpgsqlDataSource dataSource, BallotExclusions exc
     public string ChartJson() => JsonSerializer.Serialize(new
     {
         elements = Line?.Elements.Select(e => new { e.ElementCode, e.Name, e.Index, e.CiLow, e.CiHigh, e.Count }) ?? [],
-        agencies = IsAdministrator
-            ? RankedAgencies.Where(a => a.Index is not null)
-                .Select(a => new { a.AgencyCode, a.AgencyName, a.Index, a.CiLow, a.CiHigh, a.Count })
-            : [],
+        blocks = Blocks.Where(b => b.Score is not null)
+            .Select(b => new { b.Block, b.Name, b.Score!.Index, b.Score.CiLow, b.Score.CiHigh, Count = b.Score.Ballots }),
+        agencies = ListedAgencies.Where(a => a.Index is not null)
+            .Select(a => new { a.AgencyCode, a.AgencyName, a.Index, a.CiLow, a.CiHigh, a.Count }),
     }, JsonSerializerOptions.Web);
 }
 
-/// <summary>One line of figures (an agency, or the whole wave), as the page shows it in detail.</summary>
+/// <summary>
+/// One line of figures (an agency, or the whole wave), as the page shows it in detail. <see cref="Responses"/> counts the
+/// valid ballots, <see cref="Count"/> those behind the index, <see cref="Answers"/> the valid answers behind it and
+/// <see cref="NotApplicable"/> the "không áp dụng" ones. <see cref="Agency"/> is the agency's line of the report (its
+/// block and rank within it: the whole wave's for an administrator), null for the whole wave.
+/// </summary>
 public sealed record ResultLine(
     string Title,
     int Responses,
@@ -123,18 +137,22 @@ public sealed record ResultLine(
     double? CiLow,
     double? CiHigh,
     int Count,
+    int Answers,
+    int NotApplicable,
     bool LowSample,
     double? ResponseRate,
     IReadOnlyList<ElementScore> Elements,
-    QuestionScore? OverallQuestion)
+    QuestionScore? OverallQuestion,
+    IReadOnlyList<ImprovementShare> Improvements,
+    AgencyScore? Agency)
 {
     public static ResultLine From(OverallScore o) =>
-        new("Toàn đợt (tất cả đơn vị)", o.Responses, o.Index, o.Mean, o.CiLow, o.CiHigh, o.Count,
-            o.LowSample, o.ResponseRate, o.Elements, o.OverallQuestion);
+        new("Toàn đợt (tất cả đơn vị)", o.Responses, o.Index, o.Mean, o.CiLow, o.CiHigh, o.Count, o.Answers, o.NotApplicable,
+            o.LowSample, o.ResponseRate, o.Elements, o.OverallQuestion, o.Improvements, null);
 
     // An agency with no response in the wave yet is absent from the report: it shows with empty figures.
     public static ResultLine From(AgencyScore? a, string code, string name) => a is null
-        ? new($"{name} ({code})", 0, null, null, null, null, 0, true, null, [], null)
+        ? new($"{name} ({code})", 0, null, null, null, null, 0, 0, 0, true, null, [], null, [], null)
         : new($"{a.AgencyName} ({a.AgencyCode})", a.Responses, a.Index, a.Mean, a.CiLow, a.CiHigh,
-            a.Count, a.LowSample, a.ResponseRate, a.Elements, a.OverallQuestion);
+            a.Count, a.Answers, a.NotApplicable, a.LowSample, a.ResponseRate, a.Elements, a.OverallQuestion, a.Improvements, a);
 }

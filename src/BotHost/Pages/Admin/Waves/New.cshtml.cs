@@ -240,7 +240,7 @@ public sealed class NewModel(WaveStore store, WaveQueries queries, Questionnaire
         foreach (var (code, typed) in Targets)
         {
             if (!rows.Any(row => row.AgencyCode == code) && !string.IsNullOrWhiteSpace(typed))
-                rows.Add(new QuotaRow(code, "(không có trong danh mục)", 0, 0, 0, typed));
+                rows.Add(new QuotaRow(code, "(không có trong danh mục đơn vị đang khảo sát)", 0, 0, 0, typed));
         }
 
         Table = new QuotaTable(rows, periodValid, margin, ratePercent);
