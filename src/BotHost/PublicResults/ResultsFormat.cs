@@ -27,25 +27,26 @@ internal static class ResultsFormat
         "3 người trả lời 13 tiêu chí là 3 phiếu. Số câu trả lời hợp lệ được ghi riêng.";
 
     /// <summary>How the element indices were combined, from the rules the report's elements carry.</summary>
-    public static string ElementRule(IEnumerable<Domain.Scoring.ElementRule> rules)
+    public static string ElementRule(IEnumerable<Domain.Scoring.ElementScore> elements)
     {
-        ArgumentNullException.ThrowIfNull(rules);
-        var used = rules.ToHashSet();
+        ArgumentNullException.ThrowIfNull(elements);
+        var list = elements.ToList();
+        var used = list.Where(e => e.Basis == Domain.Scoring.ElementBasis.Criteria).Select(e => e.Rule).ToHashSet();
         var parts = new List<string>(3);
-        if (used.Contains(Domain.Scoring.ElementRule.MeanOfCriteria) || used.Count == 0)
+        if (used.Contains(Domain.Questionnaires.ElementRule.MeanOfCriteria) || used.Count == 0)
             parts.Add("Chỉ số của một yếu tố = trung bình cộng chỉ số các tiêu chí của yếu tố đó (các tiêu chí có câu trả lời hợp lệ).");
-        if (used.Contains(Domain.Scoring.ElementRule.PooledAnswers))
+        if (used.Contains(Domain.Questionnaires.ElementRule.PooledAnswers))
             parts.Add("Chỉ số của một yếu tố = tỷ lệ câu trả lời chọn mức 4–5 trong tất cả câu trả lời hợp lệ về các tiêu chí của yếu tố đó (theo quy tắc của bộ câu hỏi).");
-        if (used.Contains(Domain.Scoring.ElementRule.ElementQuestion))
+        if (list.Any(e => e.Basis == Domain.Scoring.ElementBasis.ElementQuestion))
             parts.Add("Yếu tố mà bộ câu hỏi không hỏi tiêu chí lấy chỉ số của câu hỏi chung về yếu tố đó.");
         parts.Add("Câu hỏi chung về yếu tố hỏi kèm các tiêu chí được báo cáo riêng, không tính vào chỉ số.");
         return string.Join(" ", parts);
     }
 
     /// <summary>How an agency index combines its elements (the questionnaire version's rule).</summary>
-    public static string AgencyRule(Domain.Scoring.AgencyRule rule) => rule switch
+    public static string AgencyRule(Domain.Questionnaires.AgencyRule rule) => rule switch
     {
-        Domain.Scoring.AgencyRule.WeightedElements =>
+        Domain.Questionnaires.AgencyRule.WeightedElements =>
             "Chỉ số của một cơ quan, đơn vị = trung bình có trọng số của chỉ số các yếu tố có câu trả lời hợp lệ, theo " +
             "trọng số của bộ câu hỏi. Câu hỏi hài lòng chung được báo cáo riêng, không tính vào chỉ số.",
         _ =>
@@ -101,8 +102,7 @@ internal static class ResultsFormat
     public static IReadOnlyList<(string Topic, string Rule)> Rules(Domain.Scoring.ScoreReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var elementRules = report.Overall.Elements.Select(e => e.Rule)
-            .Concat(report.Agencies.SelectMany(a => a.Elements).Select(e => e.Rule));
+        var elementRules = report.Overall.Elements.Concat(report.Agencies.SelectMany(a => a.Elements));
         var agencyRule = report.Agencies.Select(a => a.Rule).FirstOrDefault();
         return
         [
