@@ -29,8 +29,9 @@ public static class OpenDataApi
     ];
 
     /// <summary>
-    /// The columns of <c>results.csv</c>, in order: the brief's figure columns, then those of the improvement shares
-    /// (<c>option</c>, <c>share</c>) and of the response rate (<c>deliveredInvitations</c>, <c>responseRate</c>).
+    /// The columns of <c>results.csv</c>, in order: the figure's level and codes, its figures and counts, then the option
+    /// of an improvement share (<c>option</c>, <c>share</c>) or of an on-time/late group (<c>option</c>), and the
+    /// response rate (<c>deliveredInvitations</c>, <c>responseRate</c>).
     /// </summary>
     public static readonly string[] ResultColumns =
     [
@@ -120,8 +121,9 @@ public static class OpenDataApi
 
     /// <summary>
     /// Every figure of <paramref name="report"/>, one row each, unrounded: the overall line (level <c>overall</c>) with
-    /// its elements, their criteria and questions, the overall question and the improvement shares; each block; then each
-    /// agency with the same parts. An element's criteria and element question follow the element; a row's codes say
+    /// its elements, their criteria and questions, the overall question, the improvement shares and the on-time/late
+    /// indices (level <c>timeliness</c>, <c>option</c> on_time, late, or unknown: the ballots without an appointment
+    /// date); each block; then each agency with the same parts. An element's criteria and element question follow the element; a row's codes say
     /// what it is about (an empty <c>agencyCode</c> is all agencies).
     /// </summary>
     public static IEnumerable<string?[]> ResultRows(ScoreReport report)
@@ -130,7 +132,7 @@ public static class OpenDataApi
         var o = report.Overall;
         yield return Row("overall", "", "", "", "", o.Index, o.Mean, o.CiLow, o.CiHigh, o.Count, o.Answers, o.NotApplicable,
             o.LowSample, null, delivered: o.DeliveredInvitations, rate: o.ResponseRate);
-        foreach (var row in Parts("", "", o.Elements, o.OverallQuestion, o.Improvements))
+        foreach (var row in Parts("", "", o.Elements, o.OverallQuestion, o.Improvements, o.Timeliness))
             yield return row;
         foreach (var b in report.Blocks)
             yield return Row("block", b.Block, "", "", "", b.Index, b.Mean, b.CiLow, b.CiHigh, b.Ballots, null, null, null, null);
@@ -138,14 +140,14 @@ public static class OpenDataApi
         {
             yield return Row("agency", a.Block, a.AgencyCode, "", "", a.Index, a.Mean, a.CiLow, a.CiHigh, a.Count, a.Answers,
                 a.NotApplicable, a.LowSample, a.BlockRank, delivered: a.DeliveredInvitations, rate: a.ResponseRate);
-            foreach (var row in Parts(a.Block, a.AgencyCode, a.Elements, a.OverallQuestion, a.Improvements))
+            foreach (var row in Parts(a.Block, a.AgencyCode, a.Elements, a.OverallQuestion, a.Improvements, a.Timeliness))
                 yield return row;
         }
     }
 
     private static IEnumerable<string?[]> Parts(
         string block, string agency, IReadOnlyList<ElementScore> elements, QuestionScore? overallQuestion,
-        IReadOnlyList<ImprovementShare> improvements)
+        IReadOnlyList<ImprovementShare> improvements, Timeliness? timeliness)
     {
         foreach (var e in elements)
         {
@@ -168,7 +170,21 @@ public static class OpenDataApi
             yield return Row("improvement", block, agency, "", "", null, null, null, null, i.Ballots, null, null, null, null,
                 option: i.Value, share: i.Share);
         }
+
+        if (timeliness is null)
+            yield break;
+        foreach (var (option, group) in new[] { (Timeliness.OnTimeValue, timeliness.OnTime), (Timeliness.LateValue, timeliness.Late) })
+        {
+            yield return Row("timeliness", block, agency, "", "", group.Index, group.Mean, group.CiLow, group.CiHigh, group.Ballots,
+                null, null, null, null, option: option);
+        }
+
+        yield return Row("timeliness", block, agency, "", "", null, null, null, null, timeliness.Unknown, null, null, null, null,
+            option: UnknownTimeliness);
     }
+
+    /// <summary>The <c>option</c> of the timeliness row that counts the ballots without an appointment date.</summary>
+    public const string UnknownTimeliness = "unknown";
 
     private static string?[] Question(string block, string agency, string element, QuestionScore q) =>
         Row("question", block, agency, element, q.QuestionCode, q.Index, q.Mean, q.CiLow, q.CiHigh, q.Count, q.Count,

@@ -158,6 +158,13 @@ public sealed class OpenDataRecomputationTests : IAsyncLifetime
                 expected.Add(("question", block, agency, "", overall.GetProperty("questionCode").GetString()!, overall));
             foreach (var i in line.GetProperty("improvements").EnumerateArray())
                 expected.Add(("improvement", block, agency, "", "", i));
+            if (line.TryGetProperty("timeliness", out var timeliness) && timeliness.ValueKind == JsonValueKind.Object)
+            {
+                expected.Add(("timeliness", block, agency, "", "", timeliness.GetProperty("onTime")));
+                expected.Add(("timeliness", block, agency, "", "", timeliness.GetProperty("late")));
+                expected.Add(("timeliness", block, agency, "", "", JsonDocument.Parse(
+                    $"{{\"ballots\":{timeliness.GetProperty("unknown").GetInt32()}}}").RootElement));
+            }
         }
 
         expected.Add(("overall", "", "", "", "", api.GetProperty("overall")));
@@ -173,6 +180,7 @@ public sealed class OpenDataRecomputationTests : IAsyncLifetime
         }
 
         Assert.Equal(expected.Count, results.Rows.Count);
+        Assert.Contains(results.Rows, r => results.Cell(r, "level") == "timeliness" && results.Cell(r, "option") == "late" && results.Cell(r, "index").Length > 0);
         foreach (var ((level, block, agency, element, question, figure), row) in expected.Zip(results.Rows))
         {
             var what = $"{level} {agency} {element} {question}";
@@ -192,17 +200,20 @@ public sealed class OpenDataRecomputationTests : IAsyncLifetime
                     Assert.True(cell.Length == 0, $"{what} {column} is empty, not '{cell}'.");
             }
 
-            var ballots = level switch { "block" or "improvement" => "ballots", _ => "count" };
+            var ballots = level switch { "block" or "improvement" or "timeliness" => "ballots", _ => "count" };
             Assert.Equal(figure.GetProperty(ballots).GetInt32().ToString(CultureInfo.InvariantCulture), results.Cell(row, "ballots"));
             var answersOf = level is "criterion" or "question" ? "count" : "answers";
-            Assert.Equal(figure.TryGetProperty(answersOf, out var answers) && level is not "block" and not "improvement"
+            Assert.Equal(figure.TryGetProperty(answersOf, out var answers) && level is not "block" and not "improvement" and not "timeliness"
                 ? answers.GetInt32().ToString(CultureInfo.InvariantCulture) : "", results.Cell(row, "answers"));
             Assert.Equal(figure.TryGetProperty("notApplicable", out var na) ? na.GetInt32().ToString(CultureInfo.InvariantCulture) : "",
                 results.Cell(row, "notApplicable"));
             Assert.Equal(figure.TryGetProperty("lowSample", out var low) ? (low.GetBoolean() ? "true" : "false") : "", results.Cell(row, "lowSample"));
             Assert.Equal(figure.TryGetProperty("blockRank", out var rank) && rank.ValueKind == JsonValueKind.Number
                 ? rank.GetInt32().ToString(CultureInfo.InvariantCulture) : "", results.Cell(row, "blockRank"));
-            Assert.Equal(figure.TryGetProperty("value", out var option) ? option.GetString() : "", results.Cell(row, "option"));
+            if (level == "timeliness")
+                Assert.Contains(results.Cell(row, "option"), new[] { "on_time", "late", "unknown" });
+            else
+                Assert.Equal(figure.TryGetProperty("value", out var option) ? option.GetString() : "", results.Cell(row, "option"));
             Assert.Equal(level is "overall" or "agency" ? figure.GetProperty("deliveredInvitations").GetInt32().ToString(CultureInfo.InvariantCulture) : "",
                 results.Cell(row, "deliveredInvitations"));
         }

@@ -29,8 +29,8 @@ internal sealed record SeededBallot(
 /// "yes"), the choices (profile ones often skipped), comments holding phone numbers; and what must stay out of the
 /// files: open (unverified) ballots, speeders, a partial ballot, a choice answer holding typed text that is not one of
 /// the question's options, and an answer to a question the questionnaire does not have. Every dossier and invitation
-/// carries a phone. Completion times lie between 1 and 3 April 2026, one just after midnight in Vietnam (still the
-/// evening before in UTC).
+/// carries a phone, and most dossiers an appointment date (met or missed). Completion times lie between 1 and 3 April
+/// 2026, one just after midnight in Vietnam (still the evening before in UTC).
 /// </summary>
 internal static class OpenDataSeed
 {
@@ -209,8 +209,10 @@ internal static class OpenDataSeed
             """
             WITH ag AS (SELECT id FROM agencies WHERE code = $2),
             tx AS (
-                INSERT INTO transactions (agency_id, procedure_id, dossier_code, phone, result_date)
-                SELECT ag.id, (SELECT id FROM procedures WHERE code = 'OD-P1'), 'OD-HS-' || $5, $3, DATE '2026-02-01'
+                INSERT INTO transactions (agency_id, procedure_id, dossier_code, phone, result_date, due_on)
+                SELECT ag.id, (SELECT id FROM procedures WHERE code = 'OD-P1'), 'OD-HS-' || $5, $3, DATE '2026-02-01',
+                       -- The appointment date: on time, late, or none, by the ballot's number.
+                       CASE abs(hashtext($5)) % 3 WHEN 0 THEN DATE '2026-02-03' WHEN 1 THEN DATE '2026-01-28' END
                 FROM ag WHERE $4 <> 'open'
                 RETURNING id, agency_id),
             inv AS (
