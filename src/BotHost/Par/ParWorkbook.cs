@@ -12,8 +12,9 @@ namespace ChatSurvey.BotHost.Par;
 /// agency's PAR score (Chỉ số cải cách hành chính). Sheet <see cref="FiguresSheet"/>: one row per agency, grouped by
 /// reporting block (in <see cref="AgencyBlock.All"/> order; within a block by rank, then the unranked by code), each block
 /// closed by its subtotal row — valid ballots, index, 95% interval, "too few ballots", element indices and the points of
-/// <see cref="ParOptions"/>. Sheet <see cref="RulesSheet"/>: the wave, which figures these are (final or interim), and
-/// every rule in Vietnamese, with the report's own rules in English. Figures are rounded to two decimals, as the
+/// <see cref="ParOptions"/>. Sheet <see cref="RulesSheet"/>: the wave, which figures these are (final or interim), the
+/// points rule, and every rule of the figures in Vietnamese as the results pages state them
+/// (<see cref="ResultsFormat.Rules"/>), with the report's own rules in English. Figures are rounded to two decimals, as the
 /// administrators' exports are; the API and <c>results.csv</c> keep them unrounded.
 /// </summary>
 public static class ParWorkbook
@@ -44,10 +45,6 @@ public static class ParWorkbook
 
     /// <summary>The prefix of a block's subtotal row in the agency column: "Cộng khối Phường".</summary>
     public const string SubtotalPrefix = "Cộng khối ";
-
-    public const string RankRule =
-        "Xếp hạng trong khối theo chỉ số hài lòng, cao nhất là hạng 1. Chỉ xếp hạng đơn vị có chỉ số và đủ số phiếu hợp lệ " +
-        "tối thiểu; đơn vị có chỉ số bằng nhau (làm tròn đến 0,01) cùng hạng. Ô trống: chưa xếp hạng.";
 
     public const string SubtotalRule =
         "Dòng \"Cộng khối\": chỉ số của khối = trung bình cộng chỉ số của các đơn vị trong khối có chỉ số (mỗi đơn vị tính như " +
@@ -130,17 +127,11 @@ public static class ParWorkbook
             ("Số liệu", final
                 ? $"{ResultsFormat.FiguresKind(true)}, chốt lúc {ResultsFormat.Time(computedAt)}"
                 : $"{ResultsFormat.FiguresKind(false)}, tính lúc {ResultsFormat.Time(computedAt)} (đợt chưa kết thúc, số liệu còn thay đổi)"),
-            ("Bộ câu hỏi", report.Questionnaire is { } q
-                ? $"{q.Code} phiên bản {q.Version.ToString(CultureInfo.InvariantCulture)}: {q.Title}"
-                : "Chưa có phiếu hợp lệ"),
+            ("Bộ câu hỏi", report.Questionnaire is { } q ? $"{ResultsFormat.Version(q)}: {q.Title}" : "Chưa có phiếu hợp lệ"),
             ("Điểm hài lòng", options.RuleText()),
-            ("Phiếu hợp lệ", ResultsFormat.BallotRule(report.ExcludedFlags)),
-            ("Chỉ số hài lòng", ResultsFormat.IndexRule),
-            ("Khoảng tin cậy", ResultsFormat.IntervalRule),
-            ("Ít phiếu", ResultsFormat.LowSampleRule(report.MinimumCount)),
-            ("Xếp hạng trong khối", RankRule),
             ("Cộng khối", SubtotalRule),
         };
+        rules.AddRange(ResultsFormat.Rules(report));
         rules.AddRange(report.Overall.Elements.Select(e => (ElementColumn(e.ElementCode), e.Name)));
         rules.AddRange(
         [

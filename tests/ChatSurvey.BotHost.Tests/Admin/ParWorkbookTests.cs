@@ -65,7 +65,10 @@ public sealed class ParWorkbookTests : IAsyncLifetime
         Assert.Contains(OpenDataSeed.WaveName, rules["Đợt khảo sát"], StringComparison.Ordinal);
         Assert.StartsWith("Tạm tính", rules["Số liệu"], StringComparison.Ordinal);
         Assert.Equal("01/01/2026 – 31/03/2026", rules["Kỳ kết quả"]);
-        Assert.Contains("sipas-full phiên bản 2", rules["Bộ câu hỏi"], StringComparison.Ordinal);
+        Assert.StartsWith("sipas-full v 2: ", rules["Bộ câu hỏi"], StringComparison.Ordinal);
+        Assert.Contains("Chỉ tính phiếu hợp lệ", rules["Phiếu hợp lệ"], StringComparison.Ordinal);
+        Assert.Contains("trung bình cộng chỉ số các tiêu chí", rules["Yếu tố"], StringComparison.Ordinal);
+        Assert.Contains("xếp hạng trong khối", rules["Xếp hạng"], StringComparison.Ordinal);
         Assert.Contains("Tiếp cận dịch vụ hành chính công", rules["E1 (%)"], StringComparison.Ordinal);
     }
 

@@ -25,8 +25,8 @@ internal sealed record SeededBallot(
 /// A published, running wave (on <c>sipas-full</c> unless told otherwise) with many ballots of seeded random answers,
 /// seeded in SQL with the provenance the system would have set, for the open-data files: four agencies in three blocks
 /// (two departments, a ward, a commune with only a few ballots) and answers drawn for the questionnaire's own
-/// questions: ratings 1–5 with "không áp dụng" (where the question allows it) and skipped ones, the yes/no gates (E5 asked only after
-/// "yes"), the choices (profile ones often skipped), comments holding phone numbers; and what must stay out of the
+/// questions: ratings 1–5 with "không áp dụng" (where the question allows it) and skipped ones, the yes/no gates (E5
+/// asked only after "yes"), the choices (profile ones often skipped), comments holding phone numbers; and what must stay out of the
 /// files: open (unverified) ballots, speeders, a partial ballot, a choice answer holding typed text that is not one of
 /// the question's options, and an answer to a question the questionnaire does not have. Every dossier and invitation
 /// carries a phone, and most dossiers an appointment date (met or missed). Completion times lie between 1 and 3 April
