@@ -1,5 +1,6 @@
 using ChatSurvey.BotHost.Accounts;
 using ChatSurvey.BotHost.Integration;
+using ChatSurvey.BotHost.Par;
 using ChatSurvey.Dispatcher.Catalogue;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -14,6 +15,7 @@ internal static class AdminApi
         services.TryAddSingleton<CatalogueStore>();
         services.AddTransient<SmsSimulator>();
         services.AddAdminAuth();
+        services.AddPar();
         return services;
     }
 
@@ -34,6 +36,7 @@ internal static class AdminApi
         admin.MapWavesApi();
         admin.MapStaffPhonesApi();
         admin.MapIntegrationKeysApi();
+        admin.MapParApi();
         return admin;
     }
 }

@@ -217,7 +217,8 @@ internal static class WavesApi
         };
     }
 
-    private static ProblemHttpResult NotFound(long? id) =>
+    /// <summary>404 (problem details) for a wave that does not exist.</summary>
+    internal static ProblemHttpResult NotFound(long? id) =>
         TypedResults.Problem(title: "No such wave.", detail: id is null ? null : $"There is no wave {id}.",
             statusCode: StatusCodes.Status404NotFound);
 }

@@ -20,6 +20,7 @@ public static class PublicResultsApi
     {
         services.AddMemoryCache();
         services.AddSingleton<PublicResultsSource>();
+        services.AddSingleton<OpenDataQuery>();
         return services;
     }
 
@@ -27,6 +28,7 @@ public static class PublicResultsApi
     {
         endpoints.MapGet("/api/public/results", GetAsync).WithTags("Public results");
         endpoints.MapGet("/api/public/waves", WavesAsync).WithTags("Public results");
+        endpoints.MapOpenDataApi();
         return endpoints;
     }
 
@@ -56,11 +58,7 @@ public static class PublicResultsApi
 
         var published = await source.FindAsync(wave.Value, cancellationToken);
         if (published is null)
-        {
-            return TypedResults.Problem(title: "No such published wave.",
-                detail: $"Wave {wave} does not exist or is not published (GET /api/public/waves lists the published ones).",
-                statusCode: StatusCodes.Status404NotFound);
-        }
+            return NoPublishedWave(wave.Value);
 
         var results = await source.ResultsAsync(published, cancellationToken);
         if (string.IsNullOrWhiteSpace(agency))
@@ -77,4 +75,10 @@ public static class PublicResultsApi
 
         return TypedResults.Ok(results.Report.ForAgency(code));
     }
+
+    /// <summary>404 (problem details) for a wave that does not exist or is not published.</summary>
+    internal static ProblemHttpResult NoPublishedWave(long wave) =>
+        TypedResults.Problem(title: "No such published wave.",
+            detail: $"Wave {wave} does not exist or is not published (GET /api/public/waves lists the published ones).",
+            statusCode: StatusCodes.Status404NotFound);
 }

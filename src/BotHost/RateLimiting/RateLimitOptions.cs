@@ -28,6 +28,13 @@ public sealed class RateLimitOptions
     [Range(1, 100_000, ErrorMessage = "RateLimits:InvitationPagesPerAddressPerMinute must be between 1 and 100000.")]
     public int InvitationPagesPerAddressPerMinute { get; set; } = 20;
 
+    /// <summary>
+    /// Public data requests per client address per minute: the open-data files of a published wave
+    /// (<c>GET /api/public/waves/{id}/answers.csv</c> and <c>results.csv</c>), which stream every answer of the wave.
+    /// </summary>
+    [Range(1, 100_000, ErrorMessage = "RateLimits:PublicRequestsPerAddressPerMinute must be between 1 and 100000.")]
+    public int PublicRequestsPerAddressPerMinute { get; set; } = 30;
+
     /// <summary>Inbound SMS (<c>POST /api/sms/twilio</c>, signed) per sending phone per minute.</summary>
     [Range(1, 10_000, ErrorMessage = "RateLimits:SmsPerPhonePerMinute must be between 1 and 10000.")]
     public int SmsPerPhonePerMinute { get; set; } = 10;

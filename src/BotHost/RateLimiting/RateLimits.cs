@@ -20,7 +20,8 @@ public enum KeyedLimit
 
 /// <summary>
 /// Rate limits of the citizen-facing entry points, with the ASP.NET Core rate limiter (fixed windows, no queueing).
-/// Limits keyed by the client address are endpoint policies (<see cref="TokenPolicy"/>, <see cref="InvitationPagePolicy"/>);
+/// Limits keyed by the client address are endpoint policies (<see cref="TokenPolicy"/>, <see cref="InvitationPagePolicy"/>,
+/// <see cref="PublicPolicy"/>);
 /// limits keyed by what the request says (the agency of a chat, the phone of an SMS) are <see cref="KeyedRateLimits"/>,
 /// checked after the body is read and — for SMS — after its signature is verified, so that forged posts cannot spend a
 /// citizen's budget. Every refusal is 429 with <c>Retry-After</c> (seconds) and a short problem-details body, and
@@ -30,6 +31,9 @@ public static class RateLimits
 {
     public const string TokenPolicy = "webchat-token";
     public const string InvitationPagePolicy = "invitation-page";
+
+    /// <summary>The public data endpoints, per client address (<see cref="RateLimitOptions.PublicRequestsPerAddressPerMinute"/>).</summary>
+    public const string PublicPolicy = "public";
 
     public static IServiceCollection AddRateLimits(this IServiceCollection services)
     {
@@ -43,6 +47,7 @@ public static class RateLimits
                     .ExecuteAsync(context.HttpContext));
             limiter.AddPolicy(TokenPolicy, http => PerAddress(http, TokenPolicy, o => o.TokensPerAddressPerMinute));
             limiter.AddPolicy(InvitationPagePolicy, http => PerAddress(http, InvitationPagePolicy, o => o.InvitationPagesPerAddressPerMinute));
+            limiter.AddPolicy(PublicPolicy, http => PerAddress(http, PublicPolicy, o => o.PublicRequestsPerAddressPerMinute));
         });
         return services;
     }

@@ -14,6 +14,7 @@ public sealed class OptionsValidationTests
     [InlineData("RateLimits:StartsPerAgencyPerHour", "-1")]
     [InlineData("RateLimits:InvitationPagesPerAddressPerMinute", "0")]
     [InlineData("RateLimits:SmsPerPhonePerMinute", "100000")]
+    [InlineData("RateLimits:PublicRequestsPerAddressPerMinute", "0")]
     public void RateLimits_Should_BeRefusedWithTheSettingsName_When_OutOfRange(string key, string value)
     {
         using var services = Services(key, value, s => s.AddRateLimits());
@@ -30,8 +31,8 @@ public sealed class OptionsValidationTests
 
         var limits = services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
 
-        Assert.Equal((30, 200, 20, 10), (limits.TokensPerAddressPerMinute, limits.StartsPerAgencyPerHour,
-            limits.InvitationPagesPerAddressPerMinute, limits.SmsPerPhonePerMinute));
+        Assert.Equal((30, 200, 20, 10, 30), (limits.TokensPerAddressPerMinute, limits.StartsPerAgencyPerHour,
+            limits.InvitationPagesPerAddressPerMinute, limits.SmsPerPhonePerMinute, limits.PublicRequestsPerAddressPerMinute));
     }
 
     [Theory]

@@ -26,7 +26,8 @@ public sealed class RateLimitTests : IAsyncLifetime
             ("RateLimits:TokensPerAddressPerMinute", "2"),
             ("RateLimits:StartsPerAgencyPerHour", "2"),
             ("RateLimits:InvitationPagesPerAddressPerMinute", "2"),
-            ("RateLimits:SmsPerPhonePerMinute", "2"));
+            ("RateLimits:SmsPerPhonePerMinute", "2"),
+            ("RateLimits:PublicRequestsPerAddressPerMinute", "2"));
         await _host.SeedCatalogueAsync();
     }
 
@@ -81,6 +82,20 @@ public sealed class RateLimitTests : IAsyncLifetime
 
         using var citizen = _host.NewCitizen("10.3.0.2");
         Assert.Equal(HttpStatusCode.OK, (await citizen.Http.GetAsync($"/s/{code}", Cancel)).StatusCode);
+    }
+
+    [Fact]
+    public async Task OpenData_Should_Get429PerAddress_When_OneAddressDownloadsTooOften()
+    {
+        // Counted before the wave is looked up: unknown waves spend the budget too, so scanning ids is throttled.
+        using var scraper = _host.NewCitizen("10.5.0.1");
+        Assert.Equal(HttpStatusCode.NotFound, (await scraper.Http.GetAsync("/api/public/waves/999/answers.csv", Cancel)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await scraper.Http.GetAsync("/api/public/waves/998/answers.csv", Cancel)).StatusCode);
+        using (var refused = await scraper.Http.GetAsync("/api/public/waves/999/answers.csv", Cancel))
+            await AssertTooManyAsync(refused);
+
+        using var citizen = _host.NewCitizen("10.5.0.2");
+        Assert.Equal(HttpStatusCode.NotFound, (await citizen.Http.GetAsync("/api/public/waves/999/answers.csv", Cancel)).StatusCode);
     }
 
     [Fact]

@@ -27,6 +27,8 @@ public sealed class PageAccessTests : IAsyncLifetime
         ["/healthz"] = "health probe, no data",
         ["/api/public/results"] = "public indices, no personal data",
         ["/api/public/waves"] = "the published waves, no personal data",
+        ["/api/public/waves/{id:long}/answers.csv"] = "a published wave's open data: answers of valid ballots, no personal data",
+        ["/api/public/waves/{id:long}/results.csv"] = "a published wave's figures, no personal data",
         ["/cach-tinh"] = "the methodology, public text",
     };
 
