@@ -1,6 +1,7 @@
 using ChatSurvey.BotHost;
 using ChatSurvey.BotHost.Admin;
 using ChatSurvey.BotHost.Bot;
+using ChatSurvey.BotHost.Interview;
 using ChatSurvey.BotHost.PublicResults;
 using ChatSurvey.BotHost.RateLimiting;
 using ChatSurvey.BotHost.WebChat;
@@ -29,14 +30,16 @@ builder.Services.AddAdminApi();
 builder.Services.AddAdminUi();
 builder.Services.AddWaves();
 builder.Services.AddPublicResults();
+builder.Services.AddInterviews();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseStaticFiles();
-app.UseRateLimiter();
 app.UseAuthentication();
+// After authentication: the interview pages' limit is per signed-in account.
+app.UseRateLimiter();
 app.UseAuthorization();
 app.UseAntiforgery();
 

@@ -31,6 +31,9 @@ public static class AuthPolicies
 
     /// <summary>The admin API: the administrator role from the sign-in cookie or the <c>X-Api-Key</c> scheme.</summary>
     public const string AdminApi = "admin-api";
+
+    /// <summary>The interviewer role: the <c>/interview</c> pages.</summary>
+    public const string Interviewer = "interviewer";
 }
 
 /// <summary>Claim types ChatSurvey puts in the sign-in cookie.</summary>

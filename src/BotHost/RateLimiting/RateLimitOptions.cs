@@ -31,4 +31,8 @@ public sealed class RateLimitOptions
     /// <summary>Inbound SMS (<c>POST /api/sms/twilio</c>, signed) per sending phone per minute.</summary>
     [Range(1, 10_000, ErrorMessage = "RateLimits:SmsPerPhonePerMinute must be between 1 and 10000.")]
     public int SmsPerPhonePerMinute { get; set; } = 10;
+
+    /// <summary>Form posts on <c>/interview</c> (checks, starts, answers) per signed-in volunteer per minute; a quick paper keyer posts about one a second.</summary>
+    [Range(1, 100_000, ErrorMessage = "RateLimits:InterviewPostsPerAccountPerMinute must be between 1 and 100000.")]
+    public int InterviewPostsPerAccountPerMinute { get; set; } = 120;
 }
