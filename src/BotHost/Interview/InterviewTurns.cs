@@ -173,6 +173,9 @@ public sealed class InterviewTurns(
 
             var result = SurveyEngine.Handle(questionnaire, progress, text ?? "", SurveyChannel.Web, clock.GetUtcNow());
             var outcome = TurnOutcome.From(result, integrity.Value);
+            // Keying a paper ballot takes the keyer's time, not the respondent's: the speeder flag says nothing about it.
+            if (record.Paper && outcome.Flags is { } flags)
+                outcome = outcome with { Flags = flags with { Speeder = false } };
             try
             {
                 await store.CommitAsync(route, null, outcome, "", firstTurn: false,

@@ -222,15 +222,16 @@ public sealed class InterviewPageTests(InterviewPageFixture fixture) : IClassFix
         Assert.NotNull(id);
         var first = await volunteer.BallotAsync(id!);
         Assert.Contains("Số phiếu P-2025/001", first.One("#ballot-of").Text(), StringComparison.Ordinal);
-        var saved = await volunteer.AnswerAllAsync(id!, 3, () => _host.Clock.Advance(Pause));
+        // Keyed in at a keyer's pace (no time at all on the fake clock): the speeder flag does not apply to paper.
+        var saved = await volunteer.AnswerAllAsync(id!, 3, () => { });
         Assert.Empty(saved.All("#saved .iv-readaloud"));
         Assert.Equal("/interview?mode=paper&agency=A1", saved.One("#next").Attribute("href"));
 
         var dossier = await _host.ScalarAsync<long>("SELECT id FROM transactions WHERE dossier_code = 'HS-5'");
         Assert.Equal(
-            $"completed|interviewer|paper|{fixture.WaveId}|{dossier}|{fixture.First}|P-2025/001",
+            $"completed|interviewer|paper|{fixture.WaveId}|{dossier}|{fixture.First}|P-2025/001|f",
             await _host.ScalarAsync<string>(
-                "SELECT concat_ws('|', status, provenance, channel, wave_id, transaction_id, interviewer_id, paper_serial) FROM responses WHERE conversation_id = $1",
+                "SELECT concat_ws('|', status, provenance, channel, wave_id, transaction_id, interviewer_id, paper_serial, speeder) FROM responses WHERE conversation_id = $1",
                 id!));
         Assert.Equal("paper", await _host.ScalarAsync<string>("SELECT channel FROM conversations WHERE id = $1", id!));
 
@@ -246,6 +247,18 @@ public sealed class InterviewPageTests(InterviewPageFixture fixture) : IClassFix
 
         Assert.Equal(0L, await BallotsOfAsync("HS-6"));
         Assert.Equal(1L, await _host.ScalarAsync<long>("SELECT count(*) FROM responses WHERE paper_serial = 'P-2025/001'"));
+    }
+
+    [Fact]
+    public async Task Interview_Should_BeFlaggedSpeeder_When_AnsweredFasterThanAPersonCanSpeak()
+    {
+        using var volunteer = await VolunteerClient.SignInAsync(_host.Factory, "tnv2");
+        var (id, _) = await volunteer.StartAsync("A1", "HS-4");
+
+        await volunteer.AnswerAllAsync(id!, 4, () => _host.Clock.Advance(TimeSpan.FromSeconds(1)));
+
+        Assert.Equal($"completed|t|{fixture.Second}", await _host.ScalarAsync<string>(
+            "SELECT concat_ws('|', status, speeder, interviewer_id) FROM responses WHERE conversation_id = $1", id!));
     }
 
     [Theory]
