@@ -122,6 +122,32 @@ public sealed class InterviewBrowserTests : IAsyncLifetime
         await AssertOfficialAsync(wave);
     }
 
+    [Fact]
+    public async Task Camera_Should_FillTheDossierCodeFromTheReceiptsQrCode_When_TheVolunteerScansIt()
+    {
+        await SeedWaveAsync();
+        await Volunteers.CreateAsync(_database.DataSource, "tnv.scan", "A1");
+        // Chromium's fake camera films a receipt whose QR code is a one-stop-shop look-up link carrying the dossier code.
+        var film = FakeCamera.Write(_database.Name + "-receipt.y4m", "https://dichvucong.haiphong.gov.vn/tra-cuu?maHoSo=HS-2025-001");
+
+        using var cleanUp = new FileCleanUp(film);
+        await using var browser = await Browser.LaunchAsync(
+            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", $"--use-file-for-fake-video-capture={film}");
+        var page = await browser.SignedInPageAsync(_baseUrl, "tnv.scan", Volunteers.Password);
+        await page.SetViewportSizeAsync(390, 844);
+        await Assertions.Expect(page).ToHaveURLAsync(_baseUrl + "/interview");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Quét mã bằng máy ảnh" }).ClickAsync();
+        var code = page.GetByLabel("Mã hồ sơ");
+        await Assertions.Expect(code).ToHaveValueAsync("HS-2025-001", new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("#scanner")).ToBeHiddenAsync();
+
+        // Filled in, not sent: the volunteer checks it, then the check goes as if typed.
+        Assert.Equal(0L, await _database.DataSource.ScalarAsync<long>("SELECT count(*) FROM responses WHERE provenance = 'interviewer'", [], Cancel));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Kiểm tra hồ sơ" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#consent [data-field=dossier]")).ToHaveTextAsync("HS-2025-001");
+    }
+
     /// <summary>The wave published and its figures refreshed: the interviewer ballot is the one official ballot.</summary>
     private async Task AssertOfficialAsync(long wave)
     {
@@ -202,4 +228,10 @@ public sealed class InterviewBrowserTests : IAsyncLifetime
 
     private Task<long> AnswersAsync() => _database.DataSource.ScalarAsync<long>(
         "SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response_id WHERE r.provenance = 'interviewer'", [], Cancel);
+}
+
+/// <summary>Deletes a temporary file when disposed.</summary>
+internal sealed class FileCleanUp(string path) : IDisposable
+{
+    public void Dispose() => File.Delete(path);
 }

@@ -59,6 +59,8 @@ public sealed class InterviewPageTests(InterviewPageFixture fixture) : IClassFix
         using var volunteer = await VolunteerClient.SignInAsync(_host.Factory, "tnv1");
         var start = await volunteer.GetAsync("/interview");
         Assert.Equal(["A1", "A2"], start.All("input[name=Agency]").Select(i => i.Attribute("value")).Order());
+        // The camera button is for scripts to show: without them the typed code is the way.
+        Assert.True(start.One("#scan").HasAttribute("hidden"));
         Assert.Contains("chưa có đợt khảo sát đang chạy", start.All(".iv-agency").Single(l => l.Text().Contains("phường Lê Chân", StringComparison.Ordinal)).Text(), StringComparison.Ordinal);
 
         // The check shows the consent line to read aloud, and stores nothing yet.
