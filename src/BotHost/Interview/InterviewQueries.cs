@@ -76,6 +76,20 @@ public sealed class InterviewQueries(NpgsqlDataSource dataSource)
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The volunteer's own unfinished ballot for this dossier in this wave (a start sent twice), or null.</summary>
+    public async Task<string?> UnfinishedForDossierAsync(long accountId, long waveId, long transactionId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"""
+            SELECT conversation_id FROM responses
+            WHERE interviewer_id = $1 AND wave_id = $2 AND transaction_id = $3 AND status = '{ResponseStatus.Partial}'
+            """);
+        command.Parameters.AddWithValue(accountId);
+        command.Parameters.AddWithValue(waveId);
+        command.Parameters.AddWithValue(transactionId);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
     /// <summary>Whether a paper ballot with this serial is already recorded in the wave (the key decides at the claim; this words it first).</summary>
     public async Task<bool> PaperSerialTakenAsync(long waveId, string serial, CancellationToken cancellationToken)
     {

@@ -17,9 +17,13 @@ public sealed record InterviewRequest(string? AgencyCode, string? DossierCode, b
 /// <summary>
 /// The dossier checked for a ballot: <see cref="Refusal"/> when it cannot take one (nothing stored), else the agency,
 /// the code and serial as they will be stored, and the look-up's wave, transaction and questionnaire.
+/// <see cref="Resume"/> names the volunteer's own unfinished ballot of the dossier, when that is why it has one.
 /// </summary>
 public sealed record InterviewCheck(
-    InterviewRefusal? Refusal, string Message, AssignedAgency? Agency, string Code, string? PaperSerial, DossierCheck? Dossier);
+    InterviewRefusal? Refusal, string Message, AssignedAgency? Agency, string Code, string? PaperSerial, DossierCheck? Dossier)
+{
+    public string? Resume { get; init; }
+}
 
 /// <summary>An interview as its page shows it: the ballot, its questionnaire and progress, and the question waiting.</summary>
 public sealed record InterviewView(InterviewRecord Record, Questionnaire Questionnaire, SurveyProgress Progress, WebPrompt? Prompt)
@@ -84,6 +88,10 @@ public sealed class InterviewTurns(
             return Refuse(InterviewRefusal.CodeTooLong);
 
         var dossier = await dossiers.CheckForInterviewAsync(agency.Id, code, cancellationToken);
+        // A start sent twice (a double tap, a resent form) finds the volunteer's own ballot: go on with it.
+        if (dossier is { Standing: DossierStanding.AlreadyAnswered, WaveId: { } answeredIn, TransactionId: { } transaction }
+            && await queries.UnfinishedForDossierAsync(accountId, answeredIn, transaction, cancellationToken) is { } own)
+            return Refuse(InterviewRefusal.AlreadyAnswered, dossier) with { Resume = own };
         // The same paper keyed twice names its dossier twice too: the serial is the likelier mistake, so it is said first.
         if (serial is not null && dossier.WaveId is { } wave && await queries.PaperSerialTakenAsync(wave, serial, cancellationToken))
             return Refuse(InterviewRefusal.SerialTaken, dossier);
@@ -129,7 +137,10 @@ public sealed class InterviewTurns(
         catch (BallotClaimRefusedException e)
         {
             var refusal = e.Refusal == BallotClaimRefusal.PaperSerialTaken ? InterviewRefusal.SerialTaken : InterviewRefusal.AlreadyAnswered;
-            return (check with { Refusal = refusal, Message = InterviewTexts.Refusal(refusal, check.Code, agency.Name, check.PaperSerial) }, null);
+            var own = refusal == InterviewRefusal.AlreadyAnswered
+                ? await queries.UnfinishedForDossierAsync(accountId, dossier.WaveId.Value, dossier.TransactionId.Value, cancellationToken)
+                : null;
+            return (check with { Refusal = refusal, Message = InterviewTexts.Refusal(refusal, check.Code, agency.Name, check.PaperSerial), Resume = own }, null);
         }
 
         logger.LogInformation("Interview {Conversation} started by account {Account} at {Agency} in wave {Wave} ({Channel})",

@@ -32,7 +32,7 @@ public sealed class InterviewPageFixture : IAsyncLifetime
         WaveId = await Host.StartWaveAsync("sipas-sms");
         await Host.ImportAsync(
         [
-            .. Enumerable.Range(1, 9).Select(i => ($"HS-{i}", "A1", $"091200{i:D4}", $"2025-03-{i + 2:D2}")),
+            .. Enumerable.Range(1, 11).Select(i => ($"HS-{i}", "A1", $"091200{i:D4}", $"2025-03-{i + 2:D2}")),
             ("HS-STAFF", "A1", "0912009999", "2025-03-06"),
             ("HS-OLD", "A1", "0912004444", "2025-01-10"),
             ("HS-B", "A2", "0912006666", "2025-03-07"),
@@ -165,6 +165,28 @@ public sealed class InterviewPageTests(InterviewPageFixture fixture) : IClassFix
         var refused = Assert.Single(started, s => s.Id is null).Refused!;
         Assert.Contains("Mỗi hồ sơ chỉ được đánh giá một lần", refused.One("#refusal").Text(), StringComparison.Ordinal);
         Assert.Equal(1L, await BallotsOfAsync("HS-3"));
+    }
+
+    [Fact]
+    public async Task Start_Should_ResumeTheVolunteersOwnBallot_When_SentTwice()
+    {
+        using var volunteer = await VolunteerClient.SignInAsync(_host.Factory, "tnv2");
+
+        // One after the other (the redirect was lost), and both at once (a double tap).
+        var (first, _) = await volunteer.StartAsync("A1", "HS-10");
+        var (again, _) = await volunteer.StartAsync("A1", "HS-10");
+        var checkedAgain = await volunteer.PostAsync("/interview?handler=Check", ("Agency", "A1"), ("DossierCode", "HS-10"));
+        var tapped = await Task.WhenAll(volunteer.StartAsync("A1", "HS-11"), volunteer.StartAsync("A1", "HS-11"));
+
+        Assert.NotNull(first);
+        Assert.Equal(first, again);
+        Assert.Equal(HttpStatusCode.Redirect, checkedAgain.StatusCode);
+        Assert.Equal($"/interview/{first}", checkedAgain.Headers.Location!.OriginalString);
+        checkedAgain.Dispose();
+        Assert.NotNull(tapped[0].Id);
+        Assert.Equal(tapped[0].Id, tapped[1].Id);
+        Assert.Equal(1L, await BallotsOfAsync("HS-10"));
+        Assert.Equal(1L, await BallotsOfAsync("HS-11"));
     }
 
     [Theory]

@@ -53,6 +53,8 @@ public sealed class IndexModel(InterviewTurns turns, InterviewQueries queries, T
     public async Task<IActionResult> OnPostCheckAsync(CancellationToken cancellationToken)
     {
         var check = await turns.CheckAsync(User.AccountId(), Typed(), cancellationToken);
+        if (check.Resume is { } own)
+            return RedirectToPage("/Interview/Ballot", new { id = own });
         if (check.Refusal is null)
             Consent = check;
         else
@@ -65,8 +67,8 @@ public sealed class IndexModel(InterviewTurns turns, InterviewQueries queries, T
     public async Task<IActionResult> OnPostStartAsync(CancellationToken cancellationToken)
     {
         var (check, conversationId) = await turns.StartAsync(User.AccountId(), Typed(), cancellationToken);
-        if (conversationId is not null)
-            return RedirectToPage("/Interview/Ballot", new { id = conversationId });
+        if ((conversationId ?? check.Resume) is { } id)
+            return RedirectToPage("/Interview/Ballot", new { id });
         Error = check.Message;
         await LoadAsync(cancellationToken);
         return Page();
