@@ -2,6 +2,7 @@ using ChatSurvey.BotHost;
 using ChatSurvey.BotHost.Admin;
 using ChatSurvey.BotHost.Bot;
 using ChatSurvey.BotHost.Integration;
+using ChatSurvey.BotHost.Interview;
 using ChatSurvey.BotHost.PublicResults;
 using ChatSurvey.BotHost.RateLimiting;
 using ChatSurvey.BotHost.WebChat;
@@ -31,6 +32,7 @@ builder.Services.AddIntegration();
 builder.Services.AddAdminUi();
 builder.Services.AddWaves();
 builder.Services.AddPublicResults();
+builder.Services.AddInterviews();
 
 var app = builder.Build();
 
@@ -38,8 +40,9 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseIntegrationKeyFence();
 app.UseStaticFiles();
-app.UseRateLimiter();
 app.UseAuthentication();
+// After authentication: the interview pages' limit is per signed-in account.
+app.UseRateLimiter();
 app.UseAuthorization();
 app.UseAntiforgery();
 

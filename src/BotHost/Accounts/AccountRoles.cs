@@ -37,6 +37,8 @@ public static class AuthPolicies
     /// which accepts nothing else.
     /// </summary>
     public const string Integration = "integration";
+    /// <summary>The interviewer role: the <c>/interview</c> pages.</summary>
+    public const string Interviewer = "interviewer";
 }
 
 /// <summary>Claim types ChatSurvey puts in the sign-in cookie.</summary>

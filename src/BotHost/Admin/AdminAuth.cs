@@ -35,6 +35,7 @@ internal static class AdminAuth
             .AddScheme<AuthenticationSchemeOptions, AdminApiKeyHandler>(AdminApiKeyHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(AuthPolicies.Administrator, policy => policy.RequireRole(AccountRoles.Administrator))
+            .AddPolicy(AuthPolicies.Interviewer, policy => policy.RequireRole(AccountRoles.Interviewer))
             .AddPolicy(AuthPolicies.SignedIn, policy => policy.RequireRole(AccountRoles.Administrator, AccountRoles.AgencyViewer))
             .AddPolicy(AuthPolicies.AdminApi, policy => policy
                 .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme, AdminApiKeyHandler.SchemeName)

@@ -113,6 +113,9 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
                 batch.BatchCommands.Add(command);
         }
 
+        if (route.HasSurvey && outcome.Interview is { } interview)
+            batch.BatchCommands.Add(InterviewBallotCommand(route, interview, outcome));
+
         if (route.HasSurvey && (outcome.Answers.Count > 0 || IsFinal(outcome.Signal)))
             batch.BatchCommands.Add(ResponseAndAnswers(route, outcome));
 
@@ -154,9 +157,39 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
             // turn over, and its look-up then finds the dossier answered.
             throw new StorageConcurrencyException("The dossier was claimed by another conversation during the turn.", e);
         }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && outcome.Interview is not null
+                                          && e.ConstraintName is DossierPerWaveKey or PaperSerialPerWaveKey)
+        {
+            // The last guard of one ballot per dossier (and per paper serial) in a wave: whoever claimed it first keeps it.
+            throw new BallotClaimRefusedException(
+                e.ConstraintName == DossierPerWaveKey ? BallotClaimRefusal.DossierAnswered : BallotClaimRefusal.PaperSerialTaken, e);
+        }
     }
 
     private const string DossierPerWaveKey = "responses_dossier_per_wave_key";
+    private const string PaperSerialPerWaveKey = "responses_paper_serial_per_wave_key";
+
+    /// <summary>
+    /// A volunteer's interview (or a keyed-in paper ballot) claims its ballot in its first turn, before any answer: the
+    /// response row with provenance interviewer, the dossier's wave and transaction, the volunteer and the paper serial.
+    /// </summary>
+    private static NpgsqlBatchCommand InterviewBallotCommand(SurveyRoute route, InterviewBallot interview, TurnOutcome outcome)
+    {
+        var claim = Command(
+            """
+            INSERT INTO responses (conversation_id, wave_id, agency_id, questionnaire_id, channel, status, started_at,
+                                   provenance, transaction_id, interviewer_id, paper_serial)
+            VALUES ($1, $2, $3, $4, $5, $6, coalesce($7, now()), $8, $9, $10, $11)
+            """,
+            route.ConversationId, interview.WaveId, route.AgencyId!.Value, interview.QuestionnaireId, route.ChannelName,
+            ResponseStatus.Partial);
+        claim.Parameters.Add(Timestamp(outcome.StartedAt));
+        claim.Parameters.Add(new NpgsqlParameter { Value = Provenance.Interviewer });
+        claim.Parameters.Add(new NpgsqlParameter { Value = interview.TransactionId });
+        claim.Parameters.Add(new NpgsqlParameter { Value = interview.InterviewerId });
+        claim.Parameters.Add(new NpgsqlParameter { Value = (object?)interview.PaperSerial ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        return claim;
+    }
 
     /// <summary>
     /// A verified dossier claims its ballot in the turn that verified it, before any answer: the response row (verified,
@@ -286,6 +319,9 @@ public sealed record TurnOutcome(EngineSignal Signal, IReadOnlyList<RecordedAnsw
     /// <summary>The dossier this turn verified: its ballot is claimed in this turn's transaction.</summary>
     public VerifiedBallot? Verified { get; init; }
 
+    /// <summary>The interview this turn starts: its ballot is claimed in this turn's transaction.</summary>
+    public InterviewBallot? Interview { get; init; }
+
     public static TurnOutcome From(EngineResult result, IntegrityOptions integrity)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -304,6 +340,49 @@ public sealed record TurnOutcome(EngineSignal Signal, IReadOnlyList<RecordedAnsw
 
 /// <summary>An invitation-free chat's dossier, verified: the ballot belongs to this wave and transaction, with the wave's questionnaire.</summary>
 public sealed record VerifiedBallot(long WaveId, long TransactionId, long QuestionnaireId);
+
+/// <summary>
+/// A volunteer's interview or paper ballot for a dossier found eligible (<c>DossierLookup.CheckForInterviewAsync</c>): the
+/// ballot belongs to this wave and transaction, with the wave's questionnaire, attributed to the volunteer's account;
+/// <see cref="PaperSerial"/> is set for a paper ballot only.
+/// </summary>
+public sealed record InterviewBallot(long WaveId, long TransactionId, long QuestionnaireId, long InterviewerId, string? PaperSerial);
+
+/// <summary>Why the database refused an interview's ballot (another ballot got there first).</summary>
+public enum BallotClaimRefusal
+{
+    /// <summary>The dossier already has a ballot in the wave, whatever its channel.</summary>
+    DossierAnswered,
+
+    /// <summary>A paper ballot with this serial number is already recorded in the wave.</summary>
+    PaperSerialTaken,
+}
+
+/// <summary>An interview's ballot was refused by the one-ballot-per-dossier or one-per-serial key: nothing was stored.</summary>
+public sealed class BallotClaimRefusedException : Exception
+{
+    public BallotClaimRefusedException(BallotClaimRefusal refusal, Exception inner)
+        : base($"The interview's ballot was refused: {refusal}.", inner)
+    {
+        Refusal = refusal;
+    }
+
+    public BallotClaimRefusedException()
+    {
+    }
+
+    public BallotClaimRefusedException(string message)
+        : base(message)
+    {
+    }
+
+    public BallotClaimRefusedException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+
+    public BallotClaimRefusal Refusal { get; }
+}
 
 /// <summary>The provider delivered a message id that is already recorded: answer as the first time, record nothing.</summary>
 public sealed class DuplicateInboundMessageException : Exception

@@ -81,6 +81,9 @@ public sealed class OpenDataQuery(NpgsqlDataSource dataSource)
           AND (@period_to IS NULL OR r.completed_at < @period_to)
           AND r.questionnaire_id = @questionnaire_id
           AND {{Ballots.Predicate}}
+          -- Profile answers (age group, gender, how the dossier was submitted) are left out: with the agency and the day
+          -- they could single a person out in a small commune, and no published figure is made from them.
+          AND q.value ->> 'role' IS DISTINCT FROM 'profile'
           AND CASE
                 WHEN a.kind = @not_applicable_answer THEN q.value ->> 'kind' IN (@rating_question, @yes_no_question, @choice_question)
                 WHEN a.kind = @rating_answer THEN q.value ->> 'kind' = @rating_question

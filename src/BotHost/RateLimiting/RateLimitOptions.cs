@@ -42,4 +42,7 @@ public sealed class RateLimitOptions
     /// <summary><c>POST /api/integrations/dossiers</c> (up to 1,000 dossiers each) per integration key per minute.</summary>
     [Range(1, 10_000, ErrorMessage = "RateLimits:DossierPostsPerKeyPerMinute must be between 1 and 10000.")]
     public int DossierPostsPerKeyPerMinute { get; set; } = 60;
+    /// <summary>Form posts on <c>/interview</c> (checks, starts, answers) per signed-in volunteer per minute; a quick paper keyer posts about one a second.</summary>
+    [Range(1, 100_000, ErrorMessage = "RateLimits:InterviewPostsPerAccountPerMinute must be between 1 and 100000.")]
+    public int InterviewPostsPerAccountPerMinute { get; set; } = 120;
 }

@@ -31,6 +31,7 @@ public static class RateLimits
 {
     public const string TokenPolicy = "webchat-token";
     public const string InvitationPagePolicy = "invitation-page";
+    public const string InterviewPolicy = "interview";
 
     /// <summary>The public data endpoints, per client address (<see cref="RateLimitOptions.PublicRequestsPerAddressPerMinute"/>).</summary>
     public const string PublicPolicy = "public";
@@ -48,6 +49,7 @@ public static class RateLimits
             limiter.AddPolicy(TokenPolicy, http => PerAddress(http, TokenPolicy, o => o.TokensPerAddressPerMinute));
             limiter.AddPolicy(InvitationPagePolicy, http => PerAddress(http, InvitationPagePolicy, o => o.InvitationPagesPerAddressPerMinute));
             limiter.AddPolicy(PublicPolicy, http => PerAddress(http, PublicPolicy, o => o.PublicRequestsPerAddressPerMinute));
+            limiter.AddPolicy(InterviewPolicy, PerAccountPost);
         });
         return services;
     }
@@ -80,6 +82,18 @@ public static class RateLimits
         var limit = permits(options);
         return RateLimitPartition.GetFixedWindowLimiter(
             $"{policy}|{ClientAddress(http)}", _ => Window(limit, TimeSpan.FromMinutes(1)));
+    }
+
+    // The interview pages: posts per signed-in account (a shared counter Wi-Fi is one address for many volunteers);
+    // reading a page is free, so a reload after a dropped connection always shows where the interview stands.
+    private static RateLimitPartition<string> PerAccountPost(HttpContext http)
+    {
+        if (!HttpMethods.IsPost(http.Request.Method))
+            return RateLimitPartition.GetNoLimiter("");
+        var options = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+        var account = http.User.FindFirst(ChatSurvey.BotHost.Accounts.AccountClaims.AccountId)?.Value ?? "address:" + ClientAddress(http);
+        return RateLimitPartition.GetFixedWindowLimiter(
+            $"{InterviewPolicy}|{account}", _ => Window(options.InterviewPostsPerAccountPerMinute, TimeSpan.FromMinutes(1)));
     }
 
     internal static FixedWindowRateLimiterOptions Window(int permits, TimeSpan window) => new()

@@ -113,6 +113,25 @@ public static class SurveyEngine
             : Answer(step, progress, current, inboundText, options);
     }
 
+    /// <summary>
+    /// The web prompt of the question <paramref name="progress"/> waits on, numbered as the engine showed it, without a
+    /// lead; null unless in progress. For a page that shows the current question again (a reload) without a step.
+    /// </summary>
+    /// <exception cref="ArgumentException">The progress belongs to another questionnaire or version.</exception>
+    public static WebPrompt? CurrentPrompt(Questionnaire questionnaire, SurveyProgress progress)
+    {
+        ArgumentNullException.ThrowIfNull(questionnaire);
+        ArgumentNullException.ThrowIfNull(progress);
+        if (progress.QuestionnaireCode != questionnaire.Code || progress.QuestionnaireVersion != questionnaire.Version)
+            throw new ArgumentException($"Progress is for {progress.QuestionnaireCode} v{progress.QuestionnaireVersion}, not {questionnaire.Code} v{questionnaire.Version}.", nameof(progress));
+        if (progress.Status != SurveyStatus.InProgress)
+            return null;
+        var flow = new QuestionFlow(questionnaire);
+        var question = flow.Get(progress.CurrentQuestion ?? throw MissingCurrent(progress));
+        var (number, total) = flow.Position(question, progress.Answers);
+        return QuestionPrompt.Web(questionnaire, question, number, total);
+    }
+
     private static EngineResult Begin(Questionnaire questionnaire, SurveyProgress progress, SurveyChannel channel, DateTimeOffset now)
     {
         var step = new Step(questionnaire, channel, now);

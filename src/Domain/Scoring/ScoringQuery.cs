@@ -357,7 +357,9 @@ public static class ScoringQuery
         {
             if (layout.Improve is not { } improve || counts is null)
                 return [];
-            var answered = counts.Where(c => c.Key.Position == improve.Position).Sum(c => c.Value);
+            // Only the question's own options count: a stored value that is not one (none should be) is left out.
+            var options = improve.Question.Options.Select(o => o.Value).ToHashSet(StringComparer.Ordinal);
+            var answered = counts.Where(c => c.Key.Position == improve.Position && options.Contains(c.Key.Choice)).Sum(c => c.Value);
             if (answered == 0)
                 return [];
             return improve.Question.Options

@@ -28,7 +28,8 @@ internal sealed class Browser : IAsyncDisposable
     public static string ScreenshotDirectory =>
         Environment.GetEnvironmentVariable("SCREENSHOTS_DIR") ?? Path.Combine(AppContext.BaseDirectory, "screenshots");
 
-    public static async Task<Browser> LaunchAsync()
+    /// <summary>Launches Chromium; <paramref name="extraArgs"/> add switches (a fake camera, for instance).</summary>
+    public static async Task<Browser> LaunchAsync(params string[] extraArgs)
     {
         Assert.True(File.Exists(ChromiumPath), $"Chromium is needed at {ChromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH).");
         // Expect(...) waits 5 s by default; the suite shares two cores between test hosts and browsers.
@@ -39,7 +40,7 @@ internal sealed class Browser : IAsyncDisposable
             ExecutablePath = ChromiumPath,
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run"],
+                "--disable-component-update", "--no-first-run", .. extraArgs],
         });
         return new Browser(playwright, browser);
     }
