@@ -3,6 +3,7 @@ using ChatSurvey.BotHost.Admin;
 using ChatSurvey.BotHost.Bot;
 using ChatSurvey.BotHost.PublicResults;
 using ChatSurvey.BotHost.RateLimiting;
+using ChatSurvey.BotHost.Volunteers;
 using ChatSurvey.BotHost.WebChat;
 using ChatSurvey.Dispatcher;
 using ChatSurvey.BotHost.Health;
@@ -29,6 +30,7 @@ builder.Services.AddAdminApi();
 builder.Services.AddAdminUi();
 builder.Services.AddWaves();
 builder.Services.AddPublicResults();
+builder.Services.AddVolunteers();
 
 var app = builder.Build();
 
@@ -47,6 +49,7 @@ app.MapPublicResultsApi();
 app.MapJobsDashboard();
 app.MapWebChat();
 app.MapAdminUi();
+app.MapInterviewProgress();
 app.MapGet("/", () => TypedResults.Redirect("/results"));
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));

@@ -1,4 +1,5 @@
 using ChatSurvey.BotHost.Accounts;
+using ChatSurvey.BotHost.Volunteers;
 using ChatSurvey.Dispatcher.Catalogue;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -32,6 +33,7 @@ internal static class AdminApi
         admin.MapTransactionsApi();
         admin.MapWavesApi();
         admin.MapStaffPhonesApi();
+        admin.MapVolunteersApi();
         return admin;
     }
 }

@@ -7,7 +7,10 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace ChatSurvey.BotHost.Pages.Admin.Accounts;
 
-/// <summary>Administrators manage the sign-in accounts: create, reset a password, disable or enable.</summary>
+/// <summary>
+/// Administrators manage the sign-in accounts: create (administrators, agency viewers, coordinators; volunteers are
+/// created on the volunteers' page with their profile), reset a password, disable or enable.
+/// </summary>
 public sealed class IndexModel(AccountStore accounts, CatalogueStore catalogue) : PageModel
 {
     public IReadOnlyList<Account> Accounts { get; private set; } = [];
@@ -65,8 +68,13 @@ public sealed class IndexModel(AccountStore accounts, CatalogueStore catalogue) 
         return RedirectToPage();
     }
 
-    public static string RoleName(string role) =>
-        role == AccountRoles.Administrator ? "Quản trị viên" : "Người xem của đơn vị";
+    public static string RoleName(string role) => role switch
+    {
+        AccountRoles.Administrator => "Quản trị viên",
+        AccountRoles.Interviewer => "Tình nguyện viên",
+        AccountRoles.Coordinator => "Điều phối viên",
+        _ => "Người xem của đơn vị",
+    };
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
