@@ -178,8 +178,21 @@ public sealed class VolunteerStore(NpgsqlDataSource dataSource, AccountStore acc
 
     private static string? CheckText(string? value, string field, string code, List<Problem> problems)
     {
-        var text = string.IsNullOrWhiteSpace(value) ? null : string.Join(' ', value.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-        if (text is null || text.Length > MaxNameLength || text.Any(char.IsControl))
+        // NFC: a phone keyboard may type "ồ" as "ô" and a combining grave; the same name must be the same text. Text that
+        // is not valid Unicode (a lone surrogate) cannot be normalised and is refused like a control character.
+        string? text = null;
+        var valid = true;
+        try
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+                text = string.Join(' ', value.Normalize(System.Text.NormalizationForm.FormC).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        }
+        catch (ArgumentException)
+        {
+            valid = false;
+        }
+
+        if (!valid || text is null || text.Length > MaxNameLength || text.Any(char.IsControl))
         {
             problems.Add(Problem.Of(field, code, MaxNameLength));
             return null;
@@ -249,31 +262,44 @@ public sealed class VolunteerStore(NpgsqlDataSource dataSource, AccountStore acc
         return (new CreatedVolunteer(id, entry.UserName, entry.Name, unitName, [.. entry.AgencyCodes.Order(StringComparer.Ordinal)]), []);
     }
 
-    // The unit of that name, whatever the case of its letters, or a new one. A unit created at the same moment by another
-    // manager is waited for by ON CONFLICT and then read.
+    // The unit of that name, whatever the case of its letters (compared here: the database's collation may not know that
+    // "Đ" is "đ"), or a new one. A unit created at the same moment by another manager is waited for by ON CONFLICT, then read.
     private static async Task<(long Id, string Name)> UnitAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, string name, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        await using (var units = new NpgsqlCommand("SELECT id, name FROM union_units ORDER BY id", connection, transaction))
         {
-            await using var command = new NpgsqlCommand(
-                """
-                WITH found AS (
-                    SELECT id, name FROM union_units WHERE lower(name) = lower($1) ORDER BY id LIMIT 1
-                ), created AS (
-                    INSERT INTO union_units (name) SELECT $1 WHERE NOT EXISTS (SELECT 1 FROM found)
-                    ON CONFLICT (name) DO NOTHING
-                    RETURNING id, name
-                )
-                SELECT id, name FROM found UNION ALL SELECT id, name FROM created
-                """, connection, transaction);
-            command.Parameters.Add(new() { Value = name });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await using var reader = await units.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (string.Equals(reader.GetString(1), name, StringComparison.InvariantCultureIgnoreCase))
+                    return (reader.GetInt64(0), reader.GetString(1));
+            }
+        }
+
+        await using var command = new NpgsqlCommand(
+            """
+            WITH created AS (
+                INSERT INTO union_units (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id, name
+            )
+            SELECT id, name FROM created
+            UNION ALL
+            SELECT id, name FROM union_units WHERE name = $1 AND NOT EXISTS (SELECT 1 FROM created)
+            """, connection, transaction);
+        command.Parameters.Add(new() { Value = name });
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
             if (await reader.ReadAsync(cancellationToken))
                 return (reader.GetInt64(0), reader.GetString(1));
-            if (attempt > 0)
-                throw new InvalidOperationException($"The union unit '{name}' could neither be found nor created.");
         }
+
+        // The other manager's unit committed after this statement's snapshot: a new statement sees it.
+        await using var again = new NpgsqlCommand("SELECT id, name FROM union_units WHERE name = $1", connection, transaction);
+        again.Parameters.Add(new() { Value = name });
+        await using var row = await again.ExecuteReaderAsync(cancellationToken);
+        if (!await row.ReadAsync(cancellationToken))
+            throw new InvalidOperationException($"The union unit '{name}' could neither be found nor created.");
+        return (row.GetInt64(0), row.GetString(1));
     }
 
     private sealed record Entry(string UserName, string Password, string Name, string Phone, string UnionUnit, IReadOnlyList<string> AgencyCodes);
