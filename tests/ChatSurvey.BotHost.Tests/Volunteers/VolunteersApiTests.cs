@@ -257,6 +257,15 @@ public sealed class VolunteersApiTests : IAsyncLifetime
         Assert.Equal(1, JsonDocument.Parse(text).RootElement.GetProperty("agencies")[0].GetProperty("responses").GetInt32());
     }
 
+    [Fact]
+    public async Task Roles_Should_BeExactlyTheSchemas_When_DatabaseIsMigrated()
+    {
+        var definition = await ScalarAsync<string>(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'accounts_role_known' AND contype = 'c'");
+        var listed = System.Text.RegularExpressions.Regex.Matches(definition, "'(?<value>[^']*)'::text").Select(m => m.Groups["value"].Value);
+        Assert.Equal(ChatSurvey.BotHost.Accounts.AccountRoles.All.Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+    }
+
     private static async Task<HttpResponseMessage> UploadAsync(HttpClient client, string url, string field, string csv, string? pageHtml)
     {
         using var form = new MultipartFormDataContent();
