@@ -258,6 +258,15 @@ public sealed class VolunteersApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Host_Should_RefuseToStart_When_AVolunteersOptionIsOutOfRange()
+    {
+        await using var factory = new BotHostFactory(_database.ConnectionString,
+            [new("Dispatcher:Enabled", "false"), new("Volunteers:BackCheckShare", "0")]);
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => factory.Server);
+        Assert.Contains("Volunteers:BackCheckShare", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Roles_Should_BeExactlyTheSchemas_When_DatabaseIsMigrated()
     {
         var definition = await ScalarAsync<string>(
