@@ -5,6 +5,7 @@ using ChatSurvey.BotHost.Integration;
 using ChatSurvey.BotHost.Interview;
 using ChatSurvey.BotHost.PublicResults;
 using ChatSurvey.BotHost.RateLimiting;
+using ChatSurvey.BotHost.Volunteers;
 using ChatSurvey.BotHost.WebChat;
 using ChatSurvey.Dispatcher;
 using ChatSurvey.BotHost.Health;
@@ -33,6 +34,7 @@ builder.Services.AddAdminUi();
 builder.Services.AddWaves();
 builder.Services.AddPublicResults();
 builder.Services.AddInterviews();
+builder.Services.AddVolunteers();
 
 var app = builder.Build();
 
@@ -54,6 +56,7 @@ app.MapPublicResultsApi();
 app.MapJobsDashboard();
 app.MapWebChat();
 app.MapAdminUi();
+app.MapInterviewProgress();
 app.MapGet("/", () => TypedResults.Redirect("/results"));
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app));

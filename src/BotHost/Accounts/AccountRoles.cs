@@ -18,6 +18,18 @@ public static class AccountRoles
     public static IReadOnlyList<string> All { get; } = [Administrator, AgencyViewer, Interviewer, Coordinator];
 
     public static bool IsKnown(string? role) => role is Administrator or AgencyViewer or Interviewer or Coordinator;
+
+    /// <summary>
+    /// Where an account of <paramref name="role"/> lands after signing in (and from <c>/admin</c>): administrators on the
+    /// dashboard, agency viewers on their results, volunteers on the interview page, coordinators on the movement page.
+    /// </summary>
+    public static string HomePage(string? role) => role switch
+    {
+        AgencyViewer => "/admin/results",
+        Interviewer => "/interview",
+        Coordinator => "/admin/volunteers",
+        _ => "/admin",
+    };
 }
 
 /// <summary>Authorization policy names.</summary>
@@ -26,8 +38,20 @@ public static class AuthPolicies
     /// <summary>The administrator role.</summary>
     public const string Administrator = "administrator";
 
-    /// <summary>Any signed-in account (administrator or agency viewer); pages check the agency themselves.</summary>
+    /// <summary>
+    /// The readers of results: an administrator or an agency viewer (pages check the agency themselves). Volunteers and
+    /// coordinators are signed in too but never pass it.
+    /// </summary>
     public const string SignedIn = "signed-in";
+
+    /// <summary>Any account, whatever its role: its own password page, signing out, the landing redirect.</summary>
+    public const string AnyAccount = "any-account";
+
+    /// <summary>A volunteer (the interviewer role): the interview pages under <c>/interview</c> and nothing else.</summary>
+    public const string Interviewer = "interviewer";
+
+    /// <summary>Those who manage volunteers and follow the movement: an administrator or a coordinator.</summary>
+    public const string VolunteerManagers = "volunteer-managers";
 
     /// <summary>The admin API: the administrator role from the sign-in cookie or the <c>X-Api-Key</c> scheme.</summary>
     public const string AdminApi = "admin-api";
@@ -37,8 +61,6 @@ public static class AuthPolicies
     /// which accepts nothing else.
     /// </summary>
     public const string Integration = "integration";
-    /// <summary>The interviewer role: the <c>/interview</c> pages.</summary>
-    public const string Interviewer = "interviewer";
 }
 
 /// <summary>Claim types ChatSurvey puts in the sign-in cookie.</summary>

@@ -42,25 +42,59 @@ public sealed class AccountStore(NpgsqlDataSource dataSource, TimeProvider clock
             yield return Problem.Of("password", ProblemCodes.AccountPasswordTooLong, MaximumPasswordLength);
     }
 
-    /// <summary>Creates the account, or returns what is wrong and changes nothing.</summary>
+    /// <summary>
+    /// Creates the account, or returns what is wrong and changes nothing. A volunteer's interviewer account is created
+    /// with its profile (<c>VolunteerStore</c>, through <see cref="InsertAsync"/>), never alone.
+    /// </summary>
     public async Task<(Account? Account, IReadOnlyList<Problem> Problems)> CreateAsync(
         NewAccount account, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(account);
+        if (account.Role == AccountRoles.Interviewer)
+            return (null, [Problem.Of("role", ProblemCodes.AccountRoleVolunteerOnly)]);
+        long? id;
+        IReadOnlyList<Problem> problems;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+            (id, problems) = await InsertAsync(connection, null, account, cancellationToken);
+        return id is long created ? (await FindAsync(created, cancellationToken), []) : (null, problems);
+    }
+
+    /// <summary>What is wrong with <paramref name="account"/> before it meets the database (user name, role, agency, password).</summary>
+    public static IReadOnlyList<Problem> Check(NewAccount account)
+    {
+        ArgumentNullException.ThrowIfNull(account);
         var problems = new List<Problem>();
-        var userName = NormalizeUserName(account.UserName);
-        if (!System.Text.RegularExpressions.Regex.IsMatch(userName, "^[a-z0-9][a-z0-9._@-]{1,63}$"))
+        if (!System.Text.RegularExpressions.Regex.IsMatch(NormalizeUserName(account.UserName), "^[a-z0-9][a-z0-9._@-]{1,63}$"))
             problems.Add(Problem.Of("userName", ProblemCodes.AccountUserNameFormat));
-        var displayName = string.IsNullOrWhiteSpace(account.DisplayName) ? userName : account.DisplayName.Trim();
         if (!AccountRoles.IsKnown(account.Role))
-            problems.Add(Problem.Of("role", ProblemCodes.AccountRoleUnknown, AccountRoles.Administrator, AccountRoles.AgencyViewer));
-        var agencyCode = string.IsNullOrWhiteSpace(account.AgencyCode) ? null : account.AgencyCode.Trim();
-        if (account.Role == AccountRoles.AgencyViewer && agencyCode is null)
+        {
+            problems.Add(Problem.Of("role", ProblemCodes.AccountRoleUnknown,
+                $"{AccountRoles.Administrator}, {AccountRoles.AgencyViewer}", AccountRoles.Coordinator));
+        }
+
+        if (account.Role == AccountRoles.AgencyViewer && string.IsNullOrWhiteSpace(account.AgencyCode))
             problems.Add(Problem.Of("agencyCode", ProblemCodes.AccountAgencyRequired));
         problems.AddRange(CheckPassword(account.Password));
+        return problems;
+    }
+
+    /// <summary>
+    /// Creates the account on the caller's connection, inside its transaction when given (a volunteer's account and
+    /// profile commit together), and answers its id; or answers what is wrong and writes nothing.
+    /// </summary>
+    public async Task<(long? Id, IReadOnlyList<Problem> Problems)> InsertAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, NewAccount account, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(account);
+        var problems = Check(account);
         if (problems.Count > 0)
             return (null, problems);
+        var userName = NormalizeUserName(account.UserName);
+        var displayName = string.IsNullOrWhiteSpace(account.DisplayName) ? userName : account.DisplayName.Trim();
+        var agencyCode = string.IsNullOrWhiteSpace(account.AgencyCode) ? null : account.AgencyCode.Trim();
 
-        await using var command = dataSource.CreateCommand("""
+        await using var command = new NpgsqlCommand("""
             INSERT INTO accounts (user_name, display_name, role, agency_id, password_hash)
             SELECT $1, $2, $3, a.id, $5
             FROM (SELECT 1) one
@@ -68,17 +102,18 @@ public sealed class AccountStore(NpgsqlDataSource dataSource, TimeProvider clock
             WHERE $4::text IS NULL OR a.id IS NOT NULL
             ON CONFLICT (user_name) DO NOTHING
             RETURNING id
-            """);
+            """, connection, transaction);
         command.Parameters.Add(new() { Value = userName });
         command.Parameters.Add(new() { Value = displayName });
         command.Parameters.Add(new() { Value = account.Role! });
         command.Parameters.Add(new() { Value = account.Role == AccountRoles.AgencyViewer ? agencyCode! : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new() { Value = Hasher.HashPassword(userName, account.Password!) });
-        var id = await command.ExecuteScalarAsync(cancellationToken);
-        if (id is long created)
-            return (await FindAsync(created, cancellationToken), []);
+        if (await command.ExecuteScalarAsync(cancellationToken) is long id)
+            return (id, []);
 
-        return await ExistsAsync(userName, cancellationToken)
+        await using var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM accounts WHERE user_name = $1)", connection, transaction);
+        exists.Parameters.Add(new() { Value = userName });
+        return (bool)(await exists.ExecuteScalarAsync(cancellationToken))!
             ? (null, [Problem.Of("userName", ProblemCodes.AccountUserNameTaken, userName)])
             : (null, [Problem.Of("agencyCode", ProblemCodes.AccountAgencyUnknown, agencyCode!)]);
     }

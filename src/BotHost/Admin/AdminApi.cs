@@ -1,6 +1,7 @@
 using ChatSurvey.BotHost.Accounts;
 using ChatSurvey.BotHost.Integration;
 using ChatSurvey.BotHost.Par;
+using ChatSurvey.BotHost.Volunteers;
 using ChatSurvey.Dispatcher.Catalogue;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -37,6 +38,7 @@ internal static class AdminApi
         admin.MapStaffPhonesApi();
         admin.MapIntegrationKeysApi();
         admin.MapParApi();
+        admin.MapVolunteersApi();
         return admin;
     }
 }

@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 namespace ChatSurvey.BotHost.Admin;
 
 /// <summary>
-/// Cookie sign-in for the admin UI with the accounts in PostgreSQL (<see cref="AccountStore"/>), and the two policies.
+/// Cookie sign-in for the admin UI with the accounts in PostgreSQL (<see cref="AccountStore"/>), and the policies
+/// (<see cref="AuthPolicies"/>).
 /// Scripts keep using <c>X-Api-Key</c> on <c>/api/admin</c> (<see cref="AdminApiKeyHandler"/>).
 /// </summary>
 internal static class AdminAuth
@@ -35,8 +36,10 @@ internal static class AdminAuth
             .AddScheme<AuthenticationSchemeOptions, AdminApiKeyHandler>(AdminApiKeyHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(AuthPolicies.Administrator, policy => policy.RequireRole(AccountRoles.Administrator))
-            .AddPolicy(AuthPolicies.Interviewer, policy => policy.RequireRole(AccountRoles.Interviewer))
             .AddPolicy(AuthPolicies.SignedIn, policy => policy.RequireRole(AccountRoles.Administrator, AccountRoles.AgencyViewer))
+            .AddPolicy(AuthPolicies.AnyAccount, policy => policy.RequireRole(AccountRoles.All))
+            .AddPolicy(AuthPolicies.Interviewer, policy => policy.RequireRole(AccountRoles.Interviewer))
+            .AddPolicy(AuthPolicies.VolunteerManagers, policy => policy.RequireRole(AccountRoles.Administrator, AccountRoles.Coordinator))
             .AddPolicy(AuthPolicies.AdminApi, policy => policy
                 .AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme, AdminApiKeyHandler.SchemeName)
                 .RequireRole(AccountRoles.Administrator));
@@ -59,6 +62,10 @@ internal static class AdminAuth
         var identity = new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme);
         return context.SignInAsync(new ClaimsPrincipal(identity));
     }
+
+    /// <summary>The signed-in account's id; null for a script on the <c>X-Api-Key</c> scheme or an anonymous visitor.</summary>
+    public static long? AccountId(this ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirstValue(AccountClaims.AccountId), CultureInfo.InvariantCulture, out var id) ? id : null;
 
     /// <summary>The agency an agency viewer may read; null for an administrator (every agency).</summary>
     public static string? ViewerAgency(this ClaimsPrincipal user) =>

@@ -8,13 +8,22 @@ namespace ChatSurvey.BotHost.Admin;
 
 /// <summary>
 /// The server-rendered pages (Razor Pages under <c>Pages/</c>). Every page under <c>/Admin</c> needs the administrator
-/// role unless listed in <see cref="SignedInPages"/> (open to agency viewers, who see their own agency only);
-/// <c>/Admin/Login</c> is open. Pages outside <c>/Admin</c> (the public results) are public by design.
+/// role unless <see cref="OpenPages"/> gives it another policy: any account (landing, password, sign-out), the results'
+/// readers (agency viewers see their own agency only), or the volunteer managers (administrators and coordinators);
+/// <c>/Admin/Login</c> is open. The interview pages under <c>/Interview</c> are the volunteers' only. Other pages outside
+/// <c>/Admin</c> (the public results, the methodology) are public by design.
 /// </summary>
 internal static class AdminUi
 {
-    /// <summary>Pages (and page folders) any signed-in account may open.</summary>
-    private static readonly string[] SignedInPages = ["/Admin/Index", "/Admin/Logout", "/Admin/Password", "/Admin/Results"];
+    /// <summary>Pages (and page folders) open to more than administrators, with the policy that opens them.</summary>
+    private static readonly (string Page, string Policy)[] OpenPages =
+    [
+        ("/Admin/Index", AuthPolicies.AnyAccount),
+        ("/Admin/Logout", AuthPolicies.AnyAccount),
+        ("/Admin/Password", AuthPolicies.AnyAccount),
+        ("/Admin/Results", AuthPolicies.SignedIn),
+        ("/Admin/Volunteers", AuthPolicies.VolunteerManagers),
+    ];
 
     public static IServiceCollection AddAdminUi(this IServiceCollection services)
     {
@@ -26,12 +35,13 @@ internal static class AdminUi
         {
             options.Conventions.AddFolderApplicationModelConvention("/Admin", model =>
             {
-                var signedIn = SignedInPages.Any(p =>
-                    model.ViewEnginePath.Equals(p, StringComparison.OrdinalIgnoreCase)
-                    || model.ViewEnginePath.StartsWith(p + "/", StringComparison.OrdinalIgnoreCase));
-                model.EndpointMetadata.Add(new AuthorizeAttribute(signedIn ? AuthPolicies.SignedIn : AuthPolicies.Administrator));
+                var open = OpenPages.FirstOrDefault(p =>
+                    model.ViewEnginePath.Equals(p.Page, StringComparison.OrdinalIgnoreCase)
+                    || model.ViewEnginePath.StartsWith(p.Page + "/", StringComparison.OrdinalIgnoreCase));
+                model.EndpointMetadata.Add(new AuthorizeAttribute(open.Policy ?? AuthPolicies.Administrator));
             });
             options.Conventions.AllowAnonymousToPage("/Admin/Login");
+            options.Conventions.AuthorizeFolder("/Interview", AuthPolicies.Interviewer);
         });
         return services;
     }

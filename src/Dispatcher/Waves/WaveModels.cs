@@ -140,11 +140,13 @@ public sealed record WaveChangeResult(WaveChangeOutcome Outcome, string? Current
 
 /// <summary>
 /// <c>GET /api/admin/waves/{id}/responses</c>: one response, its phone masked; <see cref="Provenance"/> says who it is
-/// from (sampled, interviewer, verified, open) and <see cref="Flags"/> lists its integrity flags (speeder, straight_liner).
+/// from (sampled, interviewer, verified, open), <see cref="Interviewer"/> names the volunteer who recorded an interview
+/// or paper ballot (administrators only: this API is theirs), and <see cref="Flags"/> lists its integrity flags
+/// (speeder, straight_liner).
 /// </summary>
 public sealed record WaveResponse(
-    long? InvitationId, string Channel, string Status, string Provenance, IReadOnlyList<string> Flags, string? Phone,
-    IReadOnlyList<WaveAnswer> Answers);
+    long? InvitationId, string Channel, string Status, string Provenance, string? Interviewer, IReadOnlyList<string> Flags,
+    string? Phone, IReadOnlyList<WaveAnswer> Answers);
 
 /// <summary>One answer; <see cref="Value"/> is the rating, choice or text, null when skipped or missing.</summary>
 public sealed record WaveAnswer(string Question, string? Value);

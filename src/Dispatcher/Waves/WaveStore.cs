@@ -413,15 +413,19 @@ public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invit
             WITH wave AS (
                 SELECT id FROM waves WHERE id = $1
             ), page AS (
-                SELECT r.id, r.invitation_id, r.channel, r.status, i.phone, r.provenance, r.speeder, r.straight_liner
+                SELECT r.id, r.invitation_id, r.channel, r.status, i.phone, r.provenance, r.speeder, r.straight_liner,
+                       coalesce(v.full_name, ac.display_name) AS interviewer
                 FROM responses r
                 LEFT JOIN invitations i ON i.id = r.invitation_id
+                LEFT JOIN accounts ac ON ac.id = r.interviewer_id
+                LEFT JOIN volunteers v ON v.account_id = r.interviewer_id
                 WHERE r.wave_id = $1 OR i.wave_id = $1
                 ORDER BY r.id
                 OFFSET $2 LIMIT $3
             )
             SELECT true, p.id, p.invitation_id, p.channel, p.status, p.phone,
-                   a.question_code, coalesce(a.rating::text, a.choice, a.text_value), p.provenance, p.speeder, p.straight_liner
+                   a.question_code, coalesce(a.rating::text, a.choice, a.text_value), p.provenance, p.speeder, p.straight_liner,
+                   p.interviewer
             FROM wave
             LEFT JOIN page p ON true
             LEFT JOIN answers a ON a.response_id = p.id
@@ -451,6 +455,7 @@ public sealed class WaveStore(NpgsqlDataSource dataSource, InvitationStore invit
                     reader.GetString(3),
                     status,
                     reader.GetString(8),
+                    reader.IsDBNull(11) ? null : reader.GetString(11),
                     IntegrityFlags.Of(reader.GetBoolean(9), reader.GetBoolean(10)),
                     reader.IsDBNull(5) ? null : PhoneMask.Mask(reader.GetString(5)),
                     answers));

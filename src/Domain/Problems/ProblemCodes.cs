@@ -108,4 +108,27 @@ public static class ProblemCodes
     public const string AccountAgencyUnknown = "account.agency_unknown";
     public const string AccountPasswordTooShort = "account.password_too_short";
     public const string AccountPasswordTooLong = "account.password_too_long";
+    public const string AccountRoleVolunteerOnly = "account.role_volunteer_only";
+
+    // Volunteers (the interviewer accounts' profiles), their union units and targets, and a volunteers CSV.
+    public const string VolunteerNameFormat = "volunteer.name_format";
+    public const string VolunteerPhoneInvalid = "volunteer.phone_invalid";
+    public const string VolunteerUnitFormat = "volunteer.unit_format";
+    public const string VolunteerAgenciesRequired = "volunteer.agencies_required";
+    public const string VolunteerAgencyUnknown = "volunteer.agency_unknown";
+    public const string VolunteerAgencyRetired = "volunteer.agency_retired";
+    public const string VolunteerTargetNotPositive = "volunteer.target_not_positive";
+    public const string VolunteerUnknown = "volunteer.unknown";
+    public const string UnionUnitUnknown = "volunteer.unit_unknown";
+    public const string VolunteerFileMissing = "volunteer.file_missing";
+    public const string VolunteerFileTooLarge = "volunteer.file_too_large";
+    public const string VolunteerFileUnreadable = "volunteer.file_unreadable";
+    public const string VolunteerFileTooManyRows = "volunteer.file_too_many_rows";
+    public const string VolunteerFileNoRows = "volunteer.file_no_rows";
+    public const string VolunteerUserNameRepeated = "volunteer.user_name_repeated";
+
+    // Back-check calls (phúc tra phiếu) on volunteers' ballots.
+    public const string BackCheckOutcomeUnknown = "back_check.outcome_unknown";
+    public const string BackCheckNoteTooLong = "back_check.note_too_long";
+    public const string BackCheckNotInterview = "back_check.not_interview";
 }

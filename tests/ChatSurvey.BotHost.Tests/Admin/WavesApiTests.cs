@@ -326,7 +326,7 @@ public sealed class WavesApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, status);
         var expected = $$"""
-            [{"invitationId":{{ids[0]}},"channel":"sms","status":"completed","provenance":"sampled","flags":["speeder","straight_liner"],"phone":"{{phones[0][..5]}}*****{{phones[0][^2..]}}","answers":[{"question":"E1.S","value":"5"},{"question":"OVERALL","value":"4"},{"question":"COMMENT","value":"Nhanh gọn"}]},{"invitationId":{{ids[1]}},"channel":"sms","status":"partial","provenance":"sampled","flags":[],"phone":"{{phones[1][..5]}}*****{{phones[1][^2..]}}","answers":[{"question":"E1.S","value":"2"},{"question":"E2.S","value":null}]}]
+            [{"invitationId":{{ids[0]}},"channel":"sms","status":"completed","provenance":"sampled","interviewer":null,"flags":["speeder","straight_liner"],"phone":"{{phones[0][..5]}}*****{{phones[0][^2..]}}","answers":[{"question":"E1.S","value":"5"},{"question":"OVERALL","value":"4"},{"question":"COMMENT","value":"Nhanh gọn"}]},{"invitationId":{{ids[1]}},"channel":"sms","status":"partial","provenance":"sampled","interviewer":null,"flags":[],"phone":"{{phones[1][..5]}}*****{{phones[1][^2..]}}","answers":[{"question":"E1.S","value":"2"},{"question":"E2.S","value":null}]}]
             """;
         Assert.Equal(JsonSerializer.Serialize(JsonDocument.Parse(expected).RootElement), JsonSerializer.Serialize(body));
         foreach (var phone in phones)

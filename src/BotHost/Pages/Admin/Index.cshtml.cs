@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using ChatSurvey.Domain.Statuses;
 using ChatSurvey.BotHost.Accounts;
 using ChatSurvey.Dispatcher.Waves;
@@ -8,8 +9,8 @@ namespace ChatSurvey.BotHost.Pages.Admin;
 
 /// <summary>
 /// The dashboard: today's activity (a day in Vietnam time) and the waves in progress. Two queries whatever the number
-/// of waves: the running and paused waves with their counts, and today's sends and responses. Agency viewers have no
-/// dashboard: they go to their results.
+/// of waves: the running and paused waves with their counts, and today's sends and responses. Other roles have no
+/// dashboard: they go to their own home page (<see cref="AccountRoles.HomePage"/>).
 /// </summary>
 public sealed class IndexModel(WaveQueries queries, TimeProvider clock) : PageModel
 {
@@ -20,7 +21,7 @@ public sealed class IndexModel(WaveQueries queries, TimeProvider clock) : PageMo
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
         if (!User.IsInRole(AccountRoles.Administrator))
-            return LocalRedirect("/admin/results");
+            return LocalRedirect(AccountRoles.HomePage(User.FindFirstValue(ClaimTypes.Role)));
         var waves = await queries.ListAsync(ActiveStatuses, cancellationToken);
         var today = await queries.TodayAsync(clock.GetUtcNow(), cancellationToken);
         Result = new DashboardResult(waves, today);

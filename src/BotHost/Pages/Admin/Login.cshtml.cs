@@ -37,11 +37,6 @@ public sealed class LoginModel(AccountStore accounts, ILogger<LoginModel> logger
         logger.LogInformation("{UserName} signed in ({Role})", account.UserName, account.Role);
         if (!string.IsNullOrEmpty(ReturnUrl) && Url.IsLocalUrl(ReturnUrl))
             return LocalRedirect(ReturnUrl);
-        return LocalRedirect(account.Role switch
-        {
-            AccountRoles.Administrator => "/admin",
-            AccountRoles.Interviewer => "/interview",
-            _ => "/admin/results",
-        });
+        return LocalRedirect(AccountRoles.HomePage(account.Role));
     }
 }

@@ -9,8 +9,9 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace ChatSurvey.BotHost.Pages.Admin.Accounts;
 
 /// <summary>
-/// Administrators manage the sign-in accounts (create, reset a password, disable or enable) and the integration keys of
-/// one-stop-shop systems (create — the key is shown once, on the page that answers the creation —, list, revoke).
+/// Administrators manage the sign-in accounts (create administrators, agency viewers and coordinators — volunteers are
+/// created on the volunteers' page with their profile —, reset a password, disable or enable) and the integration keys
+/// of one-stop-shop systems (create — the key is shown once, on the page that answers the creation —, list, revoke).
 /// </summary>
 public sealed class IndexModel(AccountStore accounts, CatalogueStore catalogue, IntegrationKeyStore integrationKeys) : PageModel
 {
@@ -101,8 +102,13 @@ public sealed class IndexModel(AccountStore accounts, CatalogueStore catalogue, 
         return RedirectToPage();
     }
 
-    public static string RoleName(string role) =>
-        role == AccountRoles.Administrator ? "Quản trị viên" : "Người xem của đơn vị";
+    public static string RoleName(string role) => role switch
+    {
+        AccountRoles.Administrator => "Quản trị viên",
+        AccountRoles.Interviewer => "Tình nguyện viên",
+        AccountRoles.Coordinator => "Điều phối viên",
+        _ => "Người xem của đơn vị",
+    };
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
