@@ -1,7 +1,6 @@
 using ChatSurvey.Dispatcher.Catalogue;
 using ChatSurvey.Dispatcher.Waves;
 using ChatSurvey.Domain.Statuses;
-using ChatSurvey.Domain.Time;
 using Npgsql;
 
 namespace ChatSurvey.BotHost.Interview;
@@ -64,17 +63,6 @@ public sealed class InterviewQueries(NpgsqlDataSource dataSource)
     /// <summary>The volunteer's ballots still in progress (a dropped connection, a closed tab), newest first.</summary>
     public Task<IReadOnlyList<InterviewRecord>> UnfinishedAsync(long accountId, CancellationToken cancellationToken) =>
         ListAsync($"r.status = '{ResponseStatus.Partial}'", null, accountId, cancellationToken);
-
-    /// <summary>How many ballots the volunteer completed today, Hai Phong time.</summary>
-    public async Task<int> CompletedTodayAsync(long accountId, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(clock);
-        await using var command = dataSource.CreateCommand(
-            $"SELECT count(*) FROM responses WHERE interviewer_id = $1 AND status = '{ResponseStatus.Completed}' AND completed_at >= $2");
-        command.Parameters.AddWithValue(accountId);
-        command.Parameters.AddWithValue(VietnamTime.StartOfDay(VietnamTime.Today(clock)).ToUniversalTime());
-        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-    }
 
     /// <summary>The volunteer's own unfinished ballot for this dossier in this wave (a start sent twice), or null.</summary>
     public async Task<string?> UnfinishedForDossierAsync(long accountId, long waveId, long transactionId, CancellationToken cancellationToken)

@@ -188,6 +188,8 @@ internal static class ResultsFormat
     {
         "sms" => "SMS",
         "webchat" or "directline" => "Web chat",
+        "interviewer" => "Phỏng vấn trực tiếp",
+        "paper" => "Phiếu giấy",
         _ => channel,
     };
 

@@ -127,7 +127,11 @@ public sealed class InterviewPageTests(InterviewPageFixture fixture) : IClassFix
                 """, id!));
         Assert.Equal("interviewer", await _host.ScalarAsync<string>("SELECT channel FROM conversations WHERE id = $1", id!));
         Assert.Equal(7L, await AnswersAsync(id!));
-        Assert.Equal("1", (await volunteer.GetAsync("/interview")).One("#completed-today").Text());
+        var home = await volunteer.GetAsync("/interview");
+        Assert.Equal("1", home.One("#completed-today").Text());
+        // The unit's count beside the volunteer's own, as the movement counts them (other volunteers of the unit may add to it).
+        Assert.StartsWith("Đoàn phường Lê Chân: hôm nay", home.One("#unit-progress").Text(), StringComparison.Ordinal);
+        Assert.True(int.Parse(home.One("#unit-total").Text(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
     }
 
     [Fact]

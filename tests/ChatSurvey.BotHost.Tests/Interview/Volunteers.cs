@@ -3,35 +3,31 @@ using System.Text.RegularExpressions;
 using ChatSurvey.BotHost.Accounts;
 using ChatSurvey.BotHost.Tests.Admin;
 using ChatSurvey.BotHost.Tests.Pages;
-using ChatSurvey.TestSupport;
+using ChatSurvey.BotHost.Volunteers;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Npgsql;
 
 namespace ChatSurvey.BotHost.Tests.Interview;
 
 /// <summary>
-/// Volunteers for the interview tests, made straight in SQL (the volunteers' own pages have their own tests): an
-/// interviewer account through <see cref="AccountStore"/> (its password hasher), a volunteers row in a union unit, and
-/// the agencies it interviews at.
+/// Volunteers for the interview tests, made through the volunteers' store (their own pages have their own tests): an
+/// interviewer account and its profile in the union unit "Đoàn phường Lê Chân", with the agencies it interviews at.
 /// </summary>
 internal static class Volunteers
 {
     public const string Password = "volunteer-password-2025";
 
+    private static int _next;
+
     public static async Task<long> CreateAsync(NpgsqlDataSource dataSource, string userName, params string[] agencyCodes)
     {
-        var cancel = TestContext.Current.CancellationToken;
-        var (account, problems) = await new AccountStore(dataSource, TimeProvider.System).CreateAsync(
-            new NewAccount(userName, "Tình nguyện viên " + userName, AccountRoles.Interviewer, null, Password), cancel);
-        Assert.True(account is not null, string.Join("; ", problems.Select(p => p.English)));
-        await dataSource.ExecuteAsync("INSERT INTO union_units (name) VALUES ('Đoàn phường Lê Chân') ON CONFLICT (name) DO NOTHING", [], cancel);
-        await dataSource.ExecuteAsync(
-            "INSERT INTO volunteers (account_id, full_name, union_unit_id) SELECT $1, $2, id FROM union_units WHERE name = 'Đoàn phường Lê Chân'",
-            [account!.Id, account.DisplayName], cancel);
-        await dataSource.ExecuteAsync(
-            "INSERT INTO volunteer_agencies (account_id, agency_id) SELECT $1, id FROM agencies WHERE code = ANY ($2)",
-            [account.Id, agencyCodes], cancel);
-        return account.Id;
+        var store = new VolunteerStore(dataSource, new AccountStore(dataSource, TimeProvider.System));
+        var (created, problems) = await store.CreateAsync(
+            new NewVolunteer(userName, Password, "Tình nguyện viên " + userName, $"0977{Interlocked.Increment(ref _next):D6}",
+                "Đoàn phường Lê Chân", agencyCodes),
+            null, TestContext.Current.CancellationToken);
+        Assert.True(created is not null, string.Join("; ", problems.Select(p => p.English)));
+        return created!.AccountId;
     }
 }
 

@@ -1,12 +1,14 @@
 using ChatSurvey.BotHost.Accounts;
 using ChatSurvey.BotHost.Interview;
 using ChatSurvey.BotHost.RateLimiting;
+using ChatSurvey.Domain.Volunteers;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
+using Npgsql;
 
 namespace ChatSurvey.BotHost.Pages.Interview;
 
@@ -17,7 +19,7 @@ namespace ChatSurvey.BotHost.Pages.Interview;
 /// </summary>
 [Authorize(Policy = AuthPolicies.Interviewer)]
 [EnableRateLimiting(RateLimits.InterviewPolicy)]
-public sealed class IndexModel(InterviewTurns turns, InterviewQueries queries, TimeProvider clock) : PageModel
+public sealed class IndexModel(InterviewTurns turns, InterviewQueries queries, TimeProvider clock, NpgsqlDataSource dataSource) : PageModel
 {
     public const string PaperMode = "paper";
 
@@ -39,7 +41,8 @@ public sealed class IndexModel(InterviewTurns turns, InterviewQueries queries, T
 
     public IReadOnlyList<InterviewRecord> Unfinished { get; private set; } = [];
 
-    public int CompletedToday { get; private set; }
+    /// <summary>The volunteer's own completed ballots and their union unit's (today, this week, in all), as the movement counts them.</summary>
+    public OwnProgress? Progress { get; private set; }
 
     /// <summary>Why the dossier (or serial) was refused; nothing was stored.</summary>
     public string? Error { get; private set; }
@@ -87,7 +90,7 @@ public sealed class IndexModel(InterviewTurns turns, InterviewQueries queries, T
         var account = User.AccountId();
         Agencies = await queries.AssignedAgenciesAsync(account, cancellationToken);
         Unfinished = await queries.UnfinishedAsync(account, cancellationToken);
-        CompletedToday = await queries.CompletedTodayAsync(account, clock, cancellationToken);
+        Progress = await VolunteerProgressQuery.ForVolunteerAsync(dataSource, account, clock.GetUtcNow(), cancellationToken);
         if (Agency is null && Agencies.Count == 1)
             Agency = Agencies[0].Code;
     }
