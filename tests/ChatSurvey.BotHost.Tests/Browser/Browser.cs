@@ -79,12 +79,21 @@ internal sealed class Browser : IAsyncDisposable
         return page;
     }
 
-    /// <summary>Saves a full-page screenshot as <c>{name}.png</c> in <see cref="ScreenshotDirectory"/>.</summary>
+    /// <summary>
+    /// Saves a full-page screenshot as <c>{name}.png</c> in <see cref="ScreenshotDirectory"/>. Animations are stopped
+    /// and the capture may take up to 90 s: a long page on a loaded 2-core CI machine is slow to render whole.
+    /// </summary>
     public static async Task<string> ScreenshotAsync(IPage page, string name)
     {
         Directory.CreateDirectory(ScreenshotDirectory);
         var path = Path.Combine(ScreenshotDirectory, name + ".png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = path,
+            FullPage = true,
+            Animations = ScreenshotAnimations.Disabled,
+            Timeout = 90_000,
+        });
         return path;
     }
 
