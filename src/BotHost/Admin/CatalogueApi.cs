@@ -106,15 +106,9 @@ internal static class CatalogueUploads
     public static async Task<(AgencyImportResult? Result, Problem? Problem)> ImportAsync(
         IFormFile? file, CatalogueStore catalogue, CancellationToken cancellationToken)
     {
-        if (file is null)
-            return (null, Problem.Of("file", ProblemCodes.CatalogueFileMissing));
-        if (file.Length == 0)
-            return (null, Problem.Of("file", ProblemCodes.UploadEmpty));
-        if (file.Length > CatalogueCsv.MaxFileBytes)
-            return (null, Problem.Of("file", ProblemCodes.CatalogueFileTooLarge, CatalogueCsv.MaxFileBytes));
-        CatalogueFile read;
-        await using (var stream = file.OpenReadStream())
-            read = await CatalogueCsv.ReadAsync(stream, cancellationToken);
+        if (CsvUploads.Check(file, ProblemCodes.CatalogueFileMissing, CatalogueCsv.MaxFileBytes, ProblemCodes.CatalogueFileTooLarge) is { } problem)
+            return (null, problem);
+        var read = await CsvUploads.ReadAsync(file!, CatalogueCsv.ReadAsync, cancellationToken);
         if (read.Problem is not null)
             return (null, read.Problem);
         return (await catalogue.ImportAgenciesAsync(read.Rows, cancellationToken), null);

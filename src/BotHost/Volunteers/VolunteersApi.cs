@@ -115,15 +115,9 @@ internal static class VolunteerUploads
     public static async Task<(VolunteerImportResult? Result, Problem? Problem)> ImportAsync(
         IFormFile? file, VolunteerStore store, long? createdBy, CancellationToken cancellationToken)
     {
-        if (file is null)
-            return (null, Problem.Of("file", ProblemCodes.VolunteerFileMissing));
-        if (file.Length == 0)
-            return (null, Problem.Of("file", ProblemCodes.UploadEmpty));
-        if (file.Length > VolunteerCsv.MaxFileBytes)
-            return (null, Problem.Of("file", ProblemCodes.VolunteerFileTooLarge, VolunteerCsv.MaxFileBytes));
-        VolunteerFile read;
-        await using (var stream = file.OpenReadStream())
-            read = await VolunteerCsv.ReadAsync(stream, cancellationToken);
+        if (CsvUploads.Check(file, ProblemCodes.VolunteerFileMissing, VolunteerCsv.MaxFileBytes, ProblemCodes.VolunteerFileTooLarge) is { } problem)
+            return (null, problem);
+        var read = await CsvUploads.ReadAsync(file!, VolunteerCsv.ReadAsync, cancellationToken);
         if (read.Problem is not null)
             return (null, read.Problem);
         return (await store.ImportAsync(read.Rows, createdBy, cancellationToken), null);
