@@ -1,4 +1,5 @@
 using ChatSurvey.Domain.Problems;
+using ChatSurvey.Domain.Sms;
 using CsvHelper;
 
 namespace ChatSurvey.BotHost.Volunteers;
@@ -47,8 +48,8 @@ public static class VolunteerCsv
             if (csv.Headers.Count == 0 || csv.Headers.All(string.IsNullOrWhiteSpace))
                 return new VolunteerFile([], Problem.Of("file", ProblemCodes.ImportNoHeader));
 
-            var header = csv.Headers.Select(Normalize).ToList();
-            var indexes = Columns.Select(c => header.IndexOf(Normalize(c))).ToArray();
+            var header = csv.Headers.Select(VietnameseText.MatchKey).ToList();
+            var indexes = Columns.Select(c => header.IndexOf(VietnameseText.MatchKey(c))).ToArray();
             var missing = Columns.Where((_, i) => indexes[i] < 0).ToList();
             if (missing.Count > 0)
                 return new VolunteerFile([], Problem.Of("file", ProblemCodes.ImportMissingColumns, missing, Columns, Columns, "—"));
@@ -75,7 +76,4 @@ public static class VolunteerCsv
             ? new VolunteerFile([], Problem.Of("file", ProblemCodes.VolunteerFileNoRows))
             : new VolunteerFile(rows, null);
     }
-
-    private static string Normalize(string? name) =>
-        name is null ? "" : string.Concat(name.Where(char.IsLetterOrDigit)).ToLowerInvariant();
 }

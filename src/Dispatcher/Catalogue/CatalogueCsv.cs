@@ -1,4 +1,5 @@
 using ChatSurvey.Domain.Problems;
+using ChatSurvey.Domain.Sms;
 using CsvHelper;
 
 namespace ChatSurvey.Dispatcher.Catalogue;
@@ -45,8 +46,8 @@ public static class CatalogueCsv
             if (csv.Headers.Count == 0 || csv.Headers.All(string.IsNullOrWhiteSpace))
                 return new CatalogueFile([], Problem.Of("file", ProblemCodes.ImportNoHeader));
 
-            var header = csv.Headers.Select(Normalize).ToList();
-            var indexes = RequiredColumns.Select(c => header.IndexOf(Normalize(c))).ToArray();
+            var header = csv.Headers.Select(VietnameseText.MatchKey).ToList();
+            var indexes = RequiredColumns.Select(c => header.IndexOf(VietnameseText.MatchKey(c))).ToArray();
             var missing = RequiredColumns.Where((_, i) => indexes[i] < 0).ToList();
             if (missing.Count > 0)
             {
@@ -54,7 +55,7 @@ public static class CatalogueCsv
                     missing, RequiredColumns.Append(RetiredColumn).ToList(), RequiredColumns, new[] { RetiredColumn }));
             }
 
-            var retired = header.IndexOf(Normalize(RetiredColumn));
+            var retired = header.IndexOf(VietnameseText.MatchKey(RetiredColumn));
             while (await csv.ReadAsync(cancellationToken))
             {
                 row = checked((int)csv.RowNumber + 1);
@@ -77,7 +78,4 @@ public static class CatalogueCsv
 
         return new CatalogueFile(rows, null);
     }
-
-    private static string Normalize(string? name) =>
-        name is null ? "" : string.Concat(name.Where(char.IsLetterOrDigit)).ToLowerInvariant();
 }

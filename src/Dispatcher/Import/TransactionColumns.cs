@@ -87,9 +87,8 @@ internal sealed class TransactionColumns
         && string.IsNullOrWhiteSpace(row.ReceivedOn) && string.IsNullOrWhiteSpace(row.DueOn)
         && string.IsNullOrWhiteSpace(row.DossierStatus);
 
-    /// <summary>A header as it is compared: without diacritics ("đ" is "d"), letters and digits only, lower case.</summary>
-    internal static string Normalize(string? name) =>
-        name is null ? "" : string.Concat(VietnameseText.ToAscii(name).Where(char.IsAsciiLetterOrDigit)).ToLowerInvariant();
+    /// <summary>A header as it is compared (<see cref="VietnameseText.MatchKey"/>).</summary>
+    internal static string Normalize(string? name) => VietnameseText.MatchKey(name);
 
     private static (int[] Indexes, HeaderReading Reading) Map(IReadOnlyList<string?> header)
     {

@@ -127,4 +127,11 @@ public static class VietnameseText
 
         return result.ToString();
     }
+
+    /// <summary>
+    /// A name as file headers and typed keywords are compared: without diacritics ("đ" is "d"), letters and digits only,
+    /// lower case ("Mã hồ sơ", "ma_ho_so" and "MaHoSo" are all "mahoso").
+    /// </summary>
+    public static string MatchKey(string? name) =>
+        name is null ? "" : string.Concat(ToAscii(name).Where(char.IsAsciiLetterOrDigit)).ToLowerInvariant();
 }
