@@ -541,29 +541,24 @@ public static class ScoringQuery
                 var mean = pooled ? (double)t.Sum(x => x.Tally.RatingSum) / validAll : t.Average(x => x.Tally.Mean);
 
                 var influences = new double[ballots.Count];
-                var behind = 0;
                 for (var b = 0; b < ballots.Count; b++)
                 {
-                    var any = false;
                     foreach (var (position, tally) in t)
                     {
                         if (ballots[b].ValueAt(position) is not { } value || value == NotApplicableValue)
                             continue;
-                        any = true;
                         var y = value >= 4 ? 1.0 : 0.0;
                         influences[b] += pooled ? (y - index) / validAll : (y - tally.Proportion) / (t.Count * tally.Valid);
                     }
-
-                    if (any)
-                        behind++;
                 }
 
+                var behind = Behind(influences, ballots, t.Select(x => x.Position));
                 // One question with answers: at most one answer per ballot, a plain proportion (Wilson).
                 var estimate = t.Count == 1
                     ? Scoring.Estimate.Binomial(t[0].Tally.Satisfied, t[0].Tally.Valid)
-                    : Scoring.Estimate.Linearised(index, Behind(influences, ballots, t.Select(x => x.Position)), checked((int)validAll));
+                    : Scoring.Estimate.Linearised(index, behind, checked((int)validAll));
                 elements.Add(new ElementLine(
-                    new Figure(estimate, mean, behind, checked((int)validAll), notApplicable, behind < minimum), criteria, question));
+                    new Figure(estimate, mean, behind.Count, checked((int)validAll), notApplicable, behind.Count < minimum), criteria, question));
                 elementInfluences.Add(influences);
             }
 
