@@ -1,0 +1,87 @@
+using ChatSurvey.Dispatcher.Database;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace ChatSurvey.Benchmarks.Harness;
+
+/// <summary>
+/// What every scenario shares: one throwaway PostgreSQL cluster started the way the product starts its embedded one
+/// (<see cref="LocalPostgresCluster"/>, the same settings), the run mode, and a log. Each scenario makes its own
+/// databases on that server, so the product and its floor always meet the same server.
+/// </summary>
+public sealed class BenchContext : IAsyncDisposable
+{
+    private readonly LocalPostgresCluster _cluster;
+    private readonly string _root;
+
+    private BenchContext(LocalPostgresCluster cluster, string root, bool quick, TextWriter log)
+    {
+        _cluster = cluster;
+        _root = root;
+        Quick = quick;
+        Log = log;
+    }
+
+    /// <summary>The one-minute smoke run CI executes: small sizes, one repeat; it checks the suite runs, not how fast.</summary>
+    public bool Quick { get; }
+
+    /// <summary>How many times product and floor each run (median taken): 3, or 1 in quick mode.</summary>
+    public int Repeats => Quick ? 1 : 3;
+
+    public TextWriter Log { get; }
+
+    /// <summary>Connection string to the maintenance database (rights to create databases).</summary>
+    public string AdminConnectionString => _cluster.AdminConnectionString;
+
+    /// <summary>Where scenarios may write files (CSV to import, logs of child processes); deleted at the end.</summary>
+    public string WorkDirectory => Path.Combine(_root, "work");
+
+    /// <summary>The server's binaries folder (psql for the \copy floor lives there).</summary>
+    public string BinDirectory { get; } = LocalPostgresCluster.FindBinaries();
+
+    public static async Task<BenchContext> StartAsync(bool quick, TextWriter log, CancellationToken cancellationToken)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "chatsurvey-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        var cluster = await LocalPostgresCluster.StartAsync(new LocalPostgresOptions { DataRoot = root }, NullLogger.Instance, cancellationToken);
+        var context = new BenchContext(cluster, root, quick, log);
+        Directory.CreateDirectory(context.WorkDirectory);
+        return context;
+    }
+
+    /// <summary>A new database; with <paramref name="migrated"/>, carrying the product's schema (its own migrator).</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix, bool migrated = true, CancellationToken cancellationToken = default)
+    {
+        var name = prefix + "_" + Guid.NewGuid().ToString("N")[..8];
+        await using (var admin = new NpgsqlConnection(AdminConnectionString))
+        {
+            await admin.OpenAsync(cancellationToken);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var connectionString = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
+        if (migrated)
+            await DatabaseMigrator.MigrateAsync(connectionString, NullLogger.Instance, cancellationToken);
+        return connectionString;
+    }
+
+    public void Info(string message) => Log.WriteLine($"  · {message}");
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await _cluster.StopAsync();
+        try
+        {
+            Directory.Delete(_cluster.DataRoot, recursive: true);
+            if (Directory.Exists(_root))
+                Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
