@@ -4,6 +4,7 @@ using ChatSurvey.BotHost.Channels.Twilio;
 using ChatSurvey.Dispatcher.Import;
 using ChatSurvey.Dispatcher.Sms;
 using ChatSurvey.Domain.Problems;
+using ChatSurvey.Domain.Statuses;
 using Microsoft.Bot.Builder;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -28,12 +29,10 @@ public sealed record SimulatorOutcome(SimulatedReply? Reply, IReadOnlyList<Probl
 /// would show it (the outbox, the citizen's messages and the bot's replies).
 /// </summary>
 public sealed class SmsSimulator(
-    SurveyTurnStore store,
-    TwilioSmsAdapter adapter,
+    InboundSms inboundSms,
     IBot bot,
     IOptions<SmsOptions> sms,
-    NpgsqlDataSource dataSource,
-    ILogger<SmsSimulator> logger)
+    NpgsqlDataSource dataSource)
 {
     public const int MaxBodyLength = 1600;
 
@@ -51,22 +50,23 @@ public sealed class SmsSimulator(
             return new SimulatorOutcome(null, [Problem.Of("body", ProblemCodes.SimulatorBody, MaxBodyLength)]);
 
         var sid = "SM" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var replies = await InboundSms.HandleAsync(new InboundMessage(sid, from, "simulator", message.Body), store, adapter, bot, logger, cancellationToken);
+        var replies = await inboundSms.ReceiveAsync(new InboundMessage(sid, from, "simulator", message.Body), bot, cancellationToken);
         return new SimulatorOutcome(new SimulatedReply(sid, replies), []);
     }
 
     /// <summary>Outbox messages, citizen messages and the bot's replies to them, oldest first.</summary>
     public async Task<IReadOnlyList<ConversationLine>> ReadConversationAsync(string phone, CancellationToken cancellationToken)
     {
+        // A reply sent by REST (the webhook had left the message to the worker) is in the outbox already.
         await using var command = dataSource.CreateCommand(
-            """
+            $"""
             SELECT direction, body, at FROM (
                 SELECT 'out' AS direction, body, created_at AS at, 0 AS part FROM sms_outbox WHERE to_phone = $1
                 UNION ALL
                 SELECT 'in', body, received_at, 1 FROM inbound_messages WHERE from_address = $1
                 UNION ALL
                 SELECT 'out', replace(reply, chr(30), E'\n\n'), received_at, 2
-                FROM inbound_messages WHERE from_address = $1 AND coalesce(reply, '') <> ''
+                FROM inbound_messages WHERE from_address = $1 AND coalesce(reply, '') <> '' AND reply_via = '{ReplyRoute.Inline}'
             ) lines
             ORDER BY at, part
             """);

@@ -13,9 +13,9 @@ internal static class BotExtensions
     /// <summary>The bot, its PostgreSQL state and the channel adapters (Twilio SMS, Bot Framework channels).</summary>
     public static IServiceCollection AddSurveyBot(this IServiceCollection services)
     {
-        // Bot state joins the turn's transaction (answers + inbound log + state commit together).
+        // Bot state is read ahead in the turn's first round trip and written in its commit batch (BotStateSession).
         services.AddSingleton<IStorage>(sp => new PostgresStorage(
-            sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), ambientTransaction: () => BotStateTransaction.Current?.Transaction));
+            sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), ambientSession: () => BotStateSession.Current));
         services.AddSingleton<ConversationState>();
         services.AddSingleton<QuestionnaireStore>();
         services.AddSingleton<SurveyTurnStore>();
@@ -24,6 +24,14 @@ internal static class BotExtensions
 
         services.AddSingleton<TwilioRequestSigner>();
         services.AddSingleton<TwilioSmsAdapter>();
+
+        // Inbound messages: recorded first, a bound on turns in flight, a worker for what a webhook could not finish.
+        services.AddOptions<InboundOptions>().BindConfiguration(InboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<InboundMessageStore>();
+        services.AddSingleton<TurnGate>();
+        services.AddSingleton<InboundSignal>();
+        services.AddSingleton<InboundSms>();
+        services.AddHostedService<InboundWorker>();
 
         // Standard Bot Framework channels: JWT-validated when MicrosoftAppId is set (ConfigurationBotFrameworkAuthentication).
         services.AddSingleton<BotFrameworkAuthentication, ConfigurationBotFrameworkAuthentication>();

@@ -70,7 +70,7 @@ public sealed class SurveyBot : ActivityHandler
     {
         var route = turnContext.TurnState.Get<SurveyRoute>()
             ?? throw new InvalidOperationException("The channel adapter did not route this turn.");
-        var inbound = turnContext.TurnState.Get<InboundMessage>();
+        var inbound = turnContext.TurnState.Get<InboundTurn>();
         var text = turnContext.Activity.Text ?? "";
 
         for (var attempt = 1; ; attempt++)

@@ -1,4 +1,5 @@
 using ChatSurvey.BotHost.Channels.DirectLine;
+using ChatSurvey.BotHost.Channels.Twilio;
 using ChatSurvey.BotHost.Bot.Storage;
 using ChatSurvey.Dispatcher.OptOuts;
 using ChatSurvey.Dispatcher.Waves;
@@ -17,93 +18,271 @@ namespace ChatSurvey.BotHost.Bot;
 /// </summary>
 public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider clock)
 {
-    /// <summary>The reply given the first time this provider message was processed, or null when it is new.</summary>
-    public async Task<string?> FindProcessedReplyAsync(string channel, string providerMessageId, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand(
-            "SELECT coalesce(reply, '') FROM inbound_messages WHERE channel = $1 AND provider_message_id = $2");
-        command.Parameters.AddWithValue(channel);
-        command.Parameters.AddWithValue(providerMessageId);
-        return await command.ExecuteScalarAsync(cancellationToken) as string;
-    }
+    /// <summary>The conversation id of an SMS invitation's conversation (its bot state key ends with it).</summary>
+    public const string SmsInvitationConversationPrefix = "sms-inv-";
 
     /// <summary>
-    /// The SMS route for a message: the reply given the first time, when this provider message id was processed before,
-    /// and the phone's newest invitation that was sent and has not expired or been cancelled (completed surveys still
-    /// route, so the citizen hears "already completed"). One round trip: it is on every SMS turn.
+    /// Bot Builder's <c>ConversationState</c> key of a conversation (<c>{channelId}/conversations/{conversationId}</c>),
+    /// so the turn's first round trip can read the state ahead; a key that differs is simply read when asked for.
     /// </summary>
-    public async Task<(string? ProcessedReply, SurveyRoute Route)> RouteSmsAsync(
-        string providerMessageId, string phone, CancellationToken cancellationToken)
+    public static string StateKey(string channelId, string conversationId) => $"{channelId}/conversations/{conversationId}";
+
+    /// <summary>
+    /// The first round trip of an SMS turn, on the turn's session: when <paramref name="record"/>, the narrow durable insert
+    /// (<see cref="InboundMessageStore.Record"/>); then the message's row, whether an earlier message of the same phone
+    /// is still pending, the phone's route — its newest invitation that was sent and has not expired or been cancelled
+    /// (completed surveys still route, so the citizen hears "already completed") — and that conversation's bot state,
+    /// which <see cref="BotStateSession"/> then serves to Bot Builder without another round trip.
+    /// </summary>
+    public async Task<InboundTurnStart> BeginSmsAsync(
+        BotStateSession session, string channelId, InboundMessage inbound, double? recordWithLeaseSeconds, bool record,
+        CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(inbound);
+        await using var batch = new NpgsqlBatch(session.Connection);
+        if (record)
+            batch.BatchCommands.Add(InboundMessageStore.Record(TwilioSmsAdapter.ChannelId, inbound, recordWithLeaseSeconds));
+        var route = new NpgsqlBatchCommand(
             $"""
-            SELECT (SELECT coalesce(m.reply, '') FROM inbound_messages m
-                    WHERE m.channel = 'sms' AND m.provider_message_id = $1),
-                   r.id, r.wave_id, r.agency_id, r.questionnaire_id
+            SELECT m.id, m.processed_at IS NOT NULL, coalesce(m.reply, ''),
+                   EXISTS (SELECT 1 FROM inbound_messages e
+                           WHERE e.channel = $1 AND e.from_address = $3 AND e.processed_at IS NULL AND e.id < m.id),
+                   r.id, r.wave_id, r.agency_id, r.questionnaire_id,
+                   {PostgresStorage.ReadColumns}
             FROM (SELECT 1) one
+            LEFT JOIN inbound_messages m ON m.channel = $1 AND m.provider_message_id = $2
             LEFT JOIN LATERAL (
                 SELECT i.id, i.wave_id, i.agency_id, w.questionnaire_id
                 FROM invitations i
                 JOIN waves w ON w.id = i.wave_id
-                WHERE i.phone = $2
+                WHERE i.phone = $3
                   AND i.status IN ({InvitationStatus.AnswerableSql})
-                  AND (i.expires_at IS NULL OR i.expires_at > $3)
+                  AND (i.expires_at IS NULL OR i.expires_at > $4)
                   AND w.status <> '{WaveStatus.Cancelled}'
                 ORDER BY i.created_at DESC, i.id DESC
                 LIMIT 1
             ) r ON true
+            LEFT JOIN bot_state ON bot_state.key = $5 || r.id
             """);
-        command.Parameters.AddWithValue(providerMessageId);
-        command.Parameters.AddWithValue(phone);
-        command.Parameters.AddWithValue(clock.GetUtcNow()); // expiry on the injected clock, as the engine and the jobs see it
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        route.Parameters.Add(new NpgsqlParameter { Value = TwilioSmsAdapter.ChannelId });
+        route.Parameters.Add(new NpgsqlParameter { Value = inbound.ProviderMessageId });
+        route.Parameters.Add(new NpgsqlParameter { Value = inbound.From });
+        route.Parameters.Add(new NpgsqlParameter { Value = clock.GetUtcNow() }); // expiry on the injected clock, as the engine and the jobs see it
+        route.Parameters.Add(new NpgsqlParameter { Value = StateKey(channelId, SmsInvitationConversationPrefix) });
+        batch.BatchCommands.Add(route);
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var created = false;
+        if (record)
+        {
+            created = await reader.ReadAsync(cancellationToken);
+            await reader.NextResultAsync(cancellationToken);
+        }
+
         await reader.ReadAsync(cancellationToken);
-        var processed = reader.IsDBNull(0) ? null : reader.GetString(0);
-        if (reader.IsDBNull(1))
-            return (processed, new SurveyRoute($"sms-{phone}", SurveyChannel.Sms, "sms", phone, null, null, null, null));
-        var invitationId = reader.GetInt64(1);
-        return (processed, new SurveyRoute(
-            $"sms-inv-{invitationId}", SurveyChannel.Sms, "sms", phone,
-            invitationId, reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4)));
+        var logId = reader.IsDBNull(0) ? (long?)null : reader.GetInt64(0);
+        var processed = !reader.IsDBNull(1) && reader.GetBoolean(1);
+        var reply = reader.GetString(2);
+        var earlierPending = reader.GetBoolean(3);
+        SurveyRoute surveyRoute;
+        if (reader.IsDBNull(4))
+        {
+            surveyRoute = new SurveyRoute($"sms-{inbound.From}", SurveyChannel.Sms, TwilioSmsAdapter.ChannelId, inbound.From, null, null, null, null);
+        }
+        else
+        {
+            var invitationId = reader.GetInt64(4);
+            surveyRoute = new SurveyRoute(
+                SmsInvitationConversationPrefix + invitationId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                SurveyChannel.Sms, TwilioSmsAdapter.ChannelId, inbound.From,
+                invitationId, reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7));
+            session.Prefetch(StateKey(channelId, surveyRoute.ConversationId), PostgresStorage.ReadRow(reader, 8));
+        }
+
+        return new InboundTurnStart(logId, record && !created, processed, reply, earlierPending, surveyRoute);
     }
 
     /// <summary>
-    /// Writes the turn. <paramref name="saveBotState"/> runs inside the same transaction (the PostgreSQL
-    /// <c>IStorage</c> joins <see cref="BotStateTransaction.Current"/>); a stale ETag there aborts everything.
+    /// The first round trip of a web chat turn: like <see cref="BeginSmsAsync"/>, with the route the conversation was
+    /// bound to when it started (<paramref name="route"/>).
     /// </summary>
-    /// <exception cref="DuplicateInboundMessageException">The provider message id was already recorded.</exception>
+    public static async Task<InboundTurnStart> BeginChatAsync(
+        BotStateSession session, string channelId, SurveyRoute route, InboundMessage inbound, double? recordWithLeaseSeconds, bool record,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(route);
+        ArgumentNullException.ThrowIfNull(inbound);
+        await using var batch = new NpgsqlBatch(session.Connection);
+        if (record)
+            batch.BatchCommands.Add(InboundMessageStore.Record(route.ChannelName, inbound, recordWithLeaseSeconds));
+        var read = new NpgsqlBatchCommand(
+            $"""
+            SELECT m.id, m.processed_at IS NOT NULL, coalesce(m.reply, ''),
+                   EXISTS (SELECT 1 FROM inbound_messages e
+                           WHERE e.channel = $1 AND e.from_address = $3 AND e.processed_at IS NULL AND e.id < m.id),
+                   {PostgresStorage.ReadColumns}
+            FROM (SELECT 1) one
+            LEFT JOIN inbound_messages m ON m.channel = $1 AND m.provider_message_id = $2
+            LEFT JOIN bot_state ON bot_state.key = $4
+            """);
+        read.Parameters.Add(new NpgsqlParameter { Value = route.ChannelName });
+        read.Parameters.Add(new NpgsqlParameter { Value = inbound.ProviderMessageId });
+        read.Parameters.Add(new NpgsqlParameter { Value = inbound.From });
+        var key = StateKey(channelId, route.ConversationId);
+        read.Parameters.Add(new NpgsqlParameter { Value = key });
+        batch.BatchCommands.Add(read);
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var created = false;
+        if (record)
+        {
+            created = await reader.ReadAsync(cancellationToken);
+            await reader.NextResultAsync(cancellationToken);
+        }
+
+        await reader.ReadAsync(cancellationToken);
+        session.Prefetch(key, PostgresStorage.ReadRow(reader, 4));
+        return new InboundTurnStart(
+            reader.IsDBNull(0) ? null : reader.GetInt64(0), record && !created, !reader.IsDBNull(1) && reader.GetBoolean(1),
+            reader.GetString(2), reader.GetBoolean(3), route);
+    }
+
+    /// <summary>
+    /// Writes the turn in one transaction on the turn's session (<see cref="BotStateSession.Current"/>; a session of its
+    /// own when there is none, as for an interview): the bot state (<paramref name="saveBotState"/> runs with the state
+    /// writes deferred into this batch, a stale ETag aborting everything), the conversation, the ballot and its answers,
+    /// an opt-out, and the inbound message marked processed with its replies — one batch and the commit.
+    /// </summary>
+    /// <exception cref="DuplicateInboundMessageException">The inbound message was processed by someone else meanwhile.</exception>
+    /// <exception cref="StorageConcurrencyException">The conversation changed since the turn read it: start the turn over.</exception>
     public async Task CommitAsync(
         SurveyRoute route,
-        InboundMessage? inbound,
+        InboundTurn? inbound,
         TurnOutcome outcome,
         string replyText,
         bool firstTurn,
         Func<Task> saveBotState,
         CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection, transaction);
+        ArgumentNullException.ThrowIfNull(route);
+        ArgumentNullException.ThrowIfNull(outcome);
+        ArgumentNullException.ThrowIfNull(saveBotState);
+        var ambient = BotStateSession.Current;
+        await using var owned = ambient is null ? await dataSource.OpenConnectionAsync(cancellationToken) : null;
+        var session = ambient ?? new BotStateSession(owned!);
+        await using var transaction = await session.Connection.BeginTransactionAsync(cancellationToken);
+        session.Transaction = transaction;
+        try
+        {
+            using (ambient is null ? session.Enlist() : null)
+            {
+                session.DeferWrites = true;
+                try
+                {
+                    await saveBotState();
+                }
+                finally
+                {
+                    session.DeferWrites = false;
+                }
+            }
 
+            var stateWrites = session.TakeDeferred();
+            await using var batch = new NpgsqlBatch(session.Connection, transaction);
+            foreach (var write in stateWrites)
+                batch.BatchCommands.Add(write.Command);
+            var (conversation, processed) = AddTurnCommands(batch, route, inbound, outcome, replyText, firstTurn);
+
+            if (batch.BatchCommands.Count > 0)
+                await ExecuteAsync(batch, stateWrites, outcome, cancellationToken);
+            if (firstTurn && conversation is { RecordsAffected: 0 })
+                throw new StorageConcurrencyException(route.ConversationId, "");
+            if (processed is { RecordsAffected: 0 })
+                throw new DuplicateInboundMessageException(inbound!.ProviderMessageId, new InvalidOperationException("Already processed."));
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (StorageConcurrencyException)
+        {
+            session.ForgetPrefetched();
+            throw;
+        }
+        finally
+        {
+            session.Transaction = null;
+        }
+    }
+
+    /// <summary>Runs the batch; the state writes come first and a stale ETag among them is a conflict, whatever follows.</summary>
+    private static async Task ExecuteAsync(
+        NpgsqlBatch batch, IReadOnlyList<DeferredWrite> stateWrites, TurnOutcome outcome, CancellationToken cancellationToken)
+    {
+        DeferredWrite? stale = null;
+        try
+        {
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            for (var i = 0; i < stateWrites.Count; i++)
+            {
+                if (i > 0)
+                    await reader.NextResultAsync(cancellationToken);
+                if (!await reader.ReadAsync(cancellationToken))
+                {
+                    stale = stateWrites[i];
+                    break;
+                }
+
+                stateWrites[i].Written(reader.GetInt64(0));
+            }
+
+            if (stale is null)
+                while (await reader.NextResultAsync(cancellationToken)) { }
+        }
+        catch (PostgresException) when (stale is not null)
+        {
+            // What followed a stale write may fail on the other turn's rows; the conflict is what happened.
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation
+                                          && e.ConstraintName == DossierPerWaveKey && outcome.Verified is not null)
+        {
+            // Another chat claimed the same dossier in the same wave since this turn looked it up: the bot starts the
+            // turn over, and its look-up then finds the dossier answered.
+            throw new StorageConcurrencyException("The dossier was claimed by another conversation during the turn.", e);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && outcome.Interview is not null
+                                          && e.ConstraintName is DossierPerWaveKey or PaperSerialPerWaveKey)
+        {
+            // The last guard of one ballot per dossier (and per paper serial) in a wave: whoever claimed it first keeps it.
+            throw new BallotClaimRefusedException(
+                e.ConstraintName == DossierPerWaveKey ? BallotClaimRefusal.DossierAnswered : BallotClaimRefusal.PaperSerialTaken, e);
+        }
+
+        if (stale is not null)
+            throw new StorageConcurrencyException(stale.Key, stale.ETag ?? "");
+    }
+
+    /// <summary>The turn's own statements, after the state writes; returns the conversation's and the inbound log's.</summary>
+    private static (NpgsqlBatchCommand? Conversation, NpgsqlBatchCommand? Processed) AddTurnCommands(
+        NpgsqlBatch batch, SurveyRoute route, InboundTurn? inbound, TurnOutcome outcome, string replyText, bool firstTurn)
+    {
         NpgsqlBatchCommand? conversation = null;
         if (route.HasSurvey)
         {
             // A first turn creates the conversation and must be the only one to: its bot state had no ETag to check,
-            // so a concurrent first turn that lost this race starts over on the winner's state.
-            conversation = Command(
-                firstTurn
-                    ? """
-                      INSERT INTO conversations (id, channel, invitation_id, agency_id, questionnaire_id)
-                      VALUES ($1, $2, $3, $4, $5)
-                      ON CONFLICT (id) DO NOTHING
-                      """
-                    : """
-                      INSERT INTO conversations (id, channel, invitation_id, agency_id, questionnaire_id)
-                      VALUES ($1, $2, $3, $4, $5)
-                      ON CONFLICT (id) DO UPDATE SET last_activity_at = now()
-                      """,
-                route.ConversationId, route.ChannelName, (object?)route.InvitationId ?? DBNull.Value,
-                route.AgencyId!.Value, route.QuestionnaireId!.Value);
+            // so a concurrent first turn that lost this race starts over on the winner's state. Later turns touch the
+            // row only when its last activity (kept to the minute) has moved on.
+            conversation = firstTurn
+                ? Command(
+                    """
+                    INSERT INTO conversations (id, channel, invitation_id, agency_id, questionnaire_id)
+                    VALUES ($1, $2, $3, $4, $5)
+                    ON CONFLICT (id) DO NOTHING
+                    """,
+                    route.ConversationId, route.ChannelName, (object?)route.InvitationId ?? DBNull.Value,
+                    route.AgencyId!.Value, route.QuestionnaireId!.Value)
+                : Command(
+                    "UPDATE conversations SET last_activity_at = now() WHERE id = $1 AND last_activity_at < now() - interval '1 minute'",
+                    route.ConversationId);
             batch.BatchCommands.Add(conversation);
         }
 
@@ -124,46 +303,15 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
         else if (route.Phone is not null && outcome.Signal == EngineSignal.OptIn)
             batch.BatchCommands.Add(OptOutStore.Withdraw(route.Phone));
 
+        NpgsqlBatchCommand? processed = null;
         if (inbound is not null)
         {
-            batch.BatchCommands.Add(Command(
-                """
-                INSERT INTO inbound_messages (channel, provider_message_id, from_address, to_address, body, conversation_id, reply)
-                VALUES ($1, $2, $3, $4, $5, $6, $7)
-                """,
-                route.ChannelName, inbound.ProviderMessageId, inbound.From, (object?)inbound.To ?? DBNull.Value, inbound.Body,
-                route.HasSurvey ? route.ConversationId : DBNull.Value, replyText));
+            processed = InboundMessageStore.MarkProcessed(
+                inbound.LogId, route.HasSurvey ? route.ConversationId : null, replyText, inbound.ReplyVia, inbound.LeaseSeconds);
+            batch.BatchCommands.Add(processed);
         }
 
-        try
-        {
-            if (batch.BatchCommands.Count > 0)
-                await batch.ExecuteNonQueryAsync(cancellationToken);
-            if (firstTurn && conversation is { RecordsAffected: 0 })
-                throw new StorageConcurrencyException(route.ConversationId, "");
-            using (BotStateTransaction.Enlist(connection, transaction))
-                await saveBotState();
-            await transaction.CommitAsync(cancellationToken);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation
-                                          && e.ConstraintName == "inbound_messages_provider_message_key")
-        {
-            throw new DuplicateInboundMessageException(inbound!.ProviderMessageId, e);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation
-                                          && e.ConstraintName == DossierPerWaveKey && outcome.Verified is not null)
-        {
-            // Another chat claimed the same dossier in the same wave since this turn looked it up: the bot starts the
-            // turn over, and its look-up then finds the dossier answered.
-            throw new StorageConcurrencyException("The dossier was claimed by another conversation during the turn.", e);
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && outcome.Interview is not null
-                                          && e.ConstraintName is DossierPerWaveKey or PaperSerialPerWaveKey)
-        {
-            // The last guard of one ballot per dossier (and per paper serial) in a wave: whoever claimed it first keeps it.
-            throw new BallotClaimRefusedException(
-                e.ConstraintName == DossierPerWaveKey ? BallotClaimRefusal.DossierAnswered : BallotClaimRefusal.PaperSerialTaken, e);
-        }
+        return (conversation, processed);
     }
 
     private const string DossierPerWaveKey = "responses_dossier_per_wave_key";
@@ -220,7 +368,7 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
 
     private static bool IsFinal(EngineSignal signal) => signal is EngineSignal.Completed or EngineSignal.Expired;
 
-    /// <summary>Upserts the response (partial → completed/expired) and its answers in one statement.</summary>
+    /// <summary>Creates the response on its first answer, moves its status when it changes (partial → completed/expired), and upserts the answers, in one statement.</summary>
     private static NpgsqlBatchCommand ResponseAndAnswers(SurveyRoute route, TurnOutcome outcome)
     {
         var answers = outcome.Answers;
@@ -232,30 +380,42 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
         };
         var command = new NpgsqlBatchCommand(
             $"""
-            WITH response AS (
+            WITH existing AS (
+                SELECT id, status FROM responses WHERE conversation_id = $1
+            ),
+            created AS (
                 INSERT INTO responses (conversation_id, invitation_id, wave_id, agency_id, questionnaire_id, channel, status,
                                        started_at, completed_at, provenance, transaction_id, speeder, straight_liner)
-                VALUES ($1, $2,
-                        -- An open ballot (no invitation, no verified dossier) belongs to the agency's newest running wave
-                        -- with a quota for it, when its first answer is stored, so that wave shows it apart; else to none.
-                        coalesce($3::bigint, CASE WHEN $2::bigint IS NULL THEN (
-                            SELECT id FROM ({WaveStore.CollectingWaves("$4")}) collecting
-                            ORDER BY {WaveStore.NewestFirst("collecting")}
-                            LIMIT 1) END),
-                        $4, $5, $6, $7, coalesce($13, now()), CASE WHEN $7 = '{ResponseStatus.Completed}' THEN coalesce($14, now()) END,
-                        CASE WHEN $2::bigint IS NULL THEN '{Provenance.Open}' ELSE '{Provenance.Sampled}' END,
-                        (SELECT transaction_id FROM invitations WHERE id = $2::bigint), $15, $16)
-                ON CONFLICT (conversation_id) DO UPDATE
-                    SET status = CASE WHEN responses.status = '{ResponseStatus.Completed}' THEN '{ResponseStatus.Completed}' ELSE EXCLUDED.status END,
-                        completed_at = coalesce(responses.completed_at, EXCLUDED.completed_at),
-                        -- The flags are the completing turn's, and stay as they were once completed.
-                        speeder = CASE WHEN responses.status = '{ResponseStatus.Completed}' THEN responses.speeder ELSE EXCLUDED.speeder END,
-                        straight_liner = CASE WHEN responses.status = '{ResponseStatus.Completed}' THEN responses.straight_liner ELSE EXCLUDED.straight_liner END
+                SELECT $1, $2,
+                       -- An open ballot (no invitation, no verified dossier) belongs to the agency's newest running wave
+                       -- with a quota for it, when its first answer is stored, so that wave shows it apart; else to none.
+                       coalesce($3::bigint, CASE WHEN $2::bigint IS NULL THEN (
+                           SELECT id FROM ({WaveStore.CollectingWaves("$4")}) collecting
+                           ORDER BY {WaveStore.NewestFirst("collecting")}
+                           LIMIT 1) END),
+                       $4, $5, $6, $7, coalesce($13, now()), CASE WHEN $7 = '{ResponseStatus.Completed}' THEN coalesce($14, now()) END,
+                       CASE WHEN $2::bigint IS NULL THEN '{Provenance.Open}' ELSE '{Provenance.Sampled}' END,
+                       (SELECT transaction_id FROM invitations WHERE id = $2::bigint), $15, $16
+                WHERE NOT EXISTS (SELECT 1 FROM existing)
+                -- Only a concurrent first turn gets here: it returns the winner's row and is rolled back by its state check.
+                ON CONFLICT (conversation_id) DO UPDATE SET status = responses.status
                 RETURNING id
+            ),
+            -- The row is rewritten only when its status changes (completed, expired), never on an ordinary answer; the
+            -- flags are the completing turn's, and a completed ballot stays as it was.
+            changed AS (
+                UPDATE responses
+                SET status = $7,
+                    completed_at = coalesce(responses.completed_at, CASE WHEN $7 = '{ResponseStatus.Completed}' THEN coalesce($14, now()) END),
+                    speeder = $15, straight_liner = $16
+                FROM existing
+                WHERE responses.id = existing.id AND existing.status <> '{ResponseStatus.Completed}'
+                  AND $7 <> '{ResponseStatus.Partial}' AND existing.status <> $7
+                RETURNING responses.id
             )
             INSERT INTO answers (response_id, question_code, kind, rating, choice, text_value)
-            SELECT response.id, a.code, a.kind, a.rating, a.choice, a.text_value
-            FROM response, unnest($8::text[], $9::text[], $10::smallint[], $11::text[], $12::text[])
+            SELECT coalesce((SELECT id FROM created), (SELECT id FROM existing)), a.code, a.kind, a.rating, a.choice, a.text_value
+            FROM unnest($8::text[], $9::text[], $10::smallint[], $11::text[], $12::text[])
                 AS a(code, kind, rating, choice, text_value)
             ON CONFLICT (response_id, question_code) DO UPDATE
                 SET kind = EXCLUDED.kind, rating = EXCLUDED.rating, choice = EXCLUDED.choice,
@@ -290,6 +450,21 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
         return command;
     }
 }
+
+/// <summary>What a turn's first round trip found (<see cref="SurveyTurnStore.BeginSmsAsync"/>).</summary>
+/// <param name="LogId">The message's row in the inbound log (null only when it was not recorded and is unknown).</param>
+/// <param name="Redelivered">The insert found the provider message id already recorded.</param>
+/// <param name="Processed">The message was processed already; <paramref name="Reply"/> holds its stored replies.</param>
+/// <param name="Reply">The stored replies of a processed message (<see cref="StoredReply"/>).</param>
+/// <param name="EarlierPending">An earlier message of the same sender is still pending: this one must wait its turn.</param>
+/// <param name="Route">Which survey the message belongs to.</param>
+public sealed record InboundTurnStart(long? LogId, bool Redelivered, bool Processed, string Reply, bool EarlierPending, SurveyRoute Route);
+
+/// <summary>
+/// The inbound message a turn answers, as its commit marks it processed: the log row, the provider message id, how
+/// the replies reach the citizen (<see cref="ReplyRoute"/>) and, for a REST reply, how long its sender holds it.
+/// </summary>
+public sealed record InboundTurn(long LogId, string ProviderMessageId, string ReplyVia, double LeaseSeconds);
 
 /// <summary>
 /// The replies of a turn as stored in <c>inbound_messages.reply</c>: one text, replies separated by the ASCII record
@@ -405,26 +580,4 @@ public sealed class DuplicateInboundMessageException : Exception
     }
 
     public string ProviderMessageId { get; }
-}
-
-/// <summary>
-/// The connection and transaction of the turn being committed, visible to the PostgreSQL <c>IStorage</c> so the bot
-/// state is written in the same transaction as the answers (Bot Builder's <c>IStorage</c> has no transaction parameter).
-/// </summary>
-public static class BotStateTransaction
-{
-    private static readonly AsyncLocal<(NpgsqlConnection Connection, NpgsqlTransaction Transaction)?> Ambient = new();
-
-    public static (NpgsqlConnection Connection, NpgsqlTransaction Transaction)? Current => Ambient.Value;
-
-    public static IDisposable Enlist(NpgsqlConnection connection, NpgsqlTransaction transaction)
-    {
-        Ambient.Value = (connection, transaction);
-        return new Scope();
-    }
-
-    private sealed class Scope : IDisposable
-    {
-        public void Dispose() => Ambient.Value = null;
-    }
 }

@@ -30,6 +30,7 @@ public static class WebChatApi
         services.AddSingleton<WebChatEntries>();
         services.AddSingleton<DirectLineStore>();
         services.AddSingleton<DirectLineAdapter>();
+        services.AddSingleton<WebChatInbound>();
         return services;
     }
 

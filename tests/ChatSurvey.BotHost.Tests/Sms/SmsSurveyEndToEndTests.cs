@@ -2,10 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Xml.Linq;
+using ChatSurvey.BotHost.Bot;
 using ChatSurvey.Dispatcher.Jobs;
 using ChatSurvey.Domain.Sms;
 using ChatSurvey.TestSupport;
 using ChatSurvey.TestSupport.Twilio;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
@@ -256,6 +258,11 @@ public sealed class SmsSurveyEndToEndTests : IAsyncLifetime
         // Later races: both turns load the same state and ETag; the loser's save conflicts and it starts over.
         await Task.WhenAll(PostSmsAsync(phone, "3"), PostSmsAsync(phone, "2"));
         await Task.WhenAll(PostSmsAsync(phone, "1"), PostSmsAsync(phone, "5"));
+        // A message that arrives while an earlier one of the phone is being processed waits its turn: its webhook answers
+        // empty and the worker processes it in order, replying by REST.
+        await Eventually.UntilAsync(
+            async () => await ScalarAsync<long>($"SELECT count(*) FROM inbound_messages WHERE from_address = '{phone}' AND processed_at IS NULL") == 0,
+            "every message of the phone processed", cancellationToken: Cancel);
 
         var ratings = await RowsAsync(
             """
@@ -266,6 +273,52 @@ public sealed class SmsSurveyEndToEndTests : IAsyncLifetime
         // Each of the six values sent was recorded exactly once.
         Assert.Equal(["1", "2", "3", "4", "5", "5"], ratings.Select(r => r.Split('=')[1]).Order());
         Assert.Equal(6L, await ScalarAsync<long>($"SELECT count(*) FROM inbound_messages WHERE from_address = '{phone}'"));
+        // Every reply reached the phone once: in the webhook's TwiML, or by REST for the messages left to the worker.
+        var byRest = await ScalarAsync<long>($"SELECT count(*) FROM inbound_messages WHERE from_address = '{phone}' AND reply_via = 'rest' AND reply_sent_at IS NOT NULL");
+        await Eventually.UntilAsync(() => Task.FromResult(_twilio.MessagesTo(phone).Count >= 1 + byRest), "the REST replies at the fake", cancellationToken: Cancel);
+    }
+
+    [Fact]
+    public async Task SaturatedHost_Should_AnswerEmptyAndReplyByRest_When_NoTurnSlotIsFree()
+    {
+        const string phone = "+84912000019";
+        await InviteAsync(phone, "sipas-sms");
+        var gate = _factory.Services.GetRequiredService<TurnGate>();
+        var held = new List<IDisposable>();
+        while (gate.TryEnter() is { } slot)
+            held.Add(slot);
+        var sid = NextSid();
+        (HttpStatusCode Status, List<string> Replies) saturated;
+        try
+        {
+            saturated = await PostSmsAsync(phone, "5", sid);
+            // Recorded before anything else, even while no turn can run.
+            Assert.Equal(1L, await ScalarAsync<long>($"SELECT count(*) FROM inbound_messages WHERE provider_message_id = '{sid}' AND processed_at IS NULL"));
+        }
+        finally
+        {
+            held.ForEach(slot => slot.Dispose());
+        }
+
+        // No 500 and no reply in the webhook's answer: an empty <Response/>.
+        Assert.Equal(HttpStatusCode.OK, saturated.Status);
+        Assert.Empty(saturated.Replies);
+
+        // The worker finishes the turn and the reply follows through Twilio's REST API, once.
+        await Eventually.UntilAsync(() => Task.FromResult(_twilio.MessagesTo(phone).Count == 2), "the reply sent by REST", cancellationToken: Cancel);
+        var reply = _twilio.MessagesTo(phone)[1].Body;
+        Assert.Contains("2/7", reply, StringComparison.Ordinal);
+        Assert.Equal("rest", await ScalarAsync<string>($"SELECT reply_via FROM inbound_messages WHERE provider_message_id = '{sid}'"));
+        Assert.Equal(1L, await ScalarAsync<long>(
+            $"SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response_id JOIN invitations i ON i.id = r.invitation_id WHERE i.phone = '{phone}' AND a.rating = 5"));
+
+        // Twilio delivering the same message again gets the stored reply and records nothing more.
+        var again = await PostSmsAsync(phone, "5", sid);
+        Assert.Equal([reply], again.Replies);
+        Assert.Equal(1L, await ScalarAsync<long>($"SELECT count(*) FROM inbound_messages WHERE from_address = '{phone}'"));
+        await Eventually.UntilAsync(async () => await ScalarAsync<bool>($"SELECT reply_sent_at IS NOT NULL FROM inbound_messages WHERE provider_message_id = '{sid}'"),
+            "the REST reply recorded as sent", cancellationToken: Cancel);
+        Assert.Equal(2, _twilio.MessagesTo(phone).Count);
     }
 
     [Fact]

@@ -31,6 +31,7 @@ public sealed class MigrationChecksumTests
         ["0015_continuous_waves.sql"] = "59280f08ca2eaa2fbef0fff8ec09928bec90743173921bb99e8cfe0c13921eae",
         ["0016_integration_imports.sql"] = "603e6ec1ec415863522842256749a24c64cf8a08cf26e4bf951d9eaee22124b9",
         ["0018_volunteers.sql"] = "84944e6d2ccada39eb824a8205718b297bc2e5e47644d0681382d36b28e30b59",
+        ["0019_durable_inbound.sql"] = "3197c0c178dce23e4110006e86bb4c7b96102249f9a4449bfd930d2752e6b9ab",
     };
 
     [Fact]

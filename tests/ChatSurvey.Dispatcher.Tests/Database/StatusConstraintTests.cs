@@ -18,6 +18,7 @@ public sealed partial class StatusConstraintTests(DatabaseFixture db) : IClassFi
         { "responses_status_known", [.. ResponseStatus.All] },
         { "responses_provenance_known", [.. Provenance.All] },
         { "opt_outs_source_known", [.. OptOutSource.All] },
+        { "inbound_messages_reply_via_known", [.. ReplyRoute.All] },
         { "agencies_kind_known", [.. AgencyKind.All] },
         { "waves_mode_known", [.. WaveMode.All] },
         { "back_checks_outcome_known", [.. BackCheckOutcome.All] },

@@ -18,14 +18,15 @@ namespace ChatSurvey.BotHost.Bot.Storage;
 /// </remarks>
 /// <param name="dataSource">The database holding <c>bot_state</c>.</param>
 /// <param name="types">The types reads may create, by stored name.</param>
-/// <param name="ambientTransaction">
-/// Optional: returns the transaction the current turn is committing, or null. When it returns one, reads and writes
-/// run on that transaction's connection and commit with it (a conflict rolls back only this call's changes).
+/// <param name="ambientSession">
+/// Optional: returns the current turn's <see cref="BotStateSession"/>, or null. With one, reads are served from the rows
+/// it read ahead (no round trip) or run on its connection; writes are queued for its commit batch while it defers them,
+/// else run on its connection and transaction (a conflict then rolls back only this call's changes).
 /// </param>
 public sealed class PostgresStorage(
     NpgsqlDataSource dataSource,
     StorageTypeMap? types = null,
-    Func<NpgsqlTransaction?>? ambientTransaction = null) : IStorage
+    Func<BotStateSession?>? ambientSession = null) : IStorage
 {
     private const string WildcardETag = "*";
     private const string Savepoint = "bot_state_write";
@@ -40,31 +41,60 @@ public sealed class PostgresStorage(
         if (keys.Length == 0)
             return items;
 
+        if (ambientSession?.Invoke() is { } ahead && keys.All(key => ahead.TryGetPrefetched(key, out _)))
+        {
+            foreach (var key in keys)
+            {
+                if (ahead.TryGetPrefetched(key, out var row) && row is not null)
+                    Add(items, key, new PrefetchedState(row.Version, row.TypeName, row.ValueJson, row.ETag));
+            }
+
+            return items;
+        }
+
         await using var session = await OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
-            """
-            SELECT key, (document ->> 'version')::int, document ->> 'type', document -> 'value', etag
-            FROM bot_state
-            WHERE key = ANY($1)
-            """, session.Connection, session.Transaction);
+            $"SELECT key, {ReadColumns} FROM bot_state WHERE key = ANY($1)", session.Connection, session.Transaction);
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = keys });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
-        {
-            var key = reader.GetString(0);
-            var version = reader.IsDBNull(1) ? 0 : reader.GetInt32(1);
-            if (version != StateJson.Version)
-                throw new InvalidOperationException($"A bot_state document has format version {version}; this build reads version {StateJson.Version}.");
-            var typeName = reader.IsDBNull(2) ? null : reader.GetString(2);
-            var item = StateJson.Decode(typeName, reader.GetString(3), _types);
-            if (item is null)
-                continue;
-            if (item is IStoreItem storeItem)
-                storeItem.ETag = reader.GetInt64(4).ToString(CultureInfo.InvariantCulture);
-            items[key] = item;
-        }
+            Add(items, reader.GetString(0), ReadRow(reader, 1));
 
         return items;
+    }
+
+    /// <summary>
+    /// The columns a read takes from a <c>bot_state</c> row (alias <c>bot_state</c>), for a statement that reads the
+    /// state ahead of the turn; <see cref="ReadRow"/> reads them back.
+    /// </summary>
+    public const string ReadColumns =
+        "(bot_state.document ->> 'version')::int, bot_state.document ->> 'type', (bot_state.document -> 'value')::text, bot_state.etag";
+
+    /// <summary>The <see cref="ReadColumns"/> at <paramref name="ordinal"/>, or null when the row is absent (a left join).</summary>
+    public static PrefetchedState? ReadRow(NpgsqlDataReader reader, int ordinal)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        if (reader.IsDBNull(ordinal + 3))
+            return null;
+        return new PrefetchedState(
+            reader.IsDBNull(ordinal) ? 0 : reader.GetInt32(ordinal),
+            reader.IsDBNull(ordinal + 1) ? null : reader.GetString(ordinal + 1),
+            reader.GetString(ordinal + 2),
+            reader.GetInt64(ordinal + 3));
+    }
+
+    private void Add(Dictionary<string, object> items, string key, PrefetchedState? row)
+    {
+        if (row is null)
+            return;
+        if (row.Version != StateJson.Version)
+            throw new InvalidOperationException($"A bot_state document has format version {row.Version}; this build reads version {StateJson.Version}.");
+        var item = StateJson.Decode(row.TypeName, row.ValueJson, _types);
+        if (item is null)
+            return;
+        if (item is IStoreItem storeItem)
+            storeItem.ETag = row.ETag.ToString(CultureInfo.InvariantCulture);
+        items[key] = item;
     }
 
     public async Task WriteAsync(IDictionary<string, object> changes, CancellationToken cancellationToken = default)
@@ -75,6 +105,21 @@ public sealed class PostgresStorage(
 
         // Key order makes concurrent multi-key writes lock rows in the same order, so they cannot deadlock.
         var writes = changes.OrderBy(change => change.Key, StringComparer.Ordinal).Select(Prepare).ToList();
+
+        if (ambientSession?.Invoke() is { DeferWrites: true } deferring)
+        {
+            // The turn's commit runs these in its own batch and reports a stale ETag from there.
+            foreach (var write in writes)
+            {
+                deferring.Defer(write.ToCommand(), write.Key, write.ETag, etag =>
+                {
+                    if (write.Value is IStoreItem storeItem)
+                        storeItem.ETag = etag.ToString(CultureInfo.InvariantCulture);
+                });
+            }
+
+            return;
+        }
 
         await using var session = await OpenAsync(cancellationToken);
         var ownTransaction = session.Transaction is null;
@@ -160,13 +205,8 @@ public sealed class PostgresStorage(
 
     private async ValueTask<Session> OpenAsync(CancellationToken cancellationToken)
     {
-        if (ambientTransaction?.Invoke() is { } transaction)
-        {
-            return new Session(
-                transaction.Connection ?? throw new InvalidOperationException("The ambient bot state transaction is already completed."),
-                transaction,
-                OwnsConnection: false);
-        }
+        if (ambientSession?.Invoke() is { } turn)
+            return new Session(turn.Connection, turn.Transaction, OwnsConnection: false);
 
         return new Session(await _dataSource.OpenConnectionAsync(cancellationToken), null, OwnsConnection: true);
     }

@@ -22,24 +22,18 @@ public sealed class DirectLineAdapter : BotAdapter
     private readonly DirectLineStore _store;
     private readonly TimeProvider _clock;
 
-    public DirectLineAdapter(DirectLineStore store, TimeProvider clock, ILogger<DirectLineAdapter> logger)
+    public DirectLineAdapter(DirectLineStore store, TimeProvider clock)
     {
         _store = store;
         _clock = clock;
-        OnTurnError = async (turnContext, exception) =>
-        {
-            // A reposted activity id surfaces to the API, which answers as the first time did.
-            if (exception is DuplicateInboundMessageException)
-                throw exception;
-            // Nothing was committed, so the citizen can simply answer again.
-            logger.LogError(exception, "Web chat turn failed in conversation {Conversation}", turnContext.Activity.Conversation?.Id);
-            await turnContext.SendActivityAsync(MessageFactory.Text(
-                "Xin lỗi, hệ thống đang bận. Ông/Bà vui lòng trả lời lại sau ít phút."));
-        };
+        // Nothing of a failed turn is committed and the message stays recorded: the failure goes to the caller, which
+        // leaves the message to the worker (WebChatInbound); the worker retries it and, in the end, apologises.
+        OnTurnError = (_, exception) => Task.FromException(exception);
     }
 
     /// <summary>Runs one turn for <paramref name="activity"/> (already stored, or the invisible start of the survey).</summary>
-    public async Task ProcessAsync(SurveyRoute route, InboundMessage inbound, Activity activity, IBot bot, CancellationToken cancellationToken)
+    public async Task ProcessAsync(
+        SurveyRoute route, InboundMessage inbound, InboundTurn turn, Activity activity, IBot bot, CancellationToken cancellationToken)
     {
         activity.ChannelId = ChannelName;
         activity.Conversation = new ConversationAccount(id: route.ConversationId);
@@ -48,6 +42,7 @@ public sealed class DirectLineAdapter : BotAdapter
         using var turnContext = new TurnContext(this, activity);
         turnContext.TurnState.Add(route);
         turnContext.TurnState.Add(inbound);
+        turnContext.TurnState.Add(turn);
         await RunPipelineAsync(turnContext, bot.OnTurnAsync, cancellationToken);
     }
 

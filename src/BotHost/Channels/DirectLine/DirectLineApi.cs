@@ -45,7 +45,7 @@ public static class DirectLineApi
     public sealed record ResourceId([property: System.Text.Json.Serialization.JsonPropertyName("id")] string Id);
 
     internal static async Task<Results<Created<ConversationInfo>, ContentHttpResult>> StartAsync(
-        HttpRequest request, WebChatTokens tokens, DirectLineStore store, SurveyTurnStore turns, DirectLineAdapter adapter, IBot bot,
+        HttpRequest request, WebChatTokens tokens, DirectLineStore store, WebChatInbound webChat, IBot bot,
         CancellationToken cancellationToken)
     {
         // The token was issued for one conversation (POST /api/webchat/token); starting it is starting that one.
@@ -53,24 +53,24 @@ public static class DirectLineApi
         var binding = conversationId is null ? null : await store.FindAsync(conversationId, cancellationToken);
         if (binding is null)
             return Error(StatusCodes.Status403Forbidden, "TokenInvalid", "The token is missing, expired or not valid.");
-        await GreetOnceAsync(binding, turns, adapter, bot, cancellationToken);
+        await GreetOnceAsync(binding, webChat, bot, cancellationToken);
         return TypedResults.Created($"/v3/directline/conversations/{binding.Id}", Info(binding.Id, tokens));
     }
 
     internal static async Task<Results<Ok<ConversationInfo>, ContentHttpResult>> ResumeAsync(
-        string conversationId, HttpRequest request, WebChatTokens tokens, DirectLineStore store, SurveyTurnStore turns,
-        DirectLineAdapter adapter, IBot bot, CancellationToken cancellationToken)
+        string conversationId, HttpRequest request, WebChatTokens tokens, DirectLineStore store, WebChatInbound webChat,
+        IBot bot, CancellationToken cancellationToken)
     {
         var (binding, error) = await AuthorizeAsync(conversationId, request, tokens, store, cancellationToken);
         if (error is not null)
             return error;
-        await GreetOnceAsync(binding!, turns, adapter, bot, cancellationToken);
+        await GreetOnceAsync(binding!, webChat, bot, cancellationToken);
         return TypedResults.Ok(Info(conversationId, tokens));
     }
 
     internal static async Task<Results<Ok<ResourceId>, ContentHttpResult>> PostActivityAsync(
-        string conversationId, HttpRequest request, WebChatTokens tokens, DirectLineStore store, SurveyTurnStore turns,
-        DirectLineAdapter adapter, IBot bot, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
+        string conversationId, HttpRequest request, WebChatTokens tokens, DirectLineStore store, WebChatInbound webChat,
+        IBot bot, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (binding, error) = await AuthorizeAsync(conversationId, request, tokens, store, cancellationToken);
         if (error is not null)
@@ -102,7 +102,8 @@ public static class DirectLineApi
         var id = (await store.AppendAsync(conversationId, [echo], clientActivityId, cancellationToken))[0];
 
         // Reposts of the same client activity (or of the same stored id) are answered once: the dedup key is stable.
-        var inbound = new InboundMessage($"{conversationId}|{clientActivityId ?? id}", posted.FromId, null, posted.Text);
+        // The conversation is the sender whose messages keep their order.
+        var inbound = new InboundMessage($"{conversationId}|{clientActivityId ?? id}", conversationId, null, posted.Text);
         var turn = new Activity
         {
             Type = ActivityTypes.Message,
@@ -112,7 +113,7 @@ public static class DirectLineApi
             Locale = "vi-VN",
             Timestamp = echo.Timestamp,
         };
-        await RunTurnAsync(Route(binding!), inbound, turn, turns, adapter, bot, loggers.CreateLogger(typeof(DirectLineApi)), cancellationToken);
+        await webChat.ReceiveAsync(Route(binding!), inbound, turn, bot, cancellationToken);
         return TypedResults.Ok(new ResourceId(id));
     }
 
@@ -147,11 +148,10 @@ public static class DirectLineApi
     /// The survey's intro and first question, shown before the citizen types anything: an invisible, empty message
     /// turn, deduplicated like any other, so starting, reconnecting or racing tabs greet exactly once.
     /// </summary>
-    internal static async Task GreetOnceAsync(
-        DirectLineBinding binding, SurveyTurnStore turns, DirectLineAdapter adapter, IBot bot, CancellationToken cancellationToken)
+    internal static async Task GreetOnceAsync(DirectLineBinding binding, WebChatInbound webChat, IBot bot, CancellationToken cancellationToken)
     {
-        var inbound = new InboundMessage($"{binding.Id}|{StartMessageId}", "webchat", null, "");
-        if (await turns.FindProcessedReplyAsync(DirectLineAdapter.ChannelName, inbound.ProviderMessageId, cancellationToken) is not null)
+        var inbound = new InboundMessage($"{binding.Id}|{StartMessageId}", binding.Id, null, "");
+        if (await webChat.IsRecordedAsync(inbound, cancellationToken))
             return;
         var start = new Activity
         {
@@ -160,27 +160,7 @@ public static class DirectLineApi
             Text = "",
             Locale = "vi-VN",
         };
-        await RunTurnAsync(Route(binding), inbound, start, turns, adapter, bot, null, cancellationToken);
-    }
-
-    private static async Task RunTurnAsync(
-        SurveyRoute route, InboundMessage inbound, Activity activity, SurveyTurnStore turns, DirectLineAdapter adapter, IBot bot,
-        ILogger? logger, CancellationToken cancellationToken)
-    {
-        if (await turns.FindProcessedReplyAsync(DirectLineAdapter.ChannelName, inbound.ProviderMessageId, cancellationToken) is not null)
-        {
-            logger?.LogInformation("Activity {Activity} was posted again; it was answered the first time", inbound.ProviderMessageId);
-            return;
-        }
-
-        try
-        {
-            await adapter.ProcessAsync(route, inbound, activity, bot, cancellationToken);
-        }
-        catch (DuplicateInboundMessageException)
-        {
-            // The same activity was processed concurrently and committed first; its replies are already stored.
-        }
+        await webChat.ReceiveAsync(Route(binding), inbound, start, bot, cancellationToken);
     }
 
     internal static SurveyRoute Route(DirectLineBinding binding) => new(

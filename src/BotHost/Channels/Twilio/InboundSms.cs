@@ -1,43 +1,151 @@
 using ChatSurvey.BotHost.Bot;
+using ChatSurvey.BotHost.Bot.Storage;
 using ChatSurvey.Dispatcher.Sms;
+using ChatSurvey.Domain.Statuses;
 using Microsoft.Bot.Builder;
+using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace ChatSurvey.BotHost.Channels.Twilio;
 
 /// <summary>
-/// An inbound SMS once its sender is trusted (Twilio's signature checked, or the simulator's own form): deduplication
-/// on the message id, routing, the bot turn. The webhook and the simulator's "reply as the citizen" both come here, so
-/// a simulated reply takes exactly the path of a real one.
+/// An inbound SMS once its sender is trusted (Twilio's signature checked, or the simulator's own form), on the path of
+/// docs/design.md#inbound-messages: recorded first (one narrow insert keyed by the message id: a redelivery is answered
+/// as the first time), then — when a turn slot is free within <see cref="InboundOptions.InlineWait"/> and no earlier
+/// message of the phone is still pending — the bot turn on one connection, its replies going back in the webhook's
+/// answer. Otherwise the webhook answers with no reply and <see cref="InboundWorker"/> finishes the message, sending the
+/// replies by REST (<see cref="ProcessPendingAsync"/>). The webhook and the simulator both come here.
 /// </summary>
-public static class InboundSms
+public sealed class InboundSms(
+    NpgsqlDataSource dataSource,
+    SurveyTurnStore turns,
+    InboundMessageStore log,
+    TwilioSmsAdapter adapter,
+    TurnGate gate,
+    InboundSignal signal,
+    IOptions<InboundOptions> options,
+    ILogger<InboundSms> logger)
 {
-    /// <summary>The replies to send back; a redelivered message gets the replies stored the first time.</summary>
-    public static async Task<IReadOnlyList<string>> HandleAsync(
-        InboundMessage inbound, SurveyTurnStore store, TwilioSmsAdapter adapter, IBot bot, ILogger logger, CancellationToken cancellationToken)
+    private double LeaseSeconds => options.Value.Lease.TotalSeconds;
+
+    /// <summary>The replies to send back in the webhook's answer; none when the message was left to the worker.</summary>
+    public async Task<IReadOnlyList<string>> ReceiveAsync(InboundMessage inbound, IBot bot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(inbound);
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(adapter);
-        ArgumentNullException.ThrowIfNull(logger);
-        var (previous, route) = await store.RouteSmsAsync(inbound.ProviderMessageId, inbound.From, cancellationToken);
-        if (previous is not null)
+        ArgumentNullException.ThrowIfNull(bot);
+        var slot = gate.TryEnter();
+        var recorded = false;
+        if (slot is null)
         {
-            logger.LogInformation("Message {MessageSid} was delivered again; answering as the first time", inbound.ProviderMessageId);
-            return StoredReply.Split(previous);
+            // Saturated: make the message durable before waiting for a slot.
+            var id = await log.RecordAsync(TwilioSmsAdapter.ChannelId, inbound, LeaseSeconds, cancellationToken);
+            if (id is null)
+                return await RedeliveredAsync(inbound, cancellationToken);
+            recorded = true;
+            slot = await gate.EnterAsync(options.Value.InlineWait, cancellationToken);
+            if (slot is null)
+            {
+                await LeaveToWorkerAsync(id.Value, inbound, "no turn slot free");
+                return [];
+            }
         }
 
+        using (slot)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            var session = new BotStateSession(connection);
+            var start = await turns.BeginSmsAsync(session, TwilioSmsAdapter.ChannelId, inbound, LeaseSeconds, record: !recorded, cancellationToken);
+            if (start.Redelivered)
+            {
+                logger.LogInformation("Message {MessageSid} was delivered again; answering as the first time", inbound.ProviderMessageId);
+                return start.Processed ? StoredReply.Split(start.Reply) : [];
+            }
+
+            if (start.EarlierPending)
+            {
+                await LeaveToWorkerAsync(start.LogId!.Value, inbound, "an earlier message of the phone is pending");
+                return [];
+            }
+
+            var turn = new InboundTurn(start.LogId!.Value, inbound.ProviderMessageId, ReplyRoute.Inline, LeaseSeconds);
+            try
+            {
+                using (session.Enlist())
+                {
+                    var replies = await adapter.ProcessAsync(start.Route, inbound, turn, bot, cancellationToken);
+                    logger.LogInformation("SMS {MessageSid} from {Phone} handled in {Conversation}",
+                        inbound.ProviderMessageId, PhoneMask.Mask(inbound.From), LogSafe(start.Route.ConversationId));
+                    return replies;
+                }
+            }
+            catch (DuplicateInboundMessageException)
+            {
+                // Processed meanwhile by someone else (the worker, after this webhook's lease ran out).
+                return await RedeliveredAsync(inbound, CancellationToken.None);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Nothing of the turn was committed; the message is kept, and the worker tries again.
+                logger.LogError(e, "SMS {MessageSid} from {Phone}: the turn failed; the worker will retry it",
+                    inbound.ProviderMessageId, PhoneMask.Mask(inbound.From));
+                await LeaveToWorkerAsync(start.LogId!.Value, inbound, "the turn failed");
+                return [];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The worker's turn for a message the webhook left (already recorded and leased to the worker): the replies to send
+    /// by REST, or null when it was processed meanwhile.
+    /// </summary>
+    public async Task<IReadOnlyList<string>?> ProcessPendingAsync(PendingInbound pending, IBot bot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        var inbound = new InboundMessage(pending.ProviderMessageId, pending.From, pending.To, pending.Body);
+        using var slot = await gate.EnterAsync(cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var session = new BotStateSession(connection);
+        var start = await turns.BeginSmsAsync(session, TwilioSmsAdapter.ChannelId, inbound, null, record: false, cancellationToken);
+        if (start.Processed || start.EarlierPending)
+            return null;
+        var turn = new InboundTurn(pending.Id, pending.ProviderMessageId, ReplyRoute.Rest, LeaseSeconds);
         try
         {
-            var replies = await adapter.ProcessAsync(route, inbound, bot, cancellationToken);
-            logger.LogInformation("SMS {MessageSid} from {Phone} handled in {Conversation}",
-                inbound.ProviderMessageId, PhoneMask.Mask(inbound.From), route.ConversationId);
-            return replies;
+            using (session.Enlist())
+                return await adapter.ProcessAsync(start.Route, inbound, turn, bot, cancellationToken);
         }
         catch (DuplicateInboundMessageException)
         {
-            // The same message was processed concurrently and committed first.
-            var stored = await store.FindProcessedReplyAsync(TwilioSmsAdapter.ChannelId, inbound.ProviderMessageId, cancellationToken);
-            return StoredReply.Split(stored ?? "");
+            return null;
         }
     }
+
+    private async Task<IReadOnlyList<string>> RedeliveredAsync(InboundMessage inbound, CancellationToken cancellationToken)
+    {
+        var state = await log.FindAsync(TwilioSmsAdapter.ChannelId, inbound.ProviderMessageId, cancellationToken);
+        logger.LogInformation("Message {MessageSid} was delivered again; answering as the first time", inbound.ProviderMessageId);
+        // Still pending: its replies will follow by REST once it is processed.
+        return state is { Processed: true } ? StoredReply.Split(state.Reply) : [];
+    }
+
+    private async Task LeaveToWorkerAsync(long id, InboundMessage inbound, string reason)
+    {
+        logger.LogWarning("SMS {MessageSid} from {Phone} left to the worker ({Reason}); its reply will follow by REST",
+            inbound.ProviderMessageId, PhoneMask.Mask(inbound.From), reason);
+        try
+        {
+            await log.ReleaseAsync(id, CancellationToken.None);
+        }
+        catch (NpgsqlException e)
+        {
+            // The lease runs out on its own; the worker takes the message then.
+            logger.LogWarning(e, "Could not hand SMS {MessageSid} to the worker at once", inbound.ProviderMessageId);
+        }
+
+        signal.Notify();
+    }
+
+    /// <summary>A conversation id for the log: an SMS conversation without a survey is named after the phone, masked here.</summary>
+    private static string LogSafe(string conversationId) =>
+        conversationId.StartsWith("sms-+", StringComparison.Ordinal) ? "sms-" + PhoneMask.Mask(conversationId[4..]) : conversationId;
 }

@@ -15,24 +15,17 @@ public sealed class TwilioSmsAdapter : BotAdapter
 
     private readonly TimeProvider _clock;
 
-    public TwilioSmsAdapter(ILogger<TwilioSmsAdapter> logger, TimeProvider clock)
+    public TwilioSmsAdapter(TimeProvider clock)
     {
         _clock = clock;
-        OnTurnError = async (turnContext, exception) =>
-        {
-            // A redelivered message id must surface to the webhook, which answers as the first time did.
-            if (exception is DuplicateInboundMessageException)
-                throw exception;
-            // Progress stays as it was (nothing was committed), so the citizen can simply reply again.
-            logger.LogError(exception, "SMS turn failed for conversation {Conversation}", turnContext.Activity.Conversation?.Id);
-            await turnContext.SendActivityAsync(MessageFactory.Text(
-                "Xin loi, he thong dang ban. Ong/Ba vui long nhan lai sau it phut."));
-        };
+        // Nothing of a failed turn is committed and the message stays recorded: the failure goes to the caller, which
+        // leaves the message to the worker (InboundSms); the worker retries it and, in the end, apologises.
+        OnTurnError = (_, exception) => Task.FromException(exception);
     }
 
     /// <summary>Runs one turn for an inbound SMS and returns the texts to send back, in order.</summary>
     public async Task<IReadOnlyList<string>> ProcessAsync(
-        SurveyRoute route, InboundMessage inbound, IBot bot, CancellationToken cancellationToken)
+        SurveyRoute route, InboundMessage inbound, InboundTurn turn, IBot bot, CancellationToken cancellationToken)
     {
         var activity = new Activity
         {
@@ -51,6 +44,7 @@ public sealed class TwilioSmsAdapter : BotAdapter
         using var turnContext = new TurnContext(this, activity);
         turnContext.TurnState.Add(route);
         turnContext.TurnState.Add(inbound);
+        turnContext.TurnState.Add(turn);
         turnContext.TurnState.Add(new SmsReplies(replies));
         await RunPipelineAsync(turnContext, bot.OnTurnAsync, cancellationToken);
         return replies;

@@ -36,8 +36,7 @@ public static partial class TwilioWebhookApi
     internal static async Task<IResult> InboundAsync(
         HttpContext http,
         TwilioRequestSigner signer,
-        SurveyTurnStore store,
-        TwilioSmsAdapter adapter,
+        InboundSms inboundSms,
         IBot bot,
         KeyedRateLimits limits,
         ILoggerFactory loggers,
@@ -66,7 +65,8 @@ public static partial class TwilioWebhookApi
         }
 
         var inbound = new InboundMessage(messageSid, from, NullIfEmpty(form["To"].ToString()), form["Body"].ToString());
-        return TwiML(await InboundSms.HandleAsync(inbound, store, adapter, bot, logger, cancellationToken));
+        // Saturated or failed turns answer with an empty <Response/>: the reply then follows by REST, never a 500.
+        return TwiML(await inboundSms.ReceiveAsync(inbound, bot, cancellationToken));
     }
 
     internal static async Task<IResult> StatusAsync(

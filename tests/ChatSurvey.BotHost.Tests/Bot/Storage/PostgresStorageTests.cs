@@ -122,30 +122,71 @@ public sealed class PostgresStorageTests(DatabaseFixture db) : StorageContractTe
     {
         await CreateStorage().WriteAsync(new Dictionary<string, object> { [Key("existing")] = new PocoStoreItem { Id = "e", Count = 1 } }, Cancel);
         await using var connection = await db.DataSource.OpenConnectionAsync(Cancel);
-        NpgsqlTransaction? ambient = null;
+        BotStateSession? ambient = null;
         var storage = new PostgresStorage(db.DataSource, Types, () => ambient);
         var stale = new PocoStoreItem { Id = "e", Count = 5, ETag = "999" };
 
-        await using (ambient = await connection.BeginTransactionAsync(Cancel))
+        await using (var transaction = await connection.BeginTransactionAsync(Cancel))
         {
+            ambient = new BotStateSession(connection) { Transaction = transaction };
             await storage.WriteAsync(new Dictionary<string, object> { [Key("rolled-back")] = new PocoItem { Id = "r" } }, Cancel);
             Assert.Single(await storage.ReadAsync([Key("rolled-back")], Cancel));
         }
 
-        await using (ambient = await connection.BeginTransactionAsync(Cancel))
+        await using (var transaction = await connection.BeginTransactionAsync(Cancel))
         {
+            ambient = new BotStateSession(connection) { Transaction = transaction };
             await storage.WriteAsync(new Dictionary<string, object> { [Key("committed")] = new PocoItem { Id = "c" } }, Cancel);
             await Assert.ThrowsAsync<StorageConcurrencyException>(() => storage.WriteAsync(new Dictionary<string, object>
             {
                 [Key("conflict-new")] = new PocoItem { Id = "n" },
                 [Key("existing")] = stale,
             }, Cancel));
-            await ambient.CommitAsync(Cancel); // the conflict undid only its own call
+            await transaction.CommitAsync(Cancel); // the conflict undid only its own call
         }
 
         ambient = null;
         var read = await storage.ReadAsync([Key("rolled-back"), Key("committed"), Key("conflict-new"), Key("existing")], Cancel);
         Assert.Equal([Key("committed"), Key("existing")], read.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(1, ((PocoStoreItem)read[Key("existing")]).Count);
+    }
+
+    [Fact]
+    public async Task ReadAsync_Should_ServeTheRowsReadAhead_When_TheSessionHasThemAll()
+    {
+        await CreateStorage().WriteAsync(new Dictionary<string, object> { [Key("in-db")] = new PocoItem { Id = "db", Count = 1 } }, Cancel);
+        await using var connection = await db.DataSource.OpenConnectionAsync(Cancel);
+        var session = new BotStateSession(connection);
+        var storage = new PostgresStorage(db.DataSource, Types, () => session);
+        // What the turn's first round trip read: a different document than the table now holds, and a known absence.
+        session.Prefetch(Key("in-db"), new PrefetchedState(1, "test-poco", """{"Id":"ahead","Count":7}""", 42));
+        session.Prefetch(Key("absent"), null);
+
+        var ahead = await storage.ReadAsync([Key("in-db"), Key("absent")], Cancel);
+        Assert.Equal("ahead", Assert.IsType<PocoItem>(Assert.Single(ahead).Value).Id);
+
+        session.ForgetPrefetched();
+        var fresh = await storage.ReadAsync([Key("in-db"), Key("absent")], Cancel);
+        Assert.Equal("db", Assert.IsType<PocoItem>(Assert.Single(fresh).Value).Id);
+    }
+
+    [Fact]
+    public async Task WriteAsync_Should_QueueItsStatements_When_TheSessionDefersWrites()
+    {
+        await using var connection = await db.DataSource.OpenConnectionAsync(Cancel);
+        var session = new BotStateSession(connection) { DeferWrites = true };
+        var storage = new PostgresStorage(db.DataSource, Types, () => session);
+        var item = new PocoStoreItem { Id = "d", Count = 3 };
+
+        await storage.WriteAsync(new Dictionary<string, object> { [Key("deferred")] = item }, Cancel);
+        Assert.Empty(await CreateStorage().ReadAsync([Key("deferred")], Cancel));
+
+        var writes = session.TakeDeferred();
+        var write = Assert.Single(writes);
+        await using (var batch = new NpgsqlBatch(connection) { BatchCommands = { write.Command } })
+            write.Written((long)(await batch.ExecuteScalarAsync(Cancel))!);
+        Assert.Equal("1", item.ETag);
+        Assert.Equal(3, ((PocoStoreItem)(await CreateStorage().ReadAsync([Key("deferred")], Cancel))[Key("deferred")]).Count);
+        Assert.Empty(session.TakeDeferred());
     }
 }

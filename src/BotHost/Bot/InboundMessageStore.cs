@@ -1,0 +1,179 @@
+using ChatSurvey.Domain.Statuses;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace ChatSurvey.BotHost.Bot;
+
+/// <summary>A recorded inbound message that still has to be processed (or whose REST reply still has to be sent).</summary>
+public sealed record PendingInbound(long Id, string Channel, string ProviderMessageId, string From, string? To, string Body, int Attempts, string? Reply);
+
+/// <summary>What the log knows of a provider message id: its row, and its replies once processed.</summary>
+public sealed record InboundState(long Id, bool Processed, string Reply);
+
+/// <summary>
+/// The inbound log, <c>inbound_messages</c> (docs/design.md#inbound-messages), and its only writer. A message is recorded
+/// first, in one narrow insert keyed by the provider's message id, before any other work; whoever processes it holds a
+/// lease on it; the turn's commit marks it processed with its replies (<see cref="MarkProcessed"/>, in the turn's
+/// transaction); a message left pending — the host was saturated, the turn failed, the process died — is claimed by
+/// <see cref="InboundWorker"/> once its lease has run out. A sender's messages are processed in the order they arrived.
+/// </summary>
+public sealed class InboundMessageStore(NpgsqlDataSource dataSource)
+{
+    /// <summary>
+    /// The narrow insert, for a batch: returns the new row's id, or no row when this provider message id is already
+    /// recorded (a redelivery). <paramref name="leaseSeconds"/> null leaves it to the worker at once.
+    /// </summary>
+    public static NpgsqlBatchCommand Record(string channel, InboundMessage inbound, double? leaseSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(inbound);
+        var command = new NpgsqlBatchCommand(
+            """
+            INSERT INTO inbound_messages (channel, provider_message_id, from_address, to_address, body, lease_until)
+            VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))
+            ON CONFLICT ON CONSTRAINT inbound_messages_provider_message_key DO NOTHING
+            RETURNING id
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = channel });
+        command.Parameters.Add(new NpgsqlParameter { Value = inbound.ProviderMessageId });
+        command.Parameters.Add(new NpgsqlParameter { Value = inbound.From });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)inbound.To ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = inbound.Body });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)leaseSeconds ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Double });
+        return command;
+    }
+
+    /// <summary>Records the message on its own; returns its new id, or null when it was already recorded.</summary>
+    public async Task<long?> RecordAsync(string channel, InboundMessage inbound, double? leaseSeconds, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { Record(channel, inbound, leaseSeconds) } };
+        return await batch.ExecuteScalarAsync(cancellationToken) as long?;
+    }
+
+    /// <summary>What the log holds for this provider message id, or null.</summary>
+    public async Task<InboundState?> FindAsync(string channel, string providerMessageId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT id, processed_at IS NOT NULL, coalesce(reply, '') FROM inbound_messages WHERE channel = $1 AND provider_message_id = $2");
+        command.Parameters.AddWithValue(channel);
+        command.Parameters.AddWithValue(providerMessageId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new InboundState(reader.GetInt64(0), reader.GetBoolean(1), reader.GetString(2))
+            : null;
+    }
+
+    /// <summary>
+    /// For the turn's commit batch: the message is processed, with these replies, sent this way. Affects no row when
+    /// someone else processed it first (the commit then rolls back). A REST reply stays leased to the processor that
+    /// sends it right after the commit.
+    /// </summary>
+    public static NpgsqlBatchCommand MarkProcessed(long id, string? conversationId, string reply, string replyVia, double leaseSeconds)
+    {
+        var command = new NpgsqlBatchCommand(
+            $"""
+            UPDATE inbound_messages
+            SET processed_at = now(), reply = $2, reply_via = $3, conversation_id = $4,
+                lease_until = CASE WHEN $3 = '{ReplyRoute.Rest}' THEN now() + make_interval(secs => $5) END
+            WHERE id = $1 AND processed_at IS NULL
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        command.Parameters.Add(new NpgsqlParameter { Value = reply });
+        command.Parameters.Add(new NpgsqlParameter { Value = replyVia });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)conversationId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = leaseSeconds });
+        return command;
+    }
+
+    /// <summary>Gives a pending message back to the worker now (the webhook will not process it itself).</summary>
+    public async Task ReleaseAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE inbound_messages SET lease_until = NULL WHERE id = $1 AND processed_at IS NULL");
+        command.Parameters.AddWithValue(id);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Claims up to <paramref name="max"/> pending messages whose lease has run out, each the oldest pending message of
+    /// its sender (so a sender's messages are processed in order), for <paramref name="leaseSeconds"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<PendingInbound>> ClaimPendingAsync(int max, double leaseSeconds, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            UPDATE inbound_messages m
+            SET lease_until = now() + make_interval(secs => $2), attempts = m.attempts + 1
+            WHERE m.id IN (
+                SELECT p.id FROM inbound_messages p
+                WHERE p.processed_at IS NULL
+                  AND (p.lease_until IS NULL OR p.lease_until < now())
+                  AND NOT EXISTS (SELECT 1 FROM inbound_messages e
+                                  WHERE e.channel = p.channel AND e.from_address = p.from_address
+                                    AND e.processed_at IS NULL AND e.id < p.id)
+                ORDER BY p.id
+                LIMIT $1
+                FOR UPDATE SKIP LOCKED)
+            RETURNING m.id, m.channel, m.provider_message_id, m.from_address, m.to_address, m.body, m.attempts, m.reply
+            """);
+        command.Parameters.AddWithValue(max);
+        command.Parameters.AddWithValue(leaseSeconds);
+        return await ReadPendingAsync(command, cancellationToken);
+    }
+
+    /// <summary>Claims up to <paramref name="max"/> processed messages whose REST reply is not sent and not leased.</summary>
+    public async Task<IReadOnlyList<PendingInbound>> ClaimUnsentRepliesAsync(int max, double leaseSeconds, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"""
+            UPDATE inbound_messages m
+            SET lease_until = now() + make_interval(secs => $2)
+            WHERE m.id IN (
+                SELECT p.id FROM inbound_messages p
+                WHERE p.reply_via = '{ReplyRoute.Rest}' AND p.reply_sent_at IS NULL
+                  AND (p.lease_until IS NULL OR p.lease_until < now())
+                ORDER BY p.id
+                LIMIT $1
+                FOR UPDATE SKIP LOCKED)
+            RETURNING m.id, m.channel, m.provider_message_id, m.from_address, m.to_address, m.body, m.attempts, m.reply
+            """);
+        command.Parameters.AddWithValue(max);
+        command.Parameters.AddWithValue(leaseSeconds);
+        return await ReadPendingAsync(command, cancellationToken);
+    }
+
+    /// <summary>The REST reply of this message was handed to the provider (or refused by it for good).</summary>
+    public async Task MarkReplySentAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE inbound_messages SET reply_sent_at = now(), lease_until = NULL WHERE id = $1 AND reply_sent_at IS NULL");
+        command.Parameters.AddWithValue(id);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A message whose turn failed every attempt: recorded as processed with <paramref name="reply"/> (an apology), sent
+    /// <paramref name="replyVia"/>, so the citizen hears something and the log keeps what they sent.
+    /// </summary>
+    public async Task GiveUpAsync(long id, string reply, string replyVia, double leaseSeconds, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { MarkProcessed(id, null, reply, replyVia, leaseSeconds) } };
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<PendingInbound>> ReadPendingAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var claimed = new List<PendingInbound>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            claimed.Add(new PendingInbound(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5), reader.GetInt32(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7)));
+        }
+
+        claimed.Sort((a, b) => a.Id.CompareTo(b.Id));
+        return claimed;
+    }
+}
