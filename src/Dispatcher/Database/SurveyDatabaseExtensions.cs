@@ -33,10 +33,31 @@ public static class SurveyDatabaseExtensions
             builder.Configuration[$"ConnectionStrings:{ConnectionStringName}"] = connectionString;
         }
 
-        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString)
+        var sized = Sized(connectionString);
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(sized)
         {
             Name = "survey",
         }.Build());
         builder.Services.AddHostedService<SurveyDatabase>();
+    }
+
+    /// <summary>
+    /// The pool the service needs unless the connection string says otherwise (docs/design.md#inbound-messages): room
+    /// above the bot's turn slots and the jobs (<c>Maximum Pool Size</c> 64), a short wait for a connection
+    /// (<c>Timeout</c> 5 s) so overload shows fast, and automatic preparation of the statements every turn repeats
+    /// (<c>Max Auto Prepare</c> 64), which spares PostgreSQL parsing and planning them each time.
+    /// </summary>
+    public static string Sized(string connectionString)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(connectionString);
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        bool Given(params string[] names) => names.Any(given.ContainsKey);
+        if (!Given("Maximum Pool Size", "Max Pool Size", "MaxPoolSize"))
+            settings.MaxPoolSize = 64;
+        if (!Given("Timeout"))
+            settings.Timeout = 5;
+        if (!Given("Max Auto Prepare", "MaxAutoPrepare"))
+            settings.MaxAutoPrepare = 64;
+        return settings.ConnectionString;
     }
 }
