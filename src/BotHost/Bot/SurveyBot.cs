@@ -12,12 +12,16 @@ namespace ChatSurvey.BotHost.Bot;
 
 /// <summary>
 /// What the bot keeps per conversation in Bot Builder state: the engine's progress and, in an invitation-free chat,
-/// the dossier check's state, each as its own JSON.
+/// the dossier check's state, each the engine's own JSON, embedded as JSON in the state document (not as a string).
 /// </summary>
 public sealed class ConversationRecord
 {
+    [System.Text.Json.Serialization.JsonConverter(typeof(EmbeddedJsonConverter))]
+    [Newtonsoft.Json.JsonConverter(typeof(EmbeddedJsonNewtonsoftConverter))]
     public string? ProgressJson { get; set; }
 
+    [System.Text.Json.Serialization.JsonConverter(typeof(EmbeddedJsonConverter))]
+    [Newtonsoft.Json.JsonConverter(typeof(EmbeddedJsonNewtonsoftConverter))]
     public string? VerificationJson { get; set; }
 }
 

@@ -1,3 +1,4 @@
+using ChatSurvey.BotHost.Bot;
 using ChatSurvey.BotHost.Bot.Storage;
 using ChatSurvey.TestSupport;
 using Microsoft.Bot.Builder;
@@ -188,5 +189,39 @@ public sealed class PostgresStorageTests(DatabaseFixture db) : StorageContractTe
         Assert.Equal("1", item.ETag);
         Assert.Equal(3, ((PocoStoreItem)(await CreateStorage().ReadAsync([Key("deferred")], Cancel))[Key("deferred")]).Count);
         Assert.Empty(session.TakeDeferred());
+    }
+
+    [Fact]
+    public async Task ConversationRecord_Should_StoreTheEnginesJsonOnce_When_Written_AndReadTheOldStringFormat()
+    {
+        var storage = CreateStorage();
+        const string progress = """{"schemaVersion":1,"step":3}""";
+        await storage.WriteAsync(new Dictionary<string, object>
+        {
+            [Key("record")] = new Dictionary<string, object> { ["survey"] = new ConversationRecord { ProgressJson = progress } },
+        }, Cancel);
+        await using (var command = db.DataSource.CreateCommand(
+            "SELECT jsonb_typeof(document -> 'value' -> 'survey' -> 'progressJson') FROM bot_state WHERE key = $1"))
+        {
+            command.Parameters.AddWithValue(Key("record"));
+            Assert.Equal("object", await command.ExecuteScalarAsync(Cancel));
+        }
+
+        // State written before: the progress as a string of escaped JSON.
+        await using (var command = db.DataSource.CreateCommand(
+            """INSERT INTO bot_state (key, document) VALUES ($1, jsonb_build_object('version', 1, 'value', jsonb_build_object('survey', jsonb_build_object('progressJson', $2::text))))"""))
+        {
+            command.Parameters.AddWithValue(Key("old"));
+            command.Parameters.AddWithValue(progress);
+            await command.ExecuteNonQueryAsync(Cancel);
+        }
+
+        var read = await storage.ReadAsync([Key("record"), Key("old")], Cancel);
+        foreach (var key in new[] { Key("record"), Key("old") })
+        {
+            var record = Assert.IsType<JObject>(((IDictionary<string, object>)read[key])["survey"]).ToObject<ConversationRecord>()!;
+            Assert.Equal("step3", string.Concat(JObject.Parse(record.ProgressJson!).Properties().Where(p => p.Name == "step").Select(p => p.Name + p.Value)));
+            Assert.Null(record.VerificationJson);
+        }
     }
 }
