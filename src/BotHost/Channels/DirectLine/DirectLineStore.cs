@@ -106,63 +106,82 @@ public sealed class DirectLineStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Appends activities in order, giving each its id (<c>{conversation}|{seq}</c>). With a client activity id
-    /// (a citizen's post), a repost of the same id stores nothing and returns the first post's id.
+    /// Appends activities in order, giving each its id (<c>{conversation}|{seq}</c>), in one statement. With a client
+    /// activity id (a citizen's post), a repost of the same id stores nothing and returns the first post's id.
     /// </summary>
+    /// <remarks>
+    /// The statement numbers the activities by moving the conversation row's <c>last_seq</c>, whose lock it holds until
+    /// it commits, so a higher watermark never commits before a lower one. A repost racing its original is refused by
+    /// the unique client key and simply runs again, finding the original.
+    /// </remarks>
     public async Task<IReadOnlyList<string>> AppendAsync(
         string conversationId, IReadOnlyList<Activity> activities, string? clientActivityId, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-
-        await using (var lockRow = new NpgsqlCommand("SELECT last_seq FROM directline_conversations WHERE id = $1 FOR UPDATE", connection, transaction))
+        ArgumentNullException.ThrowIfNull(activities);
+        var json = new string[activities.Count];
+        for (var i = 0; i < activities.Count; i++)
         {
-            lockRow.Parameters.AddWithValue(conversationId);
-            var last = await lockRow.ExecuteScalarAsync(cancellationToken)
-                ?? throw new InvalidOperationException($"Direct Line conversation {conversationId} does not exist.");
-
-            if (clientActivityId is not null)
-            {
-                await using var existing = new NpgsqlCommand(
-                    "SELECT seq FROM directline_activities WHERE conversation_id = $1 AND client_activity_id = $2", connection, transaction);
-                existing.Parameters.AddWithValue(conversationId);
-                existing.Parameters.AddWithValue(clientActivityId);
-                if (await existing.ExecuteScalarAsync(cancellationToken) is long seen)
-                    return [ActivityId(conversationId, seen)];
-            }
-
-            var seq = (long)last;
-            var ids = new List<string>(activities.Count);
-            var seqs = new long[activities.Count];
-            var json = new string[activities.Count];
-            for (var i = 0; i < activities.Count; i++)
-            {
-                seqs[i] = ++seq;
-                activities[i].Id = ActivityId(conversationId, seq);
-                ids.Add(activities[i].Id);
-                json[i] = JsonConvert.SerializeObject(activities[i], ActivityJson);
-            }
-
-            await using var batch = new NpgsqlBatch(connection, transaction);
-            var insert = new NpgsqlBatchCommand(
-                """
-                INSERT INTO directline_activities (conversation_id, seq, client_activity_id, activity)
-                SELECT $1, a.seq, CASE WHEN a.ord = 1 THEN $4 END, a.activity::jsonb
-                FROM unnest($2::bigint[], $3::text[]) WITH ORDINALITY AS a(seq, activity, ord)
-                """);
-            insert.Parameters.AddWithValue(conversationId);
-            insert.Parameters.Add(new NpgsqlParameter { Value = seqs, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-            insert.Parameters.Add(new NpgsqlParameter { Value = json, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            insert.Parameters.Add(new NpgsqlParameter { Value = (object?)clientActivityId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-            var advance = new NpgsqlBatchCommand("UPDATE directline_conversations SET last_seq = $2 WHERE id = $1");
-            advance.Parameters.AddWithValue(conversationId);
-            advance.Parameters.AddWithValue(seq);
-            batch.BatchCommands.Add(insert);
-            batch.BatchCommands.Add(advance);
-            await batch.ExecuteNonQueryAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return ids;
+            activities[i].Id = null; // given by the statement, from the seq it takes
+            json[i] = JsonConvert.SerializeObject(activities[i], ActivityJson);
         }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var seqs = await AppendOnceAsync(conversationId, json, clientActivityId, cancellationToken);
+                if (seqs.Count == 0)
+                    throw new InvalidOperationException($"Direct Line conversation {conversationId} does not exist.");
+                if (seqs[0].Inserted)
+                {
+                    for (var i = 0; i < activities.Count; i++)
+                        activities[i].Id = ActivityId(conversationId, seqs[i].Seq);
+                }
+
+                return seqs.Select(s => ActivityId(conversationId, s.Seq)).ToList();
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && attempt < 3
+                                              && e.ConstraintName == "directline_activities_client_key")
+            {
+                // The same client activity was stored by a concurrent post meanwhile: the next run finds it.
+            }
+        }
+    }
+
+    private async Task<List<(long Seq, bool Inserted)>> AppendOnceAsync(
+        string conversationId, string[] json, string? clientActivityId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            WITH seen AS (
+                SELECT seq FROM directline_activities WHERE conversation_id = $1 AND client_activity_id = $3
+            ),
+            advanced AS (
+                UPDATE directline_conversations SET last_seq = last_seq + cardinality($2::text[])
+                WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM seen)
+                RETURNING last_seq - cardinality($2::text[]) AS base
+            ),
+            inserted AS (
+                INSERT INTO directline_activities (conversation_id, seq, client_activity_id, activity)
+                SELECT $1, advanced.base + a.ord, CASE WHEN a.ord = 1 THEN $3 END,
+                       jsonb_set(a.activity::jsonb, '{id}', to_jsonb($1 || '|' || CASE WHEN advanced.base + a.ord < 10000000
+                           THEN lpad((advanced.base + a.ord)::text, 7, '0') ELSE (advanced.base + a.ord)::text END))
+                FROM advanced, unnest($2::text[]) WITH ORDINALITY AS a(activity, ord)
+                RETURNING seq
+            )
+            SELECT seq, false FROM seen
+            UNION ALL
+            SELECT seq, true FROM inserted
+            ORDER BY 1
+            """);
+        command.Parameters.AddWithValue(conversationId);
+        command.Parameters.Add(new NpgsqlParameter { Value = json, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)clientActivityId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        var seqs = new List<(long, bool)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            seqs.Add((reader.GetInt64(0), reader.GetBoolean(1)));
+        return seqs;
     }
 
     /// <summary>The activities after <paramref name="watermark"/>, oldest first.</summary>
