@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ChatSurvey.Benchmarks.Floor;
 using ChatSurvey.Benchmarks.Harness;
 
 // The speed and load suite (docs/performance.md). Usage:
@@ -7,6 +8,10 @@ using ChatSurvey.Benchmarks.Harness;
 // Prints each scenario's figure beside its floor measured in the same run, and the ratio; writes the same table as
 // Markdown (default artifacts/benchmarks/results.md). Exit code 0 when every scenario ran (a target not met is reported,
 // not an error: this is a measurement, not a timed test); 1 when a scenario threw.
+// The suite also starts itself as the turn floor's server process: --floor-server (see Floor/FloorServer).
+if (args.Length > 0 && args[0] == "--floor-server")
+    return await FloorServer.RunAsync(args[1..]);
+
 var quick = args.Contains("--quick");
 var only = Option(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
 var output = Option(args, "--out") ?? Path.Combine("artifacts", "benchmarks", quick ? "results-quick.md" : "results.md");

@@ -13,6 +13,9 @@ public sealed class BenchContext : IAsyncDisposable
 {
     private readonly LocalPostgresCluster _cluster;
     private readonly string _root;
+    private readonly Dictionary<string, IAsyncDisposable> _shared = new(StringComparer.Ordinal);
+    private readonly List<IAsyncDisposable> _sharedInOrder = [];
+    private readonly SemaphoreSlim _sharedGate = new(1, 1);
 
     private BenchContext(LocalPostgresCluster cluster, string root, bool quick, TextWriter log)
     {
@@ -67,8 +70,48 @@ public sealed class BenchContext : IAsyncDisposable
 
     public void Info(string message) => Log.WriteLine($"  · {message}");
 
+    /// <summary>
+    /// Something several scenarios share (e.g. the product's process, started once for the SMS and web chat turns):
+    /// made by <paramref name="create"/> on first use, disposed with the context — after the last scenario, before the
+    /// server stops — in the reverse order of creation.
+    /// </summary>
+    public async Task<T> SharedAsync<T>(string key, Func<Task<T>> create)
+        where T : class, IAsyncDisposable
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        await _sharedGate.WaitAsync();
+        try
+        {
+            if (_shared.TryGetValue(key, out var existing))
+                return (T)existing;
+            var made = await create();
+            _shared[key] = made;
+            _sharedInOrder.Add(made);
+            return made;
+        }
+        finally
+        {
+            _sharedGate.Release();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        for (var i = _sharedInOrder.Count - 1; i >= 0; i--)
+        {
+            try
+            {
+                await _sharedInOrder[i].DisposeAsync();
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException)
+            {
+                Log.WriteLine($"  · could not dispose a shared resource: {e.Message}");
+            }
+        }
+
+        _shared.Clear();
+        _sharedInOrder.Clear();
+        _sharedGate.Dispose();
         NpgsqlConnection.ClearAllPools();
         await _cluster.StopAsync();
         try
