@@ -13,9 +13,8 @@ public sealed class BenchContext : IAsyncDisposable
 {
     private readonly LocalPostgresCluster _cluster;
     private readonly string _root;
-    private readonly Dictionary<string, IAsyncDisposable> _shared = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task<IAsyncDisposable>> _shared = new(StringComparer.Ordinal);
     private readonly List<IAsyncDisposable> _sharedInOrder = [];
-    private readonly SemaphoreSlim _sharedGate = new(1, 1);
 
     private BenchContext(LocalPostgresCluster cluster, string root, bool quick, TextWriter log)
     {
@@ -39,6 +38,12 @@ public sealed class BenchContext : IAsyncDisposable
     /// <summary>Where scenarios may write files (CSV to import, logs of child processes); deleted at the end.</summary>
     public string WorkDirectory => Path.Combine(_root, "work");
 
+    /// <summary>
+    /// Where child processes (the product, the floors) write their logs; kept after the run. The program sets it beside
+    /// the table; by default the work directory (deleted at the end).
+    /// </summary>
+    public string LogDirectory { get; set; } = "";
+
     /// <summary>The server's binaries folder (psql for the \copy floor lives there).</summary>
     public string BinDirectory { get; } = LocalPostgresCluster.FindBinaries();
 
@@ -48,6 +53,7 @@ public sealed class BenchContext : IAsyncDisposable
         var cluster = await LocalPostgresCluster.StartAsync(new LocalPostgresOptions { DataRoot = root }, NullLogger.Instance, cancellationToken);
         var context = new BenchContext(cluster, root, quick, log);
         Directory.CreateDirectory(context.WorkDirectory);
+        context.LogDirectory = context.WorkDirectory;
         return context;
     }
 
@@ -72,28 +78,35 @@ public sealed class BenchContext : IAsyncDisposable
 
     /// <summary>
     /// Something several scenarios share (e.g. the product's process, started once for the SMS and web chat turns):
-    /// made by <paramref name="create"/> on first use, disposed with the context — after the last scenario, before the
-    /// server stops — in the reverse order of creation.
+    /// made by <paramref name="create"/> on first use — two different keys may be made at the same time — and disposed
+    /// with the context, after the last scenario and before the server stops, in the reverse order of creation.
     /// </summary>
-    public async Task<T> SharedAsync<T>(string key, Func<Task<T>> create)
+    public Task<T> SharedAsync<T>(string key, Func<Task<T>> create)
         where T : class, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(create);
-        await _sharedGate.WaitAsync();
-        try
+        lock (_shared)
         {
-            if (_shared.TryGetValue(key, out var existing))
-                return (T)existing;
-            var made = await create();
-            _shared[key] = made;
-            _sharedInOrder.Add(made);
-            return made;
-        }
-        finally
-        {
-            _sharedGate.Release();
+            if (!_shared.TryGetValue(key, out var made))
+            {
+                made = MakeAsync(create);
+                _shared[key] = made;
+            }
+
+            return Cast<T>(made);
         }
     }
+
+    private async Task<IAsyncDisposable> MakeAsync<T>(Func<Task<T>> create)
+        where T : class, IAsyncDisposable
+    {
+        var made = await create();
+        lock (_shared)
+            _sharedInOrder.Add(made);
+        return made;
+    }
+
+    private static async Task<T> Cast<T>(Task<IAsyncDisposable> made) => (T)await made;
 
     public async ValueTask DisposeAsync()
     {
@@ -111,7 +124,6 @@ public sealed class BenchContext : IAsyncDisposable
 
         _shared.Clear();
         _sharedInOrder.Clear();
-        _sharedGate.Dispose();
         NpgsqlConnection.ClearAllPools();
         await _cluster.StopAsync();
         try

@@ -7,7 +7,7 @@ namespace ChatSurvey.Benchmarks.Harness;
 
 /// <summary>
 /// A server the suite runs in its own process (the product, a floor): started with its environment, its output copied
-/// to a log file under the work directory, ready once an HTTP endpoint answers 200, killed (with its children) when
+/// to a log file in <see cref="BenchContext.LogDirectory"/>, ready once an HTTP endpoint answers 200, killed (with its children) when
 /// disposed — also when a scenario fails.
 /// </summary>
 public sealed class ChildProcess : IAsyncDisposable
@@ -51,7 +51,8 @@ public sealed class ChildProcess : IAsyncDisposable
         foreach (var (key, value) in environment)
             info.Environment[key] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {fileName}.");
-        var logFile = Path.Combine(context.WorkDirectory, name + ".log");
+        Directory.CreateDirectory(context.LogDirectory);
+        var logFile = Path.Combine(context.LogDirectory, name + ".log");
         var log = new FileStream(logFile, FileMode.Create, FileAccess.Write, FileShare.ReadWrite, 64 * 1024, useAsync: true);
         var writer = new SemaphoreSlim(1, 1);
         // Raw copies, no line parsing: the runner is also the load generator and must not spend its cores on logs.

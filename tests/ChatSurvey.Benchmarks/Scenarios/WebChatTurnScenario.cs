@@ -26,11 +26,13 @@ public sealed class WebChatTurnScenario : IScenario
     {
         ArgumentNullException.ThrowIfNull(context);
         var conversations = context.Quick ? 5 : 50;
-        var warmUp = TimeSpan.FromSeconds(context.Quick ? 1 : 5);
-        var duration = TimeSpan.FromSeconds(context.Quick ? 2 : 30);
+        var warmUp = TimeSpan.FromSeconds(context.Quick ? 0.5 : 5);
+        var duration = TimeSpan.FromSeconds(context.Quick ? 1 : 30);
 
-        var product = await ProductServer.SharedAsync(context, cancellationToken);
+        // Both servers start at once (BotHost takes a few seconds: migrations checked, Hangfire, the bot).
+        var starting = ProductServer.SharedAsync(context, cancellationToken);
         var floor = await FloorProcess.SharedAsync(context, cancellationToken);
+        var product = await starting;
         var script = SurveyScript.For(QuestionnaireCatalogue.Default(QuestionnaireCatalogue.Sms), SurveyChannel.Web);
         using var http = LoadDriver.Client();
 
