@@ -20,7 +20,7 @@ public sealed class ChatConversation(string id, string token, int variant)
 
     public string? Watermark { get; set; }
 
-    public int BotActivities { get; set; }
+    public int BotMessages { get; set; }
 }
 
 /// <summary>A Direct Line service as Web Chat uses it without WebSockets: open, post, poll after a watermark.</summary>
@@ -54,7 +54,7 @@ public sealed class DirectLineChats(IChatEndpoint endpoint, SurveyScript script,
         ArgumentNullException.ThrowIfNull(stats);
         var since = Stopwatch.GetTimestamp();
         var greeting = conversation.Next < 0;
-        var expected = conversation.BotActivities + (greeting ? script.GreetingReplies : script.Steps[conversation.Next].Replies);
+        var expected = conversation.BotMessages + (greeting ? script.GreetingReplies : script.Steps[conversation.Next].Replies);
         try
         {
             using (var posted = greeting
@@ -73,7 +73,7 @@ public sealed class DirectLineChats(IChatEndpoint endpoint, SurveyScript script,
                     return await FailAsync(poll, stats, since, cancellationToken);
                 await using (var body = await poll.Content.ReadAsStreamAsync(cancellationToken))
                     await ReadActivitiesAsync(conversation, body, cancellationToken);
-                if (conversation.BotActivities >= expected)
+                if (conversation.BotMessages >= expected)
                 {
                     stats.Record(Outcome.Ok, LoadDriver.MillisecondsSince(since), 200);
                     return Outcome.Ok;
@@ -116,15 +116,17 @@ public sealed class DirectLineChats(IChatEndpoint endpoint, SurveyScript script,
         return outcome;
     }
 
-    /// <summary>Direct Line's <c>{"activities":[…],"watermark":"n"}</c>: counts the bot's activities, moves the watermark.</summary>
+    /// <summary>Direct Line's <c>{"activities":[…],"watermark":"n"}</c>: counts the bot's messages, moves the watermark.</summary>
     private static async Task ReadActivitiesAsync(ChatConversation conversation, Stream body, CancellationToken cancellationToken)
     {
         using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
         var root = document.RootElement;
         foreach (var activity in root.GetProperty("activities").EnumerateArray())
         {
-            if (activity.TryGetProperty("from", out var from) && from.TryGetProperty("role", out var role) && role.GetString() == "bot")
-                conversation.BotActivities++;
+            // The bot's messages only: a typing indicator is not a reply.
+            if (activity.TryGetProperty("type", out var type) && type.GetString() == "message"
+                && activity.TryGetProperty("from", out var from) && from.TryGetProperty("role", out var role) && role.GetString() == "bot")
+                conversation.BotMessages++;
         }
 
         if (root.TryGetProperty("watermark", out var watermark) && watermark.ValueKind == JsonValueKind.String)
