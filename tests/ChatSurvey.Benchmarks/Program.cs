@@ -1,12 +1,17 @@
 using System.Globalization;
 using System.Text;
+using ChatSurvey.Benchmarks.Floor;
 using ChatSurvey.Benchmarks.Harness;
 
 // The speed and load suite (docs/performance.md). Usage:
-//   dotnet run -c Release --project tests/ChatSurvey.Benchmarks [-- --quick] [--only sms,dispatch] [--out FILE]
+//   dotnet run -c Release --project tests/ChatSurvey.Benchmarks [-- --quick] [--only sms,dispatch] [--out FILE] [--list]
 // Prints each scenario's figure beside its floor measured in the same run, and the ratio; writes the same table as
 // Markdown (default artifacts/benchmarks/results.md). Exit code 0 when every scenario ran (a target not met is reported,
 // not an error: this is a measurement, not a timed test); 1 when a scenario threw.
+// The suite also starts itself as the turn floor's server process: --floor-server (see Floor/FloorServer).
+if (args.Length > 0 && args[0] == "--floor-server")
+    return await FloorServer.RunAsync(args[1..]);
+
 var quick = args.Contains("--quick");
 var only = Option(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
 var output = Option(args, "--out") ?? Path.Combine("artifacts", "benchmarks", quick ? "results-quick.md" : "results.md");
@@ -18,6 +23,13 @@ var scenarios = typeof(IScenario).Assembly.GetTypes()
     .Where(s => only is null || only.Contains(s.Name))
     .OrderBy(s => s.Order).ThenBy(s => s.Name, StringComparer.Ordinal)
     .ToList();
+if (args.Contains("--list"))
+{
+    foreach (var scenario in scenarios)
+        Console.WriteLine(scenario.Name);
+    return 0;
+}
+
 if (scenarios.Count == 0)
 {
     Console.Error.WriteLine("No scenario matches --only.");
@@ -37,15 +49,18 @@ var figures = new List<Figure>();
 var failures = new List<string>();
 await using (var context = await BenchContext.StartAsync(quick, Console.Out, cancellation.Token))
 {
+    context.LogDirectory = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(output))!, "logs");
     foreach (var scenario in scenarios)
     {
         Console.WriteLine($"== {scenario.Name}");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             var result = await scenario.RunAsync(context, cancellation.Token);
             foreach (var figure in result)
                 Console.WriteLine("  " + Row(figure));
             figures.AddRange(result);
+            context.Info(string.Create(CultureInfo.InvariantCulture, $"{scenario.Name} took {watch.Elapsed.TotalSeconds:F1} s"));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

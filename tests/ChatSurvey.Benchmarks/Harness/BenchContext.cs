@@ -13,6 +13,8 @@ public sealed class BenchContext : IAsyncDisposable
 {
     private readonly LocalPostgresCluster _cluster;
     private readonly string _root;
+    private readonly Dictionary<string, Task<IAsyncDisposable>> _shared = new(StringComparer.Ordinal);
+    private readonly List<IAsyncDisposable> _sharedInOrder = [];
 
     private BenchContext(LocalPostgresCluster cluster, string root, bool quick, TextWriter log)
     {
@@ -36,6 +38,12 @@ public sealed class BenchContext : IAsyncDisposable
     /// <summary>Where scenarios may write files (CSV to import, logs of child processes); deleted at the end.</summary>
     public string WorkDirectory => Path.Combine(_root, "work");
 
+    /// <summary>
+    /// Where child processes (the product, the floors) write their logs; kept after the run. The program sets it beside
+    /// the table; by default the work directory (deleted at the end).
+    /// </summary>
+    public string LogDirectory { get; set; } = "";
+
     /// <summary>The server's binaries folder (psql for the \copy floor lives there).</summary>
     public string BinDirectory { get; } = LocalPostgresCluster.FindBinaries();
 
@@ -45,6 +53,7 @@ public sealed class BenchContext : IAsyncDisposable
         var cluster = await LocalPostgresCluster.StartAsync(new LocalPostgresOptions { DataRoot = root }, NullLogger.Instance, cancellationToken);
         var context = new BenchContext(cluster, root, quick, log);
         Directory.CreateDirectory(context.WorkDirectory);
+        context.LogDirectory = context.WorkDirectory;
         return context;
     }
 
@@ -67,8 +76,54 @@ public sealed class BenchContext : IAsyncDisposable
 
     public void Info(string message) => Log.WriteLine($"  · {message}");
 
+    /// <summary>
+    /// Something several scenarios share (e.g. the product's process, started once for the SMS and web chat turns):
+    /// made by <paramref name="create"/> on first use — two different keys may be made at the same time — and disposed
+    /// with the context, after the last scenario and before the server stops, in the reverse order of creation.
+    /// </summary>
+    public Task<T> SharedAsync<T>(string key, Func<Task<T>> create)
+        where T : class, IAsyncDisposable
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        lock (_shared)
+        {
+            if (!_shared.TryGetValue(key, out var made))
+            {
+                made = MakeAsync(create);
+                _shared[key] = made;
+            }
+
+            return Cast<T>(made);
+        }
+    }
+
+    private async Task<IAsyncDisposable> MakeAsync<T>(Func<Task<T>> create)
+        where T : class, IAsyncDisposable
+    {
+        var made = await create();
+        lock (_shared)
+            _sharedInOrder.Add(made);
+        return made;
+    }
+
+    private static async Task<T> Cast<T>(Task<IAsyncDisposable> made) => (T)await made;
+
     public async ValueTask DisposeAsync()
     {
+        for (var i = _sharedInOrder.Count - 1; i >= 0; i--)
+        {
+            try
+            {
+                await _sharedInOrder[i].DisposeAsync();
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException)
+            {
+                Log.WriteLine($"  · could not dispose a shared resource: {e.Message}");
+            }
+        }
+
+        _shared.Clear();
+        _sharedInOrder.Clear();
         NpgsqlConnection.ClearAllPools();
         await _cluster.StopAsync();
         try

@@ -31,6 +31,8 @@ public sealed record Figure(
 
     public static string Format(double value) => value switch
     {
+        // Counts (failures, segments, answers) read as counts.
+        _ when value == Math.Floor(value) && Math.Abs(value) < 1e15 => value.ToString("N0", CultureInfo.InvariantCulture),
         >= 1000 => value.ToString("N0", CultureInfo.InvariantCulture),
         >= 100 => value.ToString("F0", CultureInfo.InvariantCulture),
         >= 10 => value.ToString("F1", CultureInfo.InvariantCulture),
