@@ -73,7 +73,8 @@ public sealed class InboundSms(
                 using (session.Enlist())
                 {
                     var replies = await adapter.ProcessAsync(start.Route, inbound, turn, bot, cancellationToken);
-                    logger.LogInformation("SMS {MessageSid} from {Phone} handled in {Conversation}",
+                    // Debug: one line per answer is the volume's cost, not news; failures and deferrals are logged above Debug.
+                    logger.LogDebug("SMS {MessageSid} from {Phone} handled in {Conversation}",
                         inbound.ProviderMessageId, PhoneMask.Mask(inbound.From), LogSafe(start.Route.ConversationId));
                     return replies;
                 }
