@@ -42,12 +42,29 @@ public sealed class InboundMessageStore(NpgsqlDataSource dataSource)
         return command;
     }
 
-    /// <summary>Records the message on its own; returns its new id, or null when it was already recorded.</summary>
-    public async Task<long?> RecordAsync(string channel, InboundMessage inbound, double? leaseSeconds, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the message on its own; returns its new id (null when it was already recorded) and whether an earlier
+    /// message of the same sender is still pending (then this one waits its turn with the worker, whatever slot frees).
+    /// </summary>
+    public async Task<(long? Id, bool EarlierPending)> RecordAsync(string channel, InboundMessage inbound, double? leaseSeconds, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(inbound);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { Record(channel, inbound, leaseSeconds) } };
-        return await batch.ExecuteScalarAsync(cancellationToken) as long?;
+        var earlier = new NpgsqlBatchCommand(
+            """
+            SELECT EXISTS (SELECT 1 FROM inbound_messages e
+                           WHERE e.channel = $1 AND e.from_address = $2 AND e.processed_at IS NULL
+                             AND e.id < (SELECT id FROM inbound_messages WHERE channel = $1 AND provider_message_id = $3))
+            """);
+        earlier.Parameters.Add(new NpgsqlParameter { Value = channel });
+        earlier.Parameters.Add(new NpgsqlParameter { Value = inbound.From });
+        earlier.Parameters.Add(new NpgsqlParameter { Value = inbound.ProviderMessageId });
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { Record(channel, inbound, leaseSeconds), earlier } };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        long? id = await reader.ReadAsync(cancellationToken) ? reader.GetInt64(0) : null;
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (id, reader.GetBoolean(0));
     }
 
     /// <summary>What the log holds for this provider message id, or null.</summary>
@@ -96,7 +113,9 @@ public sealed class InboundMessageStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Claims up to <paramref name="max"/> pending messages whose lease has run out, each the oldest pending message of
-    /// its sender (so a sender's messages are processed in order), for <paramref name="leaseSeconds"/>.
+    /// its sender (so a sender's messages are processed in order), for <paramref name="leaseSeconds"/>. Each sender's
+    /// first message is found by walking the pending index in its own order; a row another worker leased meanwhile is
+    /// left to it (the update checks the lease again on the row it locked).
     /// </summary>
     public async Task<IReadOnlyList<PendingInbound>> ClaimPendingAsync(int max, double leaseSeconds, CancellationToken cancellationToken)
     {
@@ -105,15 +124,15 @@ public sealed class InboundMessageStore(NpgsqlDataSource dataSource)
             UPDATE inbound_messages m
             SET lease_until = now() + make_interval(secs => $2), attempts = m.attempts + 1
             WHERE m.id IN (
-                SELECT p.id FROM inbound_messages p
-                WHERE p.processed_at IS NULL
-                  AND (p.lease_until IS NULL OR p.lease_until < now())
-                  AND NOT EXISTS (SELECT 1 FROM inbound_messages e
-                                  WHERE e.channel = p.channel AND e.from_address = p.from_address
-                                    AND e.processed_at IS NULL AND e.id < p.id)
-                ORDER BY p.id
-                LIMIT $1
-                FOR UPDATE SKIP LOCKED)
+                SELECT firsts.id FROM (
+                    SELECT DISTINCT ON (channel, from_address) id, lease_until
+                    FROM inbound_messages
+                    WHERE processed_at IS NULL
+                    ORDER BY channel, from_address, id) firsts
+                WHERE firsts.lease_until IS NULL OR firsts.lease_until < now()
+                ORDER BY firsts.id
+                LIMIT $1)
+              AND m.processed_at IS NULL AND (m.lease_until IS NULL OR m.lease_until < now())
             RETURNING m.id, m.channel, m.provider_message_id, m.from_address, m.to_address, m.body, m.attempts, m.reply
             """);
         command.Parameters.AddWithValue(max);

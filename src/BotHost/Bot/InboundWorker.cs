@@ -57,10 +57,11 @@ public sealed class InboundWorker(
         var degree = options.Value.MaxConcurrentTurns;
         while (true)
         {
-            var claimed = await log.ClaimPendingAsync(degree, lease, cancellationToken);
+            // A few slots' worth per claim: the turns run within the gate, the claim's round trip is shared.
+            var claimed = await log.ClaimPendingAsync(degree * 4, lease, cancellationToken);
             await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = degree, CancellationToken = cancellationToken },
                 async (message, token) => await ProcessAsync(message, token));
-            var unsent = await log.ClaimUnsentRepliesAsync(degree, lease, cancellationToken);
+            var unsent = await log.ClaimUnsentRepliesAsync(degree * 4, lease, cancellationToken);
             await Parallel.ForEachAsync(unsent, new ParallelOptions { MaxDegreeOfParallelism = degree, CancellationToken = cancellationToken },
                 async (message, token) => await SendRepliesAsync(message.Id, message.From, StoredReply.Split(message.Reply ?? ""), token));
             if (claimed.Count == 0 && unsent.Count == 0)

@@ -42,9 +42,15 @@ public sealed class WebChatInbound(
         var recorded = false;
         if (slot is null)
         {
-            var id = await log.RecordAsync(route.ChannelName, inbound, LeaseSeconds, cancellationToken);
+            var (id, earlierPending) = await log.RecordAsync(route.ChannelName, inbound, LeaseSeconds, cancellationToken);
             if (id is null)
                 return;
+            if (earlierPending)
+            {
+                await LeaveToWorkerAsync(id.Value, inbound, "an earlier message of the conversation is pending");
+                return;
+            }
+
             recorded = true;
             slot = await gate.EnterAsync(options.Value.InlineWait, cancellationToken);
             if (slot is null)

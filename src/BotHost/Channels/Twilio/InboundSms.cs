@@ -38,9 +38,15 @@ public sealed class InboundSms(
         if (slot is null)
         {
             // Saturated: make the message durable before waiting for a slot.
-            var id = await log.RecordAsync(TwilioSmsAdapter.ChannelId, inbound, LeaseSeconds, cancellationToken);
+            var (id, earlierPending) = await log.RecordAsync(TwilioSmsAdapter.ChannelId, inbound, LeaseSeconds, cancellationToken);
             if (id is null)
                 return await RedeliveredAsync(inbound, cancellationToken);
+            if (earlierPending)
+            {
+                await LeaveToWorkerAsync(id.Value, inbound, "an earlier message of the phone is pending");
+                return [];
+            }
+
             recorded = true;
             slot = await gate.EnterAsync(options.Value.InlineWait, cancellationToken);
             if (slot is null)
