@@ -29,8 +29,9 @@ public sealed class DispatcherOptions
     public int SendJobs { get; set; } = 4;
 
     /// <summary>
-    /// Invitations (or reminders) claimed at a time by one send job. 1 to 1,000. The batch is sent in groups of up to
-    /// <see cref="SendConcurrency"/> (docs/design.md#sending).
+    /// Invitations (or reminders) claimed at a time by one send job, at most: never more than two seconds of
+    /// <c>Sms:MessagesPerSecond</c> (20 at 10 per second). 1 to 1,000. The batch is sent in groups of up to
+    /// <see cref="SendConcurrency"/> (docs/design.md#data-flow, step 3).
     /// </summary>
     public int BatchSize { get; set; } = 100;
 

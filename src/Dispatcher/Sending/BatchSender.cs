@@ -37,7 +37,8 @@ public sealed class BatchSender(
     TimeProvider clock)
 {
     /// <summary>
-    /// Claims up to <paramref name="maxCount"/> due invitations (<see cref="InvitationStore.ClaimDueAsync"/>) and sends
+    /// Claims up to <paramref name="maxCount"/> due invitations (<see cref="InvitationStore.ClaimDueAsync"/>; fewer when
+    /// the rate sends fewer within <see cref="SendRateLimiter.BatchHorizon"/>) and sends
     /// them in slots of the deployment-wide rate, a group at a time. Stops after the group that met a retryable provider
     /// error.
     /// </summary>
@@ -53,7 +54,7 @@ public sealed class BatchSender(
         try
         {
             var claims = await invitations.ClaimDueAsync(
-                clock.GetUtcNow(), maxCount, claimLock.Token, ClaimedInvitationSender.ClaimedBy, cancellationToken);
+                clock.GetUtcNow(), rateLimiter.BatchLimit(maxCount), claimLock.Token, ClaimedInvitationSender.ClaimedBy, cancellationToken);
             if (claims.Count == 0)
                 return new BatchResult(0, 0, 0, 0, false);
 

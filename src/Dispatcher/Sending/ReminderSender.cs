@@ -21,10 +21,13 @@ public sealed class ReminderSender(
     TimeProvider clock,
     ILogger<ReminderSender> logger)
 {
-    /// <summary>Sends up to <paramref name="maxCount"/> due reminders in slots of the deployment-wide rate; returns how many the provider took.</summary>
+    /// <summary>
+    /// Sends up to <paramref name="maxCount"/> due reminders (fewer when the rate sends fewer within
+    /// <see cref="SendRateLimiter.BatchHorizon"/>) in slots of the deployment-wide rate; returns how many the provider took.
+    /// </summary>
     public async Task<int> SendDueAsync(int maxCount, CancellationToken cancellationToken)
     {
-        var due = await invitations.TakeDueRemindersAsync(clock.GetUtcNow(), maxCount, cancellationToken);
+        var due = await invitations.TakeDueRemindersAsync(clock.GetUtcNow(), rateLimiter.BatchLimit(maxCount), cancellationToken);
         if (due.Count == 0)
             return 0;
 

@@ -14,7 +14,17 @@ namespace ChatSurvey.Dispatcher.Sending;
 /// </summary>
 public sealed class SendRateLimiter(NpgsqlDataSource dataSource, IOptions<SmsOptions> options)
 {
+    /// <summary>A batch claims no more than the rate sends in this long, so that at a low rate claims are not held waiting.</summary>
+    public static readonly TimeSpan BatchHorizon = TimeSpan.FromSeconds(2);
+
     public TimeSpan Interval => TimeSpan.FromTicks(TimeSpan.TicksPerSecond / Math.Max(1, options.Value.MessagesPerSecond));
+
+    /// <summary>
+    /// How many a batch of at most <paramref name="batchSize"/> should claim: no more than <see cref="BatchHorizon"/> of
+    /// the rate's slots (at 10 messages per second, 20), at least one.
+    /// </summary>
+    public int BatchLimit(int batchSize) =>
+        (int)Math.Clamp(BatchHorizon.Ticks / Math.Max(1, Interval.Ticks), 1, Math.Max(1, batchSize));
 
     /// <summary>Reserves <paramref name="count"/> consecutive slots; the returned schedule says when each may be used.</summary>
     public async Task<SendSlots> ReserveAsync(int count, CancellationToken cancellationToken)
