@@ -44,6 +44,7 @@ public static class DispatcherExtensions
         builder.Services.TryAddSingleton<OptOutStore>();
         builder.Services.TryAddSingleton<WaveStore>();
         builder.Services.AddSingleton<SendRateLimiter>();
+        builder.Services.AddSingleton<ProviderCalls>();
         builder.Services.AddSingleton<InvitationMessages>();
         builder.Services.AddSingleton<ClaimedInvitationSender>();
         builder.Services.AddSingleton<ClaimReconciler>();

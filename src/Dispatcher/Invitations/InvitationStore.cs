@@ -9,6 +9,15 @@ namespace ChatSurvey.Dispatcher.Invitations;
 public sealed record InvitationClaim(
     long Id, string Phone, string Code, string AgencyName, string ProcedureShortName, long QuestionnaireId, bool OptedOut);
 
+/// <summary>An invitation the provider took: its message id and the status it answered (<see cref="InvitationStore.RecordAsync"/>).</summary>
+public sealed record SentInvitation(long Id, string ProviderMessageId, string ProviderStatus);
+
+/// <summary>
+/// An invitation closed without a send (<see cref="InvitationStore.RecordAsync"/>): <see cref="InvitationStatus.OptedOut"/>,
+/// or <see cref="InvitationStatus.Failed"/> with the provider's code.
+/// </summary>
+public sealed record ClosedInvitation(long Id, string Status, string? ErrorCode = null);
+
 /// <summary>One invitation of a wave's plan (<see cref="InvitationStore.InsertPlannedAsync"/>).</summary>
 /// <see cref="Draw"/> is 0 for the draw at the wave's start, n for its n-th top-up.
 public sealed record PlannedInvitation(long TransactionId, long AgencyId, string Phone, string Code, DateTimeOffset PlannedAt, short Draw = 0);
@@ -258,39 +267,71 @@ public sealed class InvitationStore(NpgsqlDataSource dataSource)
     /// already says so), and the reminder and expiry clocks start at <paramref name="sentAt"/> (the wave's policy).
     /// An invitation that is no longer claimed keeps its status.
     /// </summary>
-    public async Task MarkSentAsync(
-        long invitationId, string providerMessageId, string providerStatus, DateTimeOffset sentAt, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand(
-            $"""
-            UPDATE invitations i
-            SET status = CASE WHEN i.status <> '{Claimed}' THEN i.status ELSE $5 END,
-                provider_message_id = $2, provider_status = $3, sent_at = coalesce(i.sent_at, $4), claim_token = NULL,
-                delivered_at = CASE WHEN $5 = '{Delivered}' THEN coalesce(i.delivered_at, $4) ELSE i.delivered_at END,
-                reminder_due_at = CASE WHEN w.reminder_after_hours > 0 THEN $4 + make_interval(hours => w.reminder_after_hours) END,
-                expires_at = $4 + make_interval(days => w.expire_after_days)
-            FROM waves w
-            WHERE i.id = $1 AND w.id = i.wave_id
-            """);
-        command.Parameters.AddWithValue(invitationId);
-        command.Parameters.AddWithValue(providerMessageId);
-        command.Parameters.AddWithValue(providerStatus);
-        command.Parameters.AddWithValue(sentAt);
-        command.Parameters.AddWithValue(DeliveryProgress.StatusAfterSend(providerStatus));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task MarkSentAsync(
+        long invitationId, string providerMessageId, string providerStatus, DateTimeOffset sentAt, CancellationToken cancellationToken) =>
+        RecordAsync([new SentInvitation(invitationId, providerMessageId, providerStatus)], [], sentAt, cancellationToken);
 
-    /// <summary>Closes an invitation without a send: <see cref="InvitationStatus.OptedOut"/>, or <see cref="InvitationStatus.Failed"/> with the provider's code.</summary>
-    public async Task CloseAsync(long invitationId, string status, string? errorCode, CancellationToken cancellationToken)
+    /// <summary>
+    /// A group of sends, in one round trip: each of <paramref name="sent"/> as <see cref="MarkSentAsync"/> records one (at
+    /// <paramref name="sentAt"/>), each of <paramref name="closed"/> closed without a send — opted out, or failed with the
+    /// provider's code.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A closed invitation's status is neither opted out nor failed.</exception>
+    public async Task RecordAsync(
+        IReadOnlyList<SentInvitation> sent, IReadOnlyList<ClosedInvitation> closed, DateTimeOffset sentAt, CancellationToken cancellationToken)
     {
-        if (status is not (InvitationStatus.OptedOut or InvitationStatus.Failed))
-            throw new ArgumentOutOfRangeException(nameof(status), status, "An invitation is closed as opted out or failed.");
-        await using var command = dataSource.CreateCommand(
-            "UPDATE invitations SET status = $2, error_code = coalesce($3, error_code), claim_token = NULL WHERE id = $1");
-        command.Parameters.AddWithValue(invitationId);
-        command.Parameters.AddWithValue(status);
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)errorCode ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        ArgumentNullException.ThrowIfNull(sent);
+        ArgumentNullException.ThrowIfNull(closed);
+        foreach (var c in closed)
+        {
+            if (c.Status is not (InvitationStatus.OptedOut or InvitationStatus.Failed))
+                throw new ArgumentOutOfRangeException(nameof(closed), c.Status, "An invitation is closed as opted out or failed.");
+        }
+
+        await using var batch = dataSource.CreateBatch();
+        if (sent.Count > 0)
+        {
+            var command = new NpgsqlBatchCommand(
+                $"""
+                UPDATE invitations i
+                SET status = CASE WHEN i.status <> '{Claimed}' THEN i.status ELSE x.status_after END,
+                    provider_message_id = x.message_id, provider_status = x.provider_status, sent_at = coalesce(i.sent_at, $1),
+                    claim_token = NULL,
+                    delivered_at = CASE WHEN x.status_after = '{Delivered}' THEN coalesce(i.delivered_at, $1) ELSE i.delivered_at END,
+                    reminder_due_at = CASE WHEN w.reminder_after_hours > 0 THEN $1 + make_interval(hours => w.reminder_after_hours) END,
+                    expires_at = $1 + make_interval(days => w.expire_after_days)
+                FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[]) AS x(id, message_id, provider_status, status_after),
+                     waves w
+                WHERE i.id = x.id AND w.id = i.wave_id
+                """);
+            command.Parameters.Add(new NpgsqlParameter { Value = sentAt });
+            command.Parameters.Add(new NpgsqlParameter { Value = sent.Select(s => s.Id).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter { Value = sent.Select(s => s.ProviderMessageId).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter { Value = sent.Select(s => s.ProviderStatus).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter { Value = sent.Select(s => DeliveryProgress.StatusAfterSend(s.ProviderStatus)).ToArray() });
+            batch.BatchCommands.Add(command);
+        }
+
+        if (closed.Count > 0)
+        {
+            var command = new NpgsqlBatchCommand(
+                """
+                UPDATE invitations i
+                SET status = x.status, error_code = coalesce(x.error_code, i.error_code), claim_token = NULL
+                FROM unnest($1::bigint[], $2::text[], $3::text[]) AS x(id, status, error_code)
+                WHERE i.id = x.id
+                """);
+            command.Parameters.Add(new NpgsqlParameter { Value = closed.Select(c => c.Id).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter { Value = closed.Select(c => c.Status).ToArray() });
+            command.Parameters.Add(new NpgsqlParameter
+            {
+                Value = closed.Select(c => c.ErrorCode).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text,
+            });
+            batch.BatchCommands.Add(command);
+        }
+
+        if (batch.BatchCommands.Count > 0)
+            await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>

@@ -28,8 +28,19 @@ public sealed class DispatcherOptions
     /// <summary>How many send jobs the dispatcher starts when invitations are due; they share the due rows. Greater than 0.</summary>
     public int SendJobs { get; set; } = 4;
 
-    /// <summary>Invitations claimed at a time by one send job. 1 to 500.</summary>
-    public int BatchSize { get; set; } = 20;
+    /// <summary>
+    /// Invitations (or reminders) claimed at a time by one send job, at most: never more than two seconds of
+    /// <c>Sms:MessagesPerSecond</c> (20 at 10 per second). 1 to 1,000. The batch is sent in groups of up to
+    /// <see cref="SendConcurrency"/> (docs/design.md#data-flow, step 3).
+    /// </summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>
+    /// Provider calls in flight at once in this process, shared by its send and reminder jobs: a group of a batch is sent
+    /// concurrently, then recorded in one round trip. Keep it within the provider account's concurrency (Twilio answers
+    /// 429 beyond it) divided by the number of processes. 1 to 256.
+    /// </summary>
+    public int SendConcurrency { get; set; } = 16;
 
     /// <summary>
     /// How long a send job keeps claiming batches before it ends (the next dispatch starts fresh jobs). Keeps a Hangfire
@@ -67,7 +78,8 @@ internal sealed class DispatcherOptionsValidator : IValidateOptions<DispatcherOp
 
         Require(options.WorkerCount > 0, nameof(options.WorkerCount), options.WorkerCount, "greater than 0");
         Require(options.SendJobs > 0, nameof(options.SendJobs), options.SendJobs, "greater than 0");
-        Require(options.BatchSize is >= 1 and <= 500, nameof(options.BatchSize), options.BatchSize, "between 1 and 500");
+        Require(options.BatchSize is >= 1 and <= 1000, nameof(options.BatchSize), options.BatchSize, "between 1 and 1000");
+        Require(options.SendConcurrency is >= 1 and <= 256, nameof(options.SendConcurrency), options.SendConcurrency, "between 1 and 256");
         Require(options.SendJobBudget > TimeSpan.Zero, nameof(options.SendJobBudget), options.SendJobBudget, "greater than 0");
         Require(options.ReconcileAfter >= TimeSpan.Zero, nameof(options.ReconcileAfter), options.ReconcileAfter, "0 or more");
         Require(options.RetryBackoff > TimeSpan.Zero, nameof(options.RetryBackoff), options.RetryBackoff, "greater than 0");

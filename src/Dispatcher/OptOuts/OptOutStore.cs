@@ -18,12 +18,19 @@ public sealed class OptOutStore(NpgsqlDataSource dataSource)
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Whether <paramref name="phone"/> has opted out.</summary>
-    public async Task<bool> IsOptedOutAsync(string phone, CancellationToken cancellationToken)
+    /// <summary>Which of <paramref name="phones"/> have opted out (one round trip for a whole group of sends).</summary>
+    public async Task<IReadOnlySet<string>> OptedOutAsync(IReadOnlyCollection<string> phones, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM opt_outs WHERE phone = $1)");
-        command.Parameters.AddWithValue(phone);
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+        ArgumentNullException.ThrowIfNull(phones);
+        var optedOut = new HashSet<string>(StringComparer.Ordinal);
+        if (phones.Count == 0)
+            return optedOut;
+        await using var command = dataSource.CreateCommand("SELECT phone FROM opt_outs WHERE phone = ANY($1)");
+        command.Parameters.AddWithValue(phones.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            optedOut.Add(reader.GetString(0));
+        return optedOut;
     }
 
     /// <summary>The statement of <see cref="RecordAsync"/>, for the caller's batch.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using ChatSurvey.Dispatcher.Invitations;
 using ChatSurvey.Dispatcher.Jobs;
@@ -19,69 +20,96 @@ public sealed record BatchResult(int Claimed, int Sent, int Failed, int OptedOut
 /// <summary>
 /// Sends a batch of due invitations (the send-due job). The batch claims its rows with <c>FOR UPDATE SKIP LOCKED</c>, so
 /// any number of workers share a wave through the database, and holds a <see cref="ClaimLock"/> on its claim token while
-/// it runs. Claims not yet handed to the provider when it stops (a retryable error, cancellation) go back to planned;
-/// the one that met a retryable error stays claimed, backed off, for <see cref="ClaimReconciler"/>.
+/// it runs. It reserves the batch's slots of the deployment-wide rate at once and sends in groups: as soon as a group's
+/// slots have started (at most <c>Dispatcher:SendConcurrency</c> of them), the group goes to
+/// <see cref="ClaimedInvitationSender"/> together — one opt-out check, concurrent provider calls, one round trip to record
+/// them. A retryable provider error stops the batch after its group: that claim stays claimed, backed off, for
+/// <see cref="ClaimReconciler"/>. Claims not yet handed to the provider when it stops (a retryable error, cancellation)
+/// go back to planned.
 /// </summary>
 public sealed class BatchSender(
     NpgsqlDataSource dataSource,
     InvitationStore invitations,
     ClaimedInvitationSender sender,
+    ProviderCalls calls,
     SendRateLimiter rateLimiter,
     IOptions<DispatcherOptions> options,
     TimeProvider clock)
 {
     /// <summary>
-    /// Claims up to <paramref name="maxCount"/> due invitations (<see cref="InvitationStore.ClaimDueAsync"/>) and sends
-    /// them in slots of the deployment-wide rate. Stops at the first retryable provider error.
+    /// Claims up to <paramref name="maxCount"/> due invitations (<see cref="InvitationStore.ClaimDueAsync"/>; fewer when
+    /// the rate sends fewer within <see cref="SendRateLimiter.BatchHorizon"/>) and sends
+    /// them in slots of the deployment-wide rate, a group at a time. Stops after the group that met a retryable provider
+    /// error.
     /// </summary>
     public async Task<BatchResult> SendDueAsync(int maxCount, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
         await using var claimLock = await ClaimLock.TakeNewAsync(dataSource, cancellationToken);
-        var pending = new List<InvitationClaim>();
+        var toSend = new List<InvitationClaim>();
+        // toSend[..handedOver] are with the sender: the provider may have them, they are no longer ours to release …
+        var handedOver = 0;
+        // … but for these, which it never handed over.
+        var notHandedOver = new List<long>();
         try
         {
             var claims = await invitations.ClaimDueAsync(
-                clock.GetUtcNow(), maxCount, claimLock.Token, ClaimedInvitationSender.ClaimedBy, cancellationToken);
+                clock.GetUtcNow(), rateLimiter.BatchLimit(maxCount), claimLock.Token, ClaimedInvitationSender.ClaimedBy, cancellationToken);
             if (claims.Count == 0)
                 return new BatchResult(0, 0, 0, 0, false);
 
-            var optedOut = 0;
-            foreach (var claim in claims)
+            // Opted out already when claimed: closed at once, without taking a rate slot.
+            var optedOut = claims.Count(c => c.OptedOut);
+            if (optedOut > 0)
             {
-                if (claim.OptedOut)
-                {
-                    await invitations.CloseAsync(claim.Id, InvitationStatus.OptedOut, null, CancellationToken.None);
-                    optedOut++;
-                }
-                else
-                {
-                    pending.Add(claim);
-                }
+                await invitations.RecordAsync(
+                    [], [.. claims.Where(c => c.OptedOut).Select(c => new ClosedInvitation(c.Id, InvitationStatus.OptedOut))],
+                    clock.GetUtcNow(), CancellationToken.None);
             }
 
+            toSend.AddRange(claims.Where(c => !c.OptedOut));
             int sent = 0, failed = 0;
-            if (pending.Count == 0)
+            if (toSend.Count == 0)
                 return new BatchResult(claims.Count, 0, 0, optedOut, false);
-            var slots = await rateLimiter.ReserveAsync(pending.Count, cancellationToken);
-            for (var i = 0; pending.Count > 0; i++)
+            var slots = await rateLimiter.ReserveAsync(toSend.Count, cancellationToken);
+            await foreach (var group in slots.GroupsAsync(toSend.Count, calls.Concurrency, cancellationToken))
             {
-                await slots.WaitForAsync(i, cancellationToken);
-                var claim = pending[0];
-                // From here the provider may have it: the row is no longer ours to release.
-                pending.RemoveAt(0);
-                try
+                var (start, length) = group.GetOffsetAndLength(toSend.Count);
+                handedOver = start + length;
+                Exception? interrupted = null;
+                var retryable = false;
+                foreach (var result in await sender.SendAsync(toSend.GetRange(start, length), cancellationToken))
                 {
-                    if (await sender.SendAsync(claim, cancellationToken) == SendOutcome.Sent)
-                        sent++;
-                    else
-                        failed++;
+                    switch (result.Outcome)
+                    {
+                        case SendOutcome.Sent:
+                            sent++;
+                            break;
+                        case SendOutcome.Failed:
+                            failed++;
+                            break;
+                        case SendOutcome.OptedOut:
+                            optedOut++;
+                            break;
+                        case SendOutcome.NotHandedOver:
+                            notHandedOver.Add(result.Claim.Id);
+                            interrupted ??= result.Error;
+                            break;
+                        case SendOutcome.Unconfirmed when result.Error is SmsSendException { Retryable: true }:
+                            await BackOffAsync(result.Claim.Id);
+                            retryable = true;
+                            break;
+                        default:
+                            // Cancelled or broken mid-call: stays claimed, for reconciliation.
+                            interrupted ??= result.Error;
+                            break;
+                    }
                 }
-                catch (SmsSendException e) when (e.Retryable)
-                {
-                    await BackOffAsync(claim.Id);
+
+                if (interrupted is not null)
+                    ExceptionDispatchInfo.Throw(interrupted);
+                if (retryable)
                     return new BatchResult(claims.Count, sent, failed, optedOut, true);
-                }
             }
 
             return new BatchResult(claims.Count, sent, failed, optedOut, false);
@@ -89,8 +117,9 @@ public sealed class BatchSender(
         finally
         {
             // Never handed to the provider (early stop, cancellation): certainly not sent, so simply planned again.
-            if (pending.Count > 0)
-                await invitations.ReleaseAsync(pending.Select(c => c.Id).ToArray(), claimLock.Token, CancellationToken.None);
+            var release = toSend.Skip(handedOver).Select(c => c.Id).Concat(notHandedOver).ToArray();
+            if (release.Length > 0)
+                await invitations.ReleaseAsync(release, claimLock.Token, CancellationToken.None);
         }
     }
 

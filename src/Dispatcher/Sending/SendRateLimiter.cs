@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ChatSurvey.Dispatcher.Sms;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -13,7 +14,17 @@ namespace ChatSurvey.Dispatcher.Sending;
 /// </summary>
 public sealed class SendRateLimiter(NpgsqlDataSource dataSource, IOptions<SmsOptions> options)
 {
+    /// <summary>A batch claims no more than the rate sends in this long, so that at a low rate claims are not held waiting.</summary>
+    public static readonly TimeSpan BatchHorizon = TimeSpan.FromSeconds(2);
+
     public TimeSpan Interval => TimeSpan.FromTicks(TimeSpan.TicksPerSecond / Math.Max(1, options.Value.MessagesPerSecond));
+
+    /// <summary>
+    /// How many a batch of at most <paramref name="batchSize"/> should claim: no more than <see cref="BatchHorizon"/> of
+    /// the rate's slots (at 10 messages per second, 20), at least one.
+    /// </summary>
+    public int BatchLimit(int batchSize) =>
+        (int)Math.Clamp(BatchHorizon.Ticks / Math.Max(1, Interval.Ticks), 1, Math.Max(1, batchSize));
 
     /// <summary>Reserves <paramref name="count"/> consecutive slots; the returned schedule says when each may be used.</summary>
     public async Task<SendSlots> ReserveAsync(int count, CancellationToken cancellationToken)
@@ -45,9 +56,38 @@ public sealed class SendSlots(long reservedAt, TimeSpan firstOffset, TimeSpan in
     /// <summary>Waits (in real time) until slot <paramref name="index"/> starts.</summary>
     public async Task WaitForAsync(int index, CancellationToken cancellationToken)
     {
-        var due = firstOffset + (interval * index);
-        var wait = due - TimeProvider.System.GetElapsedTime(reservedAt);
+        var wait = Start(index) - TimeProvider.System.GetElapsedTime(reservedAt);
         if (wait > TimeSpan.Zero)
             await Task.Delay(wait, cancellationToken);
+    }
+
+    /// <summary>
+    /// The slots 0 … <paramref name="count"/> − 1 in consecutive groups of at most <paramref name="maxGroup"/>, each
+    /// handed out once its first slot has started and holding only slots that have started by then: a group may be sent
+    /// at once, all together. At a low rate a group is one slot; at a high one, <paramref name="maxGroup"/>.
+    /// </summary>
+    public async IAsyncEnumerable<Range> GroupsAsync(int count, int maxGroup, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxGroup);
+        for (var first = 0; first < count;)
+        {
+            await WaitForAsync(first, cancellationToken);
+            var size = Math.Min(Math.Min(maxGroup, count - first), StartedBy(TimeProvider.System.GetElapsedTime(reservedAt)) - first);
+            size = Math.Max(size, 1);
+            yield return new Range(first, first + size);
+            first += size;
+        }
+    }
+
+    private TimeSpan Start(int index) => firstOffset + (interval * index);
+
+    /// <summary>How many slots have started <paramref name="elapsed"/> after the reservation.</summary>
+    private int StartedBy(TimeSpan elapsed)
+    {
+        if (elapsed < firstOffset)
+            return 0;
+        if (interval <= TimeSpan.Zero)
+            return int.MaxValue;
+        return (int)Math.Min(int.MaxValue, ((elapsed - firstOffset).Ticks / interval.Ticks) + 1);
     }
 }

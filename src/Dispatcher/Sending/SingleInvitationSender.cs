@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using ChatSurvey.Dispatcher.Invitations;
 using ChatSurvey.Dispatcher.Sms;
 
@@ -11,14 +12,23 @@ public sealed class SingleInvitationSender(InvitationStore invitations, ClaimedI
     {
         if (await invitations.ClaimAsync(invitationId, ClaimedInvitationSender.ClaimedBy, cancellationToken) is not { } claim)
             return SendOutcome.NotDue;
-        try
+        var result = (await sender.SendAsync([claim], cancellationToken))[0];
+        switch (result.Outcome)
         {
-            return await sender.SendAsync(claim, cancellationToken);
+            case SendOutcome.Unconfirmed when result.Error is SmsSendException { Retryable: true }:
+                await reconciler.ReconcileAsync(invitationId, cancellationToken);
+                break;
+            case SendOutcome.NotHandedOver:
+                // Certainly not sent: planned again, for the background sender.
+                await invitations.ReplanAsync(invitationId, CancellationToken.None);
+                break;
+            case SendOutcome.Unconfirmed:
+                break;
+            default:
+                return result.Outcome;
         }
-        catch (SmsSendException e) when (e.Retryable)
-        {
-            await reconciler.ReconcileAsync(invitationId, cancellationToken);
-            throw;
-        }
+
+        ExceptionDispatchInfo.Throw(result.Error!);
+        return result.Outcome;
     }
 }

@@ -36,6 +36,7 @@ public sealed partial class TwilioFake : IAsyncDisposable
     private readonly List<TwilioFakeMessage> _messages = [];
     private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _blocked = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Fault> _numberFaults = new(StringComparer.Ordinal);
     private readonly Queue<Fault> _faults = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly TwilioFakeOptions _options;
@@ -122,6 +123,17 @@ public sealed partial class TwilioFake : IAsyncDisposable
     {
         lock (_gate)
             _blocked[phone] = twilioCode;
+    }
+
+    /// <summary>
+    /// The next POST to <paramref name="phone"/> fails once with <paramref name="httpStatus"/> and Twilio's error JSON (code
+    /// 20000 + status), whenever it comes; with <paramref name="afterAccepting"/> the message is accepted and stored first.
+    /// </summary>
+    public void FailNextTo(string phone, int httpStatus, bool afterAccepting = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(httpStatus, 400);
+        lock (_gate)
+            _numberFaults[phone] = new Fault(1, httpStatus, 20000 + httpStatus, afterAccepting, null, null);
     }
 
     public void UnblockNumber(string phone)
@@ -352,7 +364,18 @@ public sealed partial class TwilioFake : IAsyncDisposable
 
         int? blockedCode;
         lock (_gate)
+        {
             blockedCode = _blocked.TryGetValue(to, out var code) ? code : null;
+            if (fault is null && _numberFaults.Remove(to, out var numberFault))
+                fault = numberFault;
+        }
+
+        if (fault is { AcceptFirst: false })
+        {
+            await FaultAsync(context, fault);
+            return;
+        }
+
         if (blockedCode is { } blocked)
         {
             await ErrorAsync(context, 400, blocked, blocked switch
