@@ -91,7 +91,8 @@ public sealed class PostgresServer
 
         var root = Path.Combine(Path.GetTempPath(), "chatsurvey-test-" + Guid.NewGuid().ToString("N")[..8]);
         var cluster = await LocalPostgresCluster.StartAsync(
-            new LocalPostgresOptions { DataRoot = root, Durable = false }, NullLogger.Instance);
+            // Several test processes run at once: PostgreSQL's own small sizes, not the machine-sized ones.
+            new LocalPostgresOptions { DataRoot = root, Durable = false, Memory = PostgresMemorySettings.Modest }, NullLogger.Instance);
         var server = new PostgresServer(cluster.AdminConnectionString, cluster);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Shutdown(root);
         return server;

@@ -26,6 +26,12 @@ public sealed record LocalPostgresOptions
     /// Where to look for initdb and pg_ctl. Null means PATH, then /usr/lib/postgresql/*/bin (newest first).
     /// </summary>
     public IReadOnlyList<string>? BinarySearchPaths { get; init; }
+
+    /// <summary>
+    /// Memory and WAL settings, written at every start (so they apply to an existing cluster too). Null sizes them for this
+    /// machine (<see cref="PostgresMemorySettings.ForMachine"/>); test clusters pass <see cref="PostgresMemorySettings.Modest"/>.
+    /// </summary>
+    public PostgresMemorySettings? Memory { get; init; }
 }
 
 /// <summary>The server binaries are not installed: the one line to show the operator is the message.</summary>
@@ -80,6 +86,15 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
     private string PortFile => Path.Combine(ClusterDirectory, PortFileName);
 
+    private const string MemoryFileName = "chatsurvey_memory.conf";
+
+    private string MemoryFile => Path.Combine(ClusterDirectory, MemoryFileName);
+
+    private static string MemoryInclude => $"include_if_exists = '{MemoryFileName}'";
+
+    /// <summary>The memory settings this start wrote (<see cref="LocalPostgresOptions.Memory"/>).</summary>
+    public PostgresMemorySettings Memory { get; private set; } = PostgresMemorySettings.Modest;
+
     /// <summary>Finds initdb and pg_ctl, or throws <see cref="PostgresNotInstalledException"/>.</summary>
     public static string FindBinaries(IReadOnlyList<string>? searchPaths = null)
     {
@@ -107,6 +122,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
         var cluster = new LocalPostgresCluster(binDir, asRoot, root, logger);
         await cluster.InitializeAsync(options, cancellationToken);
+        await cluster.WriteMemorySettingsAsync(options, cancellationToken);
         await cluster.StartOrReuseAsync(options, cancellationToken);
         return cluster;
     }
@@ -171,7 +187,25 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
                 .AppendLine("full_page_writes = off");
         }
 
+        // Memory and WAL sizes, rewritten at each start (WriteMemorySettingsAsync); last, so they win over initdb's.
+        settings.AppendLine(MemoryInclude);
+
         await File.AppendAllTextAsync(Path.Combine(ClusterDirectory, "postgresql.conf"), settings.ToString(), cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the memory settings to their file and makes sure <c>postgresql.conf</c> includes it, last: a cluster made before
+    /// the settings existed gets the line appended. An adopted running server reloads them (<see cref="ReloadSettingsAsync"/>).
+    /// </summary>
+    private async Task WriteMemorySettingsAsync(LocalPostgresOptions options, CancellationToken cancellationToken)
+    {
+        Memory = options.Memory ?? PostgresMemorySettings.ForMachine(PostgresMemorySettings.MachineMemoryBytes());
+        await File.WriteAllTextAsync(MemoryFile, Memory.ToConfig(), cancellationToken);
+        var config = Path.Combine(ClusterDirectory, "postgresql.conf");
+        var lines = await File.ReadAllLinesAsync(config, cancellationToken);
+        if (!lines.Any(line => line.Trim() == MemoryInclude))
+            await File.AppendAllTextAsync(config, $"\n# ChatSurvey memory settings\n{MemoryInclude}\n", cancellationToken);
+        _logger.LogInformation("Local PostgreSQL memory: {Settings}", Memory);
     }
 
     private async Task StartOrReuseAsync(LocalPostgresOptions options, CancellationToken cancellationToken)
@@ -192,7 +226,28 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
 
         AdminConnectionString = BuildConnectionString(Port, password, "postgres");
         ConnectionString = BuildConnectionString(Port, password, options.Database);
+        if (Reused)
+            await ReloadSettingsAsync(cancellationToken);
         await EnsureDatabaseAsync(options.Database, cancellationToken);
+    }
+
+    /// <summary>
+    /// An adopted server reads the settings just written; shared_buffers, which only a restart changes, is named in the log
+    /// when the running server has another.
+    /// </summary>
+    private async Task ReloadSettingsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var reload = new NpgsqlCommand("SELECT pg_reload_conf(), current_setting('shared_buffers')", connection);
+        await using var reader = await reload.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var running = reader.GetString(1);
+        if (!PostgresMemorySettings.TryParseKb(running, out var kilobytes) || kilobytes != Memory.SharedBuffersKb)
+        {
+            _logger.LogInformation("Local PostgreSQL in {Folder} keeps shared_buffers {Running} until its next restart ({Configured} then)",
+                ClusterDirectory, running, PostgresMemorySettings.Format(Memory.SharedBuffersKb));
+        }
     }
 
     private async Task StartServerAsync(CancellationToken cancellationToken)

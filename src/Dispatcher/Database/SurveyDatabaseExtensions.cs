@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace ChatSurvey.Dispatcher.Database;
@@ -21,11 +23,17 @@ public static class SurveyDatabaseExtensions
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
         if (string.IsNullOrWhiteSpace(connectionString))
         {
-            var dataDir = builder.Configuration[$"{StorageOptions.Section}:{nameof(StorageOptions.LocalDataDir)}"];
+            // The cluster starts before the host is built, so its settings are checked here rather than at ValidateOnStart.
+            var storage = ValidStorage(builder.Configuration);
+            var dataDir = storage.LocalDataDir;
             var root = Path.Combine(builder.Environment.ContentRootPath, string.IsNullOrWhiteSpace(dataDir) ? ".data" : dataDir);
             using var loggerFactory = LoggerFactory.Create(logging => logging.AddConsole());
             var cluster = await LocalPostgresCluster.StartAsync(
-                new LocalPostgresOptions { DataRoot = root },
+                new LocalPostgresOptions
+                {
+                    DataRoot = root,
+                    Memory = PostgresMemorySettings.ForMachine(PostgresMemorySettings.MachineMemoryBytes()).With(storage),
+                },
                 loggerFactory.CreateLogger("ChatSurvey.LocalPostgres"),
                 cancellationToken);
             builder.Services.AddSingleton(cluster);
@@ -59,5 +67,19 @@ public static class SurveyDatabaseExtensions
         if (!Given("Max Auto Prepare", "MaxAutoPrepare"))
             settings.MaxAutoPrepare = 64;
         return settings.ConnectionString;
+    }
+
+    /// <summary>The <c>Storage</c> section, or <see cref="OptionsValidationException"/> naming every invalid key.</summary>
+    internal static StorageOptions ValidStorage(IConfiguration configuration)
+    {
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(storage, new ValidationContext(storage), results, validateAllProperties: true))
+        {
+            throw new OptionsValidationException(
+                StorageOptions.Section, typeof(StorageOptions), results.Select(r => r.ErrorMessage ?? "Invalid Storage setting."));
+        }
+
+        return storage;
     }
 }

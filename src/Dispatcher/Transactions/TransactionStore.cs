@@ -229,14 +229,34 @@ internal enum DossierOutcome
     Decided,
 }
 
-/// <summary>A bulk load of transactions in progress (<see cref="TransactionStore.BeginBulkLoadAsync"/>).</summary>
+/// <summary>
+/// A bulk load of transactions in progress (<see cref="TransactionStore.BeginBulkLoadAsync"/>): the valid rows stream into
+/// the staging table, then <see cref="CompleteAsync"/> moves each dossier's first row into <c>transactions</c> with set
+/// operations (docs/design.md "Transactions import").
+/// </summary>
 internal sealed class TransactionBulkLoad(NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlBinaryImporter copy)
     : IAsyncDisposable
 {
+    /// <summary>
+    /// The foreign keys of <c>transactions</c> (column, referenced table and column) that <see cref="CompleteAsync"/> proves
+    /// itself; with any other, or a trigger of its own on the table, the load leaves the checks to PostgreSQL.
+    /// </summary>
+    internal const string ProvenForeignKeys = "agency_id>agencies.id,import_id>imports.id,procedure_id>procedures.id";
+
+    private readonly HashSet<long> _agencyIds = [];
+    private readonly HashSet<long> _procedureIds = [];
     private bool _copying = true;
+
+    /// <summary>
+    /// Whether the last <see cref="CompleteAsync"/> proved the rows' references itself and inserted without PostgreSQL's
+    /// per-row foreign-key checks (false when the session may not, or the table is not as expected).
+    /// </summary>
+    public bool ReferencesProvenBySet { get; private set; }
 
     public async Task WriteAsync(ValidTransaction row, CancellationToken cancellationToken)
     {
+        _agencyIds.Add(row.AgencyId);
+        _procedureIds.Add(row.ProcedureId);
         await copy.StartRowAsync(cancellationToken);
         await copy.WriteAsync(row.Row, NpgsqlDbType.Integer, cancellationToken);
         await copy.WriteAsync(row.AgencyId, NpgsqlDbType.Bigint, cancellationToken);
@@ -262,27 +282,124 @@ internal sealed class TransactionBulkLoad(NpgsqlConnection connection, NpgsqlTra
         value is { } present ? copy.WriteAsync(present, type, cancellationToken) : copy.WriteNullAsync(cancellationToken);
 
     /// <summary>
-    /// Ends the COPY and inserts the staged rows with one <c>INSERT … ON CONFLICT DO NOTHING</c>, in row order, so the first
-    /// occurrence of a repeated (agency, dossier code) is the one kept. Returns how many were inserted.
+    /// Ends the COPY and inserts the first staged row (lowest row number) of each (agency, dossier code) that is not in
+    /// <c>transactions</c> yet, in key order, with one <c>INSERT … SELECT DISTINCT ON … ON CONFLICT DO NOTHING</c> (a dossier
+    /// stored meanwhile by another session stays as it is). Returns how many were inserted.
     /// </summary>
+    /// <remarks>
+    /// PostgreSQL checks each inserted row's three foreign keys with a trigger, one query per key and row: half the load's
+    /// time. The rows' agencies and procedures are the catalogue's (the validator resolved their codes in this
+    /// transaction), so the load proves them once for the whole set instead: it locks the few referenced rows
+    /// <c>FOR KEY SHARE</c> (what each trigger would do, once per row) and checks they are all still there (the import's own
+    /// row is locked already, <see cref="ImportStore.LockAsync"/>), then inserts with
+    /// <c>session_replication_role = replica</c> for that one statement, which skips the table's triggers: the foreign
+    /// keys' only, as it checks first. Only a superuser, or a role granted <c>SET</c> on that parameter, may; otherwise,
+    /// or when <c>transactions</c> has other foreign keys or triggers of its own, PostgreSQL checks every row as usual.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">An agency or procedure of the rows was deleted while the import ran.</exception>
     public async Task<int> CompleteAsync(long importId, CancellationToken cancellationToken)
     {
         await copy.CompleteAsync(cancellationToken);
         await copy.DisposeAsync();
         _copying = false;
+
+        // The sort that keeps each dossier's first row fits in memory with the session's budget for bulk work.
+        await using (var memory = new NpgsqlCommand("SELECT set_config('work_mem', current_setting('maintenance_work_mem'), true)", connection, transaction))
+            await memory.ExecuteScalarAsync(cancellationToken);
+
+        ReferencesProvenBySet = _agencyIds.Count > 0 && await MaySkipRowChecksAsync(cancellationToken);
+        if (ReferencesProvenBySet)
+        {
+            await ProveReferencesAsync(importId, cancellationToken);
+            await SetReplicationRoleAsync("replica", cancellationToken);
+        }
+
         await using var insert = new NpgsqlCommand(
             """
             INSERT INTO transactions (agency_id, procedure_id, dossier_code, phone, result_date, applicant_name, applicant_type, import_id,
                                       result_at, received_on, due_on, dossier_status)
             SELECT agency_id, procedure_id, dossier_code, phone, result_date, applicant_name, applicant_type, $1,
                    result_at, received_on, due_on, dossier_status
-            FROM import_staging
-            ORDER BY row
+            FROM (SELECT DISTINCT ON (agency_id, dossier_code) * FROM import_staging ORDER BY agency_id, dossier_code, row) AS first_rows
+            ORDER BY agency_id, dossier_code
             ON CONFLICT (agency_id, dossier_code) DO NOTHING
             """, connection, transaction);
         insert.CommandTimeout = 0;
         insert.Parameters.AddWithValue(importId);
-        return await insert.ExecuteNonQueryAsync(cancellationToken);
+        var inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
+
+        if (ReferencesProvenBySet)
+            await SetReplicationRoleAsync("origin", cancellationToken);
+        return inserted;
+    }
+
+    /// <summary>
+    /// Whether this session may set <c>session_replication_role</c> and the table is as this load knows it: exactly the
+    /// foreign keys <see cref="ProvenForeignKeys"/> and no trigger but theirs.
+    /// </summary>
+    private async Task<bool> MaySkipRowChecksAsync(CancellationToken cancellationToken)
+    {
+        bool superuser;
+        int version;
+        await using (var command = new NpgsqlCommand(
+            """
+            SELECT current_setting('is_superuser') = 'on',
+                   current_setting('server_version_num')::int,
+                   NOT EXISTS (SELECT FROM pg_trigger WHERE tgrelid = 'transactions'::regclass AND NOT tgisinternal)
+                   AND (SELECT string_agg(a.attname || '>' || c.confrelid::regclass::text || '.' || fa.attname, ',' ORDER BY a.attname)
+                        FROM pg_constraint c
+                        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+                        JOIN pg_attribute fa ON fa.attrelid = c.confrelid AND fa.attnum = c.confkey[1]
+                        WHERE c.conrelid = 'transactions'::regclass AND c.contype = 'f' AND cardinality(c.conkey) = 1)
+                       IS NOT DISTINCT FROM $1
+                   AND (SELECT count(*) FROM pg_constraint WHERE conrelid = 'transactions'::regclass AND contype = 'f') = 3
+            """, connection, transaction))
+        {
+            command.Parameters.AddWithValue(ProvenForeignKeys);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            superuser = reader.GetBoolean(0);
+            version = reader.GetInt32(1);
+            if (!reader.GetBoolean(2))
+                return false;
+        }
+
+        if (superuser)
+            return true;
+        // PostgreSQL 15 lets a superuser grant the parameter to another role (GRANT SET ON PARAMETER).
+        if (version < 150000)
+            return false;
+        await using var granted = new NpgsqlCommand("SELECT has_parameter_privilege('session_replication_role', 'SET')", connection, transaction);
+        return (bool)(await granted.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>
+    /// Locks every agency and procedure the rows name, and the import, <c>FOR KEY SHARE</c> until the transaction ends (none
+    /// can be deleted or change its id meanwhile), and checks none is gone.
+    /// </summary>
+    private async Task ProveReferencesAsync(long importId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT (SELECT count(*) FROM (SELECT FROM agencies WHERE id = ANY($1) FOR KEY SHARE) AS a),
+                   (SELECT count(*) FROM (SELECT FROM procedures WHERE id = ANY($2) FOR KEY SHARE) AS p),
+                   (SELECT count(*) FROM (SELECT FROM imports WHERE id = $3 FOR KEY SHARE) AS i)
+            """, connection, transaction);
+        command.CommandTimeout = 0;
+        command.Parameters.AddWithValue(_agencyIds.ToArray());
+        command.Parameters.AddWithValue(_procedureIds.ToArray());
+        command.Parameters.AddWithValue(importId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        if (reader.GetInt64(0) != _agencyIds.Count || reader.GetInt64(1) != _procedureIds.Count || reader.GetInt64(2) != 1)
+            throw new InvalidOperationException("An agency or procedure named by the import's rows was deleted while it ran.");
+    }
+
+    private async Task SetReplicationRoleAsync(string role, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT set_config('session_replication_role', $1, true)", connection, transaction);
+        command.Parameters.AddWithValue(role);
+        await command.ExecuteScalarAsync(cancellationToken);
     }
 
     /// <summary>A load abandoned before <see cref="CompleteAsync"/> cancels its COPY (the caller's transaction rolls back).</summary>

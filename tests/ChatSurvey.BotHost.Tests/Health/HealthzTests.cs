@@ -70,6 +70,6 @@ public sealed class HealthzTests : IAsyncLifetime
     }
 
     private Task<LocalPostgresCluster> StartClusterAsync() =>
-        LocalPostgresCluster.StartAsync(new LocalPostgresOptions { DataRoot = _root, Durable = false }, NullLogger.Instance,
+        LocalPostgresCluster.StartAsync(new LocalPostgresOptions { DataRoot = _root, Durable = false, Memory = PostgresMemorySettings.Modest }, NullLogger.Instance,
             TestContext.Current.CancellationToken);
 }

@@ -99,7 +99,7 @@ public sealed class LocalPostgresClusterTests : IDisposable
     {
         try
         {
-            var cluster = LocalPostgresCluster.StartAsync(new LocalPostgresOptions { DataRoot = root, Durable = false }, NullLogger.Instance)
+            var cluster = LocalPostgresCluster.StartAsync(new LocalPostgresOptions { DataRoot = root, Durable = false, Memory = PostgresMemorySettings.Modest }, NullLogger.Instance)
                 .GetAwaiter().GetResult();
             cluster.StopAsync().GetAwaiter().GetResult();
         }
@@ -109,7 +109,7 @@ public sealed class LocalPostgresClusterTests : IDisposable
     }
 
     private static Task<LocalPostgresCluster> StartAsync(string root) =>
-        LocalPostgresCluster.StartAsync(new LocalPostgresOptions { DataRoot = root, Durable = false }, NullLogger.Instance,
+        LocalPostgresCluster.StartAsync(new LocalPostgresOptions { DataRoot = root, Durable = false, Memory = PostgresMemorySettings.Modest }, NullLogger.Instance,
             TestContext.Current.CancellationToken);
 
     private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
