@@ -16,10 +16,11 @@ public sealed class InboundOptions
 
     /// <summary>
     /// How long a webhook waits for a turn slot before answering at once with no reply in it (an empty TwiML
-    /// <c>&lt;Response/&gt;</c>); the worker then processes the message and sends the reply by REST.
+    /// <c>&lt;Response/&gt;</c>); the worker then processes the message and sends the reply by REST. Short: under overload a
+    /// waiting webhook only holds a request (and its memory) for a reply that REST delivers as well.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:10", ErrorMessage = "Inbound:InlineWait must be between 0 and 10 seconds (Twilio gives a webhook 15).")]
-    public TimeSpan InlineWait { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan InlineWait { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>How long whoever processes a message holds it before the worker may take it over.</summary>
     [Range(typeof(TimeSpan), "00:00:05", "00:30:00", ErrorMessage = "Inbound:Lease must be between 5 seconds and 30 minutes.")]
