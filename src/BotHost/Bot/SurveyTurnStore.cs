@@ -28,6 +28,18 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
     public static string StateKey(string channelId, string conversationId) => $"{channelId}/conversations/{conversationId}";
 
     /// <summary>
+    /// The message's row in a turn's first statement (<c>m</c>, joined on channel <c>$1</c> and provider id <c>$2</c>; the
+    /// sender is <c>$3</c>): its id, whether it was processed, its stored replies, whether an earlier message of the
+    /// sender is pending. <see cref="ReadStartAsync"/> reads them.
+    /// </summary>
+    private const string MessageColumns =
+        """
+        m.id, m.processed_at IS NOT NULL, coalesce(m.reply, ''),
+               EXISTS (SELECT 1 FROM inbound_messages e
+                       WHERE e.channel = $1 AND e.from_address = $3 AND e.processed_at IS NULL AND e.id < m.id)
+        """;
+
+    /// <summary>
     /// The first round trip of an SMS turn, on the turn's session: when <paramref name="record"/>, the narrow durable insert
     /// (<see cref="InboundMessageStore.Record"/>); then the message's row, whether an earlier message of the same phone
     /// is still pending, the phone's route — its newest invitation that was sent and has not expired or been cancelled
@@ -45,9 +57,7 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
             batch.BatchCommands.Add(InboundMessageStore.Record(TwilioSmsAdapter.ChannelId, inbound, recordWithLeaseSeconds));
         var route = new NpgsqlBatchCommand(
             $"""
-            SELECT m.id, m.processed_at IS NOT NULL, coalesce(m.reply, ''),
-                   EXISTS (SELECT 1 FROM inbound_messages e
-                           WHERE e.channel = $1 AND e.from_address = $3 AND e.processed_at IS NULL AND e.id < m.id),
+            SELECT {MessageColumns},
                    r.id, r.wave_id, r.agency_id, r.questionnaire_id,
                    {PostgresStorage.ReadColumns}
             FROM (SELECT 1) one
@@ -72,35 +82,18 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
         route.Parameters.Add(new NpgsqlParameter { Value = StateKey(channelId, SmsInvitationConversationPrefix) });
         batch.BatchCommands.Add(route);
 
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        var created = false;
-        if (record)
+        return await ReadStartAsync(batch, record, reader =>
         {
-            created = await reader.ReadAsync(cancellationToken);
-            await reader.NextResultAsync(cancellationToken);
-        }
-
-        await reader.ReadAsync(cancellationToken);
-        var logId = reader.IsDBNull(0) ? (long?)null : reader.GetInt64(0);
-        var processed = !reader.IsDBNull(1) && reader.GetBoolean(1);
-        var reply = reader.GetString(2);
-        var earlierPending = reader.GetBoolean(3);
-        SurveyRoute surveyRoute;
-        if (reader.IsDBNull(4))
-        {
-            surveyRoute = new SurveyRoute($"sms-{inbound.From}", SurveyChannel.Sms, TwilioSmsAdapter.ChannelId, inbound.From, null, null, null, null);
-        }
-        else
-        {
+            if (reader.IsDBNull(4))
+                return new SurveyRoute($"sms-{inbound.From}", SurveyChannel.Sms, TwilioSmsAdapter.ChannelId, inbound.From, null, null, null, null);
             var invitationId = reader.GetInt64(4);
-            surveyRoute = new SurveyRoute(
+            var route = new SurveyRoute(
                 SmsInvitationConversationPrefix + invitationId.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 SurveyChannel.Sms, TwilioSmsAdapter.ChannelId, inbound.From,
                 invitationId, reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7));
-            session.Prefetch(StateKey(channelId, surveyRoute.ConversationId), PostgresStorage.ReadRow(reader, 8));
-        }
-
-        return new InboundTurnStart(logId, record && !created, processed, reply, earlierPending, surveyRoute);
+            session.Prefetch(StateKey(channelId, route.ConversationId), PostgresStorage.ReadRow(reader, 8));
+            return route;
+        }, cancellationToken);
     }
 
     /// <summary>
@@ -119,9 +112,7 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
             batch.BatchCommands.Add(InboundMessageStore.Record(route.ChannelName, inbound, recordWithLeaseSeconds));
         var read = new NpgsqlBatchCommand(
             $"""
-            SELECT m.id, m.processed_at IS NOT NULL, coalesce(m.reply, ''),
-                   EXISTS (SELECT 1 FROM inbound_messages e
-                           WHERE e.channel = $1 AND e.from_address = $3 AND e.processed_at IS NULL AND e.id < m.id),
+            SELECT {MessageColumns},
                    {PostgresStorage.ReadColumns}
             FROM (SELECT 1) one
             LEFT JOIN inbound_messages m ON m.channel = $1 AND m.provider_message_id = $2
@@ -134,6 +125,20 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
         read.Parameters.Add(new NpgsqlParameter { Value = key });
         batch.BatchCommands.Add(read);
 
+        return await ReadStartAsync(batch, record, reader =>
+        {
+            session.Prefetch(key, PostgresStorage.ReadRow(reader, 4));
+            return route;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a turn's first round trip: the durable insert's result when <paramref name="record"/>, then the statement
+    /// that starts with <see cref="MessageColumns"/>, whose other columns <paramref name="readRoute"/> reads.
+    /// </summary>
+    private static async Task<InboundTurnStart> ReadStartAsync(
+        NpgsqlBatch batch, bool record, Func<NpgsqlDataReader, SurveyRoute> readRoute, CancellationToken cancellationToken)
+    {
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var created = false;
         if (record)
@@ -143,10 +148,9 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
         }
 
         await reader.ReadAsync(cancellationToken);
-        session.Prefetch(key, PostgresStorage.ReadRow(reader, 4));
         return new InboundTurnStart(
             reader.IsDBNull(0) ? null : reader.GetInt64(0), record && !created, !reader.IsDBNull(1) && reader.GetBoolean(1),
-            reader.GetString(2), reader.GetBoolean(3), route);
+            reader.GetString(2), reader.GetBoolean(3), readRoute(reader));
     }
 
     /// <summary>
