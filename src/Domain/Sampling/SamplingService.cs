@@ -198,8 +198,9 @@ public static class SamplingService
 
     // One pass over the period, keys SeededHash keys over natural keys (never row ids), so the draw ignores insertion
     // order. judged: each dossier with its reason (Eligibility's rules), its phone's dossiers at its agency counted by a
-    // window over (phone, agency), which also marks the first dossier of each such pair. kept: per phone, its eligible
-    // dossier with the smallest pick key, and the first dossier of each (phone, agency) the staff or many-dossier rule
+    // window over (phone, agency), which also marks the first dossier of each such pair, and its phone's dossiers in all.
+    // kept: per phone, its eligible dossier with the smallest pick key (computed only for a phone on several dossiers:
+    // the key costs a SHA-256), and the first dossier of each (phone, agency) the staff or many-dossier rule
     // left out, so that the next window counts those phones once per agency. ranked: per agency, the kept phones in
     // rank-key order (the left-out ones after them) and the agency's counts. Out: each agency's first `required` ranks,
     // or one row with its counts when it draws none.
@@ -219,10 +220,10 @@ public static class SamplingService
         ),
         judged AS (
             SELECT s.id, s.agency_id, s.agency_code, s.required, s.phone, s.dossier_code, s.result_date,
-                   row_number() OVER at_agency = 1 AS first_at_agency,
+                   row_number() OVER at_agency = 1 AS first_at_agency, count(*) OVER by_phone AS of_phone,
                    {Eligibility.Reason("s", "count(*) OVER at_agency")} AS reason
             FROM scope s
-            WINDOW at_agency AS (PARTITION BY s.phone, s.agency_id)
+            WINDOW by_phone AS (PARTITION BY s.phone), at_agency AS (PARTITION BY s.phone, s.agency_id)
         ),
         kept AS (
             SELECT DISTINCT ON (j.phone, CASE WHEN j.reason IS NOT NULL THEN j.agency_id END) j.*
@@ -230,7 +231,7 @@ public static class SamplingService
             WHERE j.reason IS NULL
                OR (j.first_at_agency AND j.reason IN ('{IneligibleReason.Staff}', '{IneligibleReason.ManyDossiers}'))
             ORDER BY j.phone, CASE WHEN j.reason IS NOT NULL THEN j.agency_id END,
-                     {SeededHash.Sql(SeededHash.Pick, "@seed", "j.agency_code", "j.dossier_code")}
+                     CASE WHEN j.of_phone > 1 THEN {SeededHash.Sql(SeededHash.Pick, "@seed", "j.agency_code", "j.dossier_code")} END
         ),
         ranked AS (
             SELECT k.*,
