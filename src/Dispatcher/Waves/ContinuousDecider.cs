@@ -263,7 +263,7 @@ public sealed class ContinuousDecider(
               AND NOT EXISTS (SELECT 1 FROM wave_decisions d WHERE d.wave_id = @wave_id AND d.transaction_id = t.id)
             FOR SHARE OF t SKIP LOCKED
         )
-        {Eligibility.Ctes(scopeIsWholePeriod: false)},
+        {Eligibility.Ctes()},
         first_of_phone AS (
             SELECT j.id,
                    row_number() OVER (

@@ -44,18 +44,18 @@ public sealed class WavePlanner(
         if (wave.Mode == WaveMode.Continuous)
             return await StartContinuousAsync(connection, transaction, waveId, wave, now, cancellationToken);
         var request = SampleRequest.ForWave(waveId, now) with { MaxDossiersPerPhone = integrity.Value.MaxDossiersPerPhone };
-        var sample = await SamplingService.DrawAsync(dataSource, request, cancellationToken);
+        var sample = await SamplingService.DrawIntoTableAsync(connection, transaction, request, cancellationToken);
         var count = await InsertAsync(connection, transaction, waveId, wave, sample, draw: 0, now, cancellationToken);
         await waves.MarkStartedAsync(
             connection, transaction, waveId,
-            sample.Agencies.Select(a => new AgencyPlan(a.AgencyId, a.Transactions.Count, a.Eligible, a.ExcludedStaff, a.ExcludedManyDossiers)).ToList(),
+            sample.Agencies.Select(a => new AgencyPlan(a.AgencyId, a.Needed, a.Eligible, a.ExcludedStaff, a.ExcludedManyDossiers)).ToList(),
             now, cancellationToken);
 
         await transaction.CommitAsync(cancellationToken);
         if (count > 0)
             jobs.Enqueue<SendDueJob>(job => job.DispatchAsync(CancellationToken.None));
         var agencies = sample.Agencies
-            .Select(a => new PlannedAgency(a.AgencyCode, a.Target, a.Eligible, a.Required, a.Transactions.Count, a.Shortfall)
+            .Select(a => new PlannedAgency(a.AgencyCode, a.Target, a.Eligible, a.Required, a.Needed, a.Shortfall)
             {
                 ExcludedStaff = a.ExcludedStaff,
                 ExcludedManyDossiers = a.ExcludedManyDossiers,
@@ -99,7 +99,7 @@ public sealed class WavePlanner(
             MaxDossiersPerPhone = integrity.Value.MaxDossiersPerPhone,
             Invitations = wanted,
         };
-        var sample = await SamplingService.DrawAsync(dataSource, request, cancellationToken);
+        var sample = await SamplingService.DrawIntoTableAsync(connection, transaction, request, cancellationToken);
         var draw = (short)(needs.Count == 0 ? 1 : needs.Max(n => n.LastDraw) + 1);
         var count = await InsertAsync(connection, transaction, waveId, wave, sample, draw, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -107,7 +107,7 @@ public sealed class WavePlanner(
             jobs.Enqueue<SendDueJob>(job => job.DispatchAsync(CancellationToken.None));
 
         var agencies = sample.Agencies
-            .Select(a => new TopUpAgency(a.AgencyCode, a.Required, a.Transactions.Count, a.Eligible - a.Transactions.Count))
+            .Select(a => new TopUpAgency(a.AgencyCode, a.Required, a.Needed, a.Eligible - a.Needed))
             .ToList();
         return TopUpResult.Drawn(new TopUp(waveId, count == 0 ? null : draw, count, agencies));
     }
@@ -138,33 +138,27 @@ public sealed class WavePlanner(
             new WaveStatusChange(waveId, WaveStatus.Running, pass.Invited, agencies));
     }
 
-    // The drawn transactions as invitations, agencies taking turns, spread over the send window from now.
+    // The drawn dossiers as invitations, created where the draw left them (SamplingService.DrawnTable), agencies taking
+    // turns in the send order, spread over the send window from now.
     private async Task<int> InsertAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, long waveId, WaveToStart wave, SampleResult sample, short draw,
         DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var order = RoundRobin(sample.Agencies);
-        var times = SendSchedule.Spread(now, wave.SendWindowStart, wave.SendWindowEnd, sms.Value.MessagesPerSecond, order.Count);
-        var plan = order
-            .Select((o, i) => new PlannedInvitation(o.Transaction.TransactionId, o.AgencyId, o.Transaction.Phone, InvitationCodes.New(), times[i], draw))
-            .ToList();
-        await invitations.InsertPlannedAsync(connection, transaction, waveId, plan, cancellationToken);
-        return plan.Count;
+        var count = sample.Agencies.Sum(a => a.Needed);
+        if (count == 0)
+            return 0;
+        var times = SendSchedule.Spread(now, wave.SendWindowStart, wave.SendWindowEnd, sms.Value.MessagesPerSecond, count);
+        var codes = new string[count];
+        for (var i = 0; i < count; i++)
+            codes[i] = InvitationCodes.New();
+        var inserted = await invitations.InsertPlannedFromAsync(
+            connection, transaction, waveId, SamplingService.DrawnTable, TakingTurns, codes, times, draw, cancellationToken);
+        return inserted == count
+            ? count
+            : throw new InvalidOperationException($"Wave {waveId}: {inserted} invitations created for {count} drawn.");
     }
 
-    private static List<(long AgencyId, SampledTransaction Transaction)> RoundRobin(IReadOnlyList<AgencySample> agencies)
-    {
-        var order = new List<(long, SampledTransaction)>(agencies.Sum(a => a.Transactions.Count));
-        var longest = agencies.Count == 0 ? 0 : agencies.Max(a => a.Transactions.Count);
-        for (var k = 0; k < longest; k++)
-        {
-            foreach (var agency in agencies)
-            {
-                if (k < agency.Transactions.Count)
-                    order.Add((agency.AgencyId, agency.Transactions[k]));
-            }
-        }
-
-        return order;
-    }
+    // Agencies take turns: each one's first-ranked dossier, agencies in code order (ordinal, as the sample lists them),
+    // then each one's second, and so on; an agency whose dossiers are all placed drops out of the turns.
+    private const string TakingTurns = "draw_rank, agency_code COLLATE \"C\"";
 }

@@ -21,53 +21,55 @@ public static class Eligibility
     internal static readonly string[] MobilePrefixes = ["+843", "+845", "+847", "+848", "+849"];
 
     /// <summary>
-    /// CTEs (each preceded by a comma) that judge the rows of a CTE named <c>scope</c> (columns <c>id</c>, <c>agency_id</c>,
-    /// <c>phone</c>, <c>dossier_code</c>: dossiers of the wave's agencies with a result date in the period):
-    /// <c>phone_at_agency</c> (agency_id, phone, dossiers, staff) for each mobile phone of the scope, and <c>judged</c>
-    /// (id, agency_id, phone, dossier_code, reason), where reason is null for an eligible dossier. When
-    /// <paramref name="scopeIsWholePeriod"/> the scope holds every dossier of its agencies in the period and the
-    /// many-dossier rule counts them there; otherwise it counts the agency's dossiers in <c>transactions</c>.
-    /// Parameters: those <see cref="AddParameters"/> binds.
+    /// The CTE (preceded by a comma) that judges the rows of a CTE named <c>scope</c> (columns <c>id</c>, <c>agency_id</c>,
+    /// <c>phone</c>, <c>dossier_code</c>: dossiers of the wave's agencies with a result date in the period, but not
+    /// necessarily all of them, as a continuous wave's pass sees them): <c>judged</c> (id, agency_id, phone, dossier_code,
+    /// reason), where reason is null for an eligible dossier and the many-dossier rule counts the agency's dossiers on
+    /// the phone in <c>transactions</c>. Parameters: those <see cref="AddParameters"/> binds.
     /// </summary>
-    public static string Ctes(bool scopeIsWholePeriod)
-    {
-        var dossiers = scopeIsWholePeriod
-            ? "count(*)"
-            : """
-              (SELECT count(*) FROM transactions o
-               WHERE o.agency_id = s.agency_id AND o.phone = s.phone AND o.result_date BETWEEN @results_from AND @results_to)
-              """;
-        return $"""
-            , phone_at_agency AS (
-                SELECT s.agency_id, s.phone, {dossiers} AS dossiers,
-                       EXISTS (SELECT 1 FROM staff_phones sp WHERE sp.agency_id = s.agency_id AND sp.phone = s.phone) AS staff
-                FROM scope s
-                WHERE length(s.phone) = 12 AND left(s.phone, 4) = ANY (@mobile_prefixes)
-                GROUP BY s.agency_id, s.phone
-            ), judged AS (
-                SELECT s.id, s.agency_id, s.phone, s.dossier_code,
-                       CASE
-                           WHEN pa.phone IS NULL THEN '{IneligibleReason.NoMobile}'
-                           WHEN pa.staff THEN '{IneligibleReason.Staff}'
-                           WHEN @max_dossiers > 0 AND pa.dossiers > @max_dossiers THEN '{IneligibleReason.ManyDossiers}'
-                           WHEN EXISTS (SELECT 1 FROM opt_outs oo WHERE oo.phone = s.phone) THEN '{IneligibleReason.OptedOut}'
-                           WHEN EXISTS (SELECT 1 FROM invitations wi
-                                        WHERE wi.phone = s.phone AND wi.wave_id = @wave_id AND wi.created_at <= @as_of)
-                             OR EXISTS (SELECT 1 FROM transactions rt JOIN responses r ON r.transaction_id = rt.id
-                                        WHERE rt.phone = s.phone AND r.wave_id = @wave_id)
-                             OR EXISTS (SELECT 1 FROM transactions dt
-                                        JOIN wave_decisions d ON d.wave_id = @wave_id AND d.transaction_id = dt.id
-                                        WHERE dt.phone = s.phone AND d.outcome <> '{DecisionOutcome.Ineligible}')
-                             THEN '{IneligibleReason.InWave}'
-                           WHEN EXISTS (SELECT 1 FROM invitations ci
-                                        WHERE ci.phone = s.phone AND ci.created_at <= @as_of AND ci.created_at > @cooldown_start)
-                             THEN '{IneligibleReason.Cooldown}'
-                       END AS reason
-                FROM scope s
-                LEFT JOIN phone_at_agency pa ON pa.agency_id = s.agency_id AND pa.phone = s.phone
-            )
-            """;
-    }
+    public static string Ctes() =>
+        $"""
+        , judged AS (
+            SELECT s.id, s.agency_id, s.phone, s.dossier_code, {Reason("s", DossiersInPeriod("s"))} AS reason
+            FROM scope s
+        )
+        """;
+
+    /// <summary>
+    /// The reason (an <see cref="IneligibleReason"/>, null when eligible) of the dossier in row <paramref name="row"/>
+    /// (columns <c>agency_id</c>, <c>phone</c>), the rules checked in their order; <paramref name="dossiers"/> is the SQL
+    /// of the number of the agency's dossiers on that phone with a result date in the period (evaluated only for a mobile
+    /// phone off the staff list). The phone checks are correlated EXISTS, so that the planner may hash them for a whole
+    /// period's draw or probe the indexes for a pass over a few new dossiers.
+    /// </summary>
+    internal static string Reason(string row, string dossiers) =>
+        $"""
+        CASE
+            WHEN {row}.phone IS NULL OR length({row}.phone) <> 12 OR left({row}.phone, 4) <> ALL (@mobile_prefixes) THEN '{IneligibleReason.NoMobile}'
+            WHEN EXISTS (SELECT 1 FROM staff_phones sp WHERE sp.agency_id = {row}.agency_id AND sp.phone = {row}.phone) THEN '{IneligibleReason.Staff}'
+            WHEN @max_dossiers > 0 AND {dossiers} > @max_dossiers THEN '{IneligibleReason.ManyDossiers}'
+            WHEN EXISTS (SELECT 1 FROM opt_outs oo WHERE oo.phone = {row}.phone) THEN '{IneligibleReason.OptedOut}'
+            WHEN EXISTS (SELECT 1 FROM invitations wi
+                         WHERE wi.phone = {row}.phone AND wi.wave_id = @wave_id AND wi.created_at <= @as_of)
+              OR EXISTS (SELECT 1 FROM transactions rt JOIN responses r ON r.transaction_id = rt.id
+                         WHERE rt.phone = {row}.phone AND r.wave_id = @wave_id)
+              OR EXISTS (SELECT 1 FROM transactions dt
+                         JOIN wave_decisions d ON d.wave_id = @wave_id AND d.transaction_id = dt.id
+                         WHERE dt.phone = {row}.phone AND d.outcome <> '{DecisionOutcome.Ineligible}')
+              THEN '{IneligibleReason.InWave}'
+            WHEN EXISTS (SELECT 1 FROM invitations ci
+                         WHERE ci.phone = {row}.phone AND ci.created_at <= @as_of AND ci.created_at > @cooldown_start)
+              THEN '{IneligibleReason.Cooldown}'
+        END
+        """;
+
+    // The agency's dossiers on the row's phone with a result date in the period, counted in transactions (for a scope
+    // that does not hold them all).
+    private static string DossiersInPeriod(string row) =>
+        $"""
+        (SELECT count(*) FROM transactions o
+         WHERE o.agency_id = {row}.agency_id AND o.phone = {row}.phone AND o.result_date BETWEEN @results_from AND @results_to)
+        """;
 
     /// <summary>
     /// Binds what <see cref="Ctes"/> reads: the wave (null for a draw outside any wave), the draw time, the cool-down in

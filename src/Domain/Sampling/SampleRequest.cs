@@ -85,7 +85,8 @@ public sealed record SampleResult(
 
 /// <summary>
 /// One agency's draw. <see cref="Required"/> = ⌈target / expected response rate⌉; <see cref="Needed"/> is that capped by
-/// <see cref="Eligible"/>, and <see cref="Transactions"/> holds exactly <see cref="Needed"/> rows in draw order.
+/// <see cref="Eligible"/>: the number drawn. <see cref="Transactions"/> holds those rows in draw order when the draw was
+/// read back; it is empty when they were left in the database (<see cref="SamplingService.DrawIntoTableAsync"/>).
 /// </summary>
 public sealed record AgencySample(
     long AgencyId,

@@ -5,8 +5,8 @@ using NpgsqlTypes;
 namespace ChatSurvey.Domain.Sampling;
 
 /// <summary>
-/// Draws the transactions to invite for a wave (docs/methodology.md#sampling). It reads only; the dispatcher
-/// inserts the invitations.
+/// Draws the transactions to invite for a wave (docs/methodology.md#sampling), in one statement over the period. It
+/// writes nothing but, when asked, a temporary table of the drawn dossiers; the dispatcher creates the invitations.
 /// <para>Eligible: a dossier with a result date in the period (inclusive) that passes <see cref="Eligibility"/>'s rules
 /// (mobile number, staff list, many dossiers, opt-out, already in the wave, cool-down) at the draw time
 /// (<see cref="SampleRequest.AsOf"/>). Phones left out by the staff and many-dossier rules are counted per agency. A first draw gives an agency retired by
@@ -40,21 +40,121 @@ public static class SamplingService
     }
 
     /// <summary>
-    /// Draws the sample. Throws <see cref="ArgumentException"/> when the request is incomplete or invalid, or names a
-    /// wave or an agency that does not exist.
+    /// Draws the sample and reads it back. Throws <see cref="ArgumentException"/> when the request is incomplete or
+    /// invalid, or names a wave or an agency that does not exist.
     /// </summary>
     public static async Task<SampleResult> DrawAsync(
         NpgsqlDataSource dataSource, SampleRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
-        ArgumentNullException.ThrowIfNull(request);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var result = await DrawAsync(connection, transaction, request, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
 
+    /// <summary>The same in the caller's transaction (where it turns JIT compilation off for the rest of it).</summary>
+    public static async Task<SampleResult> DrawAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, SampleRequest request, CancellationToken cancellationToken = default)
+    {
+        var (parameters, draw) = await PrepareAsync(connection, transaction, request, cancellationToken);
+        await using var batch = draw;
+        batch.BatchCommands.Add(Command(DrawSql, request, parameters));
+        var byAgency = new Dictionary<long, (string Code, int Eligible, int Staff, int ManyDossiers, List<(long Rank, SampledTransaction Row)> Drawn)>();
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var agencyId = reader.GetInt64(0);
+                if (!byAgency.TryGetValue(agencyId, out var entry))
+                {
+                    entry = (reader.GetString(1), checked((int)reader.GetInt64(2)), checked((int)reader.GetInt64(3)),
+                        checked((int)reader.GetInt64(4)), []);
+                    byAgency[agencyId] = entry;
+                }
+
+                if (!reader.IsDBNull(5))
+                {
+                    entry.Drawn.Add((reader.GetInt64(9), new SampledTransaction(
+                        reader.GetInt64(5), reader.GetString(6), reader.GetString(7), reader.GetFieldValue<DateOnly>(8))));
+                }
+            }
+        }
+
+        return Result(request, parameters, agencyId => byAgency.TryGetValue(agencyId, out var entry)
+            ? (entry.Code, entry.Eligible, entry.Staff, entry.ManyDossiers, entry.Drawn.Count,
+               entry.Drawn.OrderBy(d => d.Rank).Select(d => d.Row).ToList())
+            : null);
+    }
+
+    /// <summary>
+    /// Draws the sample in the caller's transaction and leaves the drawn dossiers in the database, for a caller that
+    /// creates invitations from them there: the temporary table <see cref="DrawnTable"/> (dropped at commit) holds one row
+    /// per drawn dossier (<c>agency_id</c>, <c>agency_code</c>, <c>transaction_id</c>, <c>phone</c>, <c>draw_rank</c>: 1
+    /// for the agency's first in draw order) and a row without a <c>transaction_id</c> for an agency with none. The result
+    /// gives each agency's counts; its <see cref="AgencySample.Transactions"/> are not read (empty). JIT compilation is off
+    /// for the rest of the transaction. Throws as
+    /// <see cref="DrawAsync(NpgsqlDataSource, SampleRequest, CancellationToken)"/>.
+    /// </summary>
+    public static async Task<SampleResult> DrawIntoTableAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, SampleRequest request, CancellationToken cancellationToken = default)
+    {
+        var (parameters, draw) = await PrepareAsync(connection, transaction, request, cancellationToken);
+        await using var batch = draw;
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            $"""
+            CREATE TEMPORARY TABLE {DrawnTable} (
+                agency_id bigint, agency_code text, eligible bigint, excluded_staff bigint, excluded_many_dossiers bigint,
+                transaction_id bigint, phone text, dossier_code text, result_date date, draw_rank bigint
+            ) ON COMMIT DROP
+            """));
+        batch.BatchCommands.Add(Command($"INSERT INTO {DrawnTable} {DrawSql}", request, parameters));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            $"""
+            SELECT agency_id, agency_code, eligible, excluded_staff, excluded_many_dossiers, count(transaction_id)
+            FROM {DrawnTable}
+            GROUP BY agency_id, agency_code, eligible, excluded_staff, excluded_many_dossiers
+            """));
+        var byAgency = new Dictionary<long, (string Code, int Eligible, int Staff, int ManyDossiers, int Drawn)>();
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                byAgency[reader.GetInt64(0)] = (reader.GetString(1), checked((int)reader.GetInt64(2)), checked((int)reader.GetInt64(3)),
+                    checked((int)reader.GetInt64(4)), checked((int)reader.GetInt64(5)));
+            }
+        }
+
+        return Result(request, parameters, agencyId => byAgency.TryGetValue(agencyId, out var entry)
+            ? (entry.Code, entry.Eligible, entry.Staff, entry.ManyDossiers, entry.Drawn, [])
+            : null);
+    }
+
+    /// <summary>The temporary table <see cref="DrawIntoTableAsync"/> leaves the drawn dossiers in.</summary>
+    public const string DrawnTable = "drawn_sample";
+
+    // The wave's settings and the checks, then a batch that starts with turning JIT compilation off for the rest of the
+    // transaction: the draw's cost estimate (a whole period through windows and sorts) is far above the JIT thresholds,
+    // and compiling its expressions takes longer than the draw saves (about a second for 360,000 dossiers).
+    private static async Task<(Parameters Parameters, NpgsqlBatch Batch)> PrepareAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, SampleRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(request);
         var plan = request.WaveId is { } waveId
-            ? await LoadWaveAsync(dataSource, waveId, cancellationToken)
+            ? await LoadWaveAsync(connection, transaction, waveId, cancellationToken)
             : null;
         var parameters = Resolve(request, plan);
+        var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL jit = off"));
+        return (parameters, batch);
+    }
 
-        await using var command = dataSource.CreateCommand(DrawSql);
+    private static NpgsqlBatchCommand Command(string sql, SampleRequest request, Parameters parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
         command.Parameters.Add(new NpgsqlParameter("agency_ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint)
         {
             Value = parameters.Quotas.Select(q => q.AgencyId).ToArray(),
@@ -67,33 +167,24 @@ public static class SamplingService
             request.MaxDossiersPerPhone, parameters.From, parameters.To);
         command.Parameters.Add(new NpgsqlParameter("top_up", NpgsqlDbType.Boolean) { Value = request.Invitations is not null });
         command.Parameters.Add(new NpgsqlParameter("seed", NpgsqlDbType.Text) { Value = parameters.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        return command;
+    }
 
-        var byAgency = new Dictionary<long, (string Code, int Eligible, int Staff, int ManyDossiers, List<SampledTransaction> Drawn)>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var agencyId = reader.GetInt64(0);
-                if (!byAgency.TryGetValue(agencyId, out var entry))
-                {
-                    entry = (reader.GetString(1), checked((int)reader.GetInt64(2)), checked((int)reader.GetInt64(7)),
-                        checked((int)reader.GetInt64(8)), []);
-                    byAgency[agencyId] = entry;
-                }
-
-                if (!reader.IsDBNull(3))
-                    entry.Drawn.Add(new SampledTransaction(reader.GetInt64(3), reader.GetString(4), reader.GetString(5), reader.GetFieldValue<DateOnly>(6)));
-            }
-        }
-
+    // The agencies in quota order, each with what the draw found (null: the agency does not exist).
+    private static SampleResult Result(
+        SampleRequest request, Parameters parameters,
+        Func<long, (string Code, int Eligible, int Staff, int ManyDossiers, int Drawn, IReadOnlyList<SampledTransaction> Rows)?> found)
+    {
         var agencies = new List<AgencySample>(parameters.Quotas.Count);
         foreach (var quota in parameters.Quotas)
         {
-            if (!byAgency.TryGetValue(quota.AgencyId, out var entry))
+            if (found(quota.AgencyId) is not { } entry)
                 throw new ArgumentException($"Agency {quota.AgencyId} in the quotas does not exist.", nameof(request));
             var required = Required(request, quota, parameters.Rate);
-            agencies.Add(new AgencySample(quota.AgencyId, entry.Code, quota.Target, entry.Eligible, required,
-                Math.Min(required, entry.Eligible), entry.Drawn)
+            var needed = Math.Min(required, entry.Eligible);
+            if (entry.Drawn != needed)
+                throw new InvalidOperationException($"The draw gave agency {entry.Code} {entry.Drawn} dossiers for {needed} needed.");
+            agencies.Add(new AgencySample(quota.AgencyId, entry.Code, quota.Target, entry.Eligible, required, needed, entry.Rows)
             {
                 ExcludedStaff = entry.Staff,
                 ExcludedManyDossiers = entry.ManyDossiers,
@@ -105,9 +196,14 @@ public static class SamplingService
             parameters.Seed, request.AsOf, agencies);
     }
 
-    // Keys are SeededHash keys over natural keys (never row ids), so the draw ignores insertion order. Eligibility is
-    // Eligibility's; rows stay narrow until the drawn ones are joined back to their transactions. The phones the staff
-    // and many-dossier rules left out are counted per agency, each phone once.
+    // One pass over the period, keys SeededHash keys over natural keys (never row ids), so the draw ignores insertion
+    // order. judged: each dossier with its reason (Eligibility's rules), its phone's dossiers at its agency counted by a
+    // window over (phone, agency), which also marks the first dossier of each such pair, and its phone's dossiers in all.
+    // kept: per phone, its eligible dossier with the smallest pick key (computed only for a phone on several dossiers:
+    // the key costs a SHA-256), and the first dossier of each (phone, agency) the staff or many-dossier rule
+    // left out, so that the next window counts those phones once per agency. ranked: per agency, the kept phones in
+    // rank-key order (the left-out ones after them) and the agency's counts. Out: each agency's first `required` ranks,
+    // or one row with its counts when it draws none.
     private static readonly string DrawSql =
         $"""
         WITH quota AS (
@@ -115,54 +211,46 @@ public static class SamplingService
             FROM unnest(@agency_ids, @required) AS q(agency_id, required)
         ),
         scope AS (
-            SELECT t.id, t.agency_id, t.phone, t.dossier_code
+            SELECT t.id, t.agency_id, qa.code AS agency_code, q.required, t.phone, t.dossier_code, t.result_date
             FROM quota q
             JOIN agencies qa ON qa.id = q.agency_id
             JOIN transactions t ON t.agency_id = q.agency_id
             WHERE (@top_up OR qa.retired_at IS NULL OR qa.retired_at > @as_of)
               AND t.result_date BETWEEN @results_from AND @results_to
-        )
-        {Eligibility.Ctes(scopeIsWholePeriod: true)},
-        excluded AS (
-            SELECT agency_id,
-                   count(DISTINCT phone) FILTER (WHERE reason = '{IneligibleReason.Staff}') AS staff,
-                   count(DISTINCT phone) FILTER (WHERE reason = '{IneligibleReason.ManyDossiers}') AS many_dossiers
-            FROM judged
-            WHERE reason IN ('{IneligibleReason.Staff}', '{IneligibleReason.ManyDossiers}')
-            GROUP BY agency_id
         ),
-        candidate AS (
-            SELECT j.id, j.agency_id, j.phone, {SeededHash.Sql(SeededHash.Pick, "@seed", "a.code", "j.dossier_code")} AS pick_key
+        judged AS (
+            SELECT s.id, s.agency_id, s.agency_code, s.required, s.phone, s.dossier_code, s.result_date,
+                   row_number() OVER at_agency = 1 AS first_at_agency, count(*) OVER by_phone AS of_phone,
+                   {Eligibility.Reason("s", "count(*) OVER at_agency")} AS reason
+            FROM scope s
+            WINDOW by_phone AS (PARTITION BY s.phone), at_agency AS (PARTITION BY s.phone, s.agency_id)
+        ),
+        kept AS (
+            SELECT DISTINCT ON (j.phone, CASE WHEN j.reason IS NOT NULL THEN j.agency_id END) j.*
             FROM judged j
-            JOIN agencies a ON a.id = j.agency_id
             WHERE j.reason IS NULL
-        ),
-        one_per_phone AS (
-            SELECT DISTINCT ON (c.phone) c.id, c.agency_id, c.phone
-            FROM candidate c
-            ORDER BY c.phone, c.pick_key
+               OR (j.first_at_agency AND j.reason IN ('{IneligibleReason.Staff}', '{IneligibleReason.ManyDossiers}'))
+            ORDER BY j.phone, CASE WHEN j.reason IS NOT NULL THEN j.agency_id END,
+                     CASE WHEN j.of_phone > 1 THEN {SeededHash.Sql(SeededHash.Pick, "@seed", "j.agency_code", "j.dossier_code")} END
         ),
         ranked AS (
-            SELECT p.id, p.agency_id,
+            SELECT k.*,
                    row_number() OVER (
-                       PARTITION BY p.agency_id
-                       ORDER BY {SeededHash.Sql(SeededHash.Rank, "@seed", "p.phone")}, p.phone
-                   ) AS draw_rank
-            FROM one_per_phone p
-        ),
-        pool AS (
-            SELECT agency_id, count(*) AS eligible FROM one_per_phone GROUP BY agency_id
+                       PARTITION BY k.agency_id
+                       ORDER BY CASE WHEN k.reason IS NULL THEN {SeededHash.Sql(SeededHash.Rank, "@seed", "k.phone")} END, k.phone
+                   ) AS draw_rank,
+                   count(*) FILTER (WHERE k.reason IS NULL) OVER agency AS eligible,
+                   count(*) FILTER (WHERE k.reason = '{IneligibleReason.Staff}') OVER agency AS excluded_staff,
+                   count(*) FILTER (WHERE k.reason = '{IneligibleReason.ManyDossiers}') OVER agency AS excluded_many_dossiers
+            FROM kept k
+            WINDOW agency AS (PARTITION BY k.agency_id)
         )
-        SELECT q.agency_id, a.code, coalesce(pool.eligible, 0) AS eligible,
-               t.id, t.phone, t.dossier_code, t.result_date,
-               coalesce(x.staff, 0) AS excluded_staff, coalesce(x.many_dossiers, 0) AS excluded_many_dossiers
+        SELECT q.agency_id, a.code, coalesce(r.eligible, 0), coalesce(r.excluded_staff, 0), coalesce(r.excluded_many_dossiers, 0),
+               CASE WHEN r.reason IS NULL AND r.draw_rank <= r.required THEN r.id END, r.phone, r.dossier_code, r.result_date,
+               r.draw_rank
         FROM quota q
         JOIN agencies a ON a.id = q.agency_id
-        LEFT JOIN pool ON pool.agency_id = q.agency_id
-        LEFT JOIN excluded x ON x.agency_id = q.agency_id
-        LEFT JOIN ranked r ON r.agency_id = q.agency_id AND r.draw_rank <= q.required
-        LEFT JOIN transactions t ON t.id = r.id
-        ORDER BY q.agency_id, r.draw_rank
+        LEFT JOIN ranked r ON r.agency_id = q.agency_id AND r.draw_rank <= greatest(r.required, 1)
         """;
 
     // A top-up names how many more invitations each agency gets (0 for the rest); a first draw asks ⌈target / rate⌉.
@@ -182,9 +270,10 @@ public static class SamplingService
 
     private sealed record Parameters(DateOnly From, DateOnly To, double Rate, int CooldownDays, int Seed, IReadOnlyList<AgencyQuota> Quotas);
 
-    private static async Task<WavePlan> LoadWaveAsync(NpgsqlDataSource dataSource, long waveId, CancellationToken cancellationToken)
+    private static async Task<WavePlan> LoadWaveAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long waveId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(WaveSql);
+        await using var command = new NpgsqlCommand(WaveSql, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter("wave_id", NpgsqlDbType.Bigint) { Value = waveId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         WavePlan? plan = null;
