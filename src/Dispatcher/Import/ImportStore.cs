@@ -174,22 +174,49 @@ public sealed class ImportStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// How many valid rows a running import has streamed into its staging table so far, read from PostgreSQL's COPY
-    /// progress (<c>pg_stat_progress_copy</c>) for the session named by <see cref="SessionName"/>, so it works whichever
-    /// process runs the job. Null when the import is not loading rows right now. Rejected rows are not counted, and the
-    /// client's write buffer makes the figure lag a little.
+    /// How many valid rows a running import has streamed into its staging table so far: the rows of the chunks already
+    /// staged (<see cref="ReportStagedAsync"/>) and the current COPY's, read from PostgreSQL's COPY progress
+    /// (<c>pg_stat_progress_copy</c>), for the session named by <see cref="SessionName"/>, so it works whichever process
+    /// runs the job. Null when the import is not loading rows right now. Rejected rows are not counted, and the client's
+    /// write buffer makes the figure lag a little.
     /// </summary>
     public async Task<long?> RowsLoadedAsync(long importId, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
             """
-            SELECT max(p.tuples_processed)
-            FROM pg_stat_progress_copy p
-            JOIN pg_stat_activity a ON a.pid = p.pid
-            WHERE a.application_name = $1
+            SELECT a.application_name, p.tuples_processed
+            FROM pg_stat_activity a
+            LEFT JOIN pg_stat_progress_copy p ON p.pid = a.pid
+            WHERE a.application_name = $1 OR starts_with(a.application_name, $1 || ':')
             """);
         command.Parameters.AddWithValue(SessionName(importId));
-        return await command.ExecuteScalarAsync(cancellationToken) as long?;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        long? loaded = null;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var name = reader.GetString(0);
+            long? staged = name.Length > SessionName(importId).Length
+                && long.TryParse(name.AsSpan(SessionName(importId).Length + 1), System.Globalization.CultureInfo.InvariantCulture, out var count)
+                ? count
+                : null;
+            long? copying = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+            if (staged is not null || copying is not null)
+                loaded = Math.Max(loaded ?? 0, (staged ?? 0) + (copying ?? 0));
+        }
+
+        return loaded;
+    }
+
+    /// <summary>
+    /// Tells <see cref="RowsLoadedAsync"/> that <paramref name="staged"/> rows of the import were staged by earlier chunks:
+    /// the load's session name (its transaction's only) carries the count.
+    /// </summary>
+    internal static async Task ReportStagedAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long importId, long staged, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT set_config('application_name', $1, true)", connection, transaction);
+        command.Parameters.AddWithValue(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{SessionName(importId)}:{staged}"));
+        await command.ExecuteScalarAsync(cancellationToken);
     }
 
     /// <summary>The newest imports, newest first, with their counts (without the rejected rows).</summary>

@@ -6,8 +6,8 @@ namespace ChatSurvey.Dispatcher.Import;
 
 /// <summary>
 /// Imports transactions: validates each row, bulk-loads the valid ones with binary COPY into a temporary staging
-/// table, then moves them into <c>transactions</c> with one <c>INSERT … ON CONFLICT DO NOTHING</c> that keeps the
-/// first occurrence of each (agency, dossier code) (<see cref="TransactionStore"/>); the import's status and report are
+/// table and moves them, chunk by chunk while the file goes on being read, into <c>transactions</c>, keeping the first
+/// occurrence of each (agency, dossier code) (<see cref="TransactionBulkLoad"/>); the import's status and report are
 /// <see cref="ImportStore"/>'s. Everything, the import's report included, is one database
 /// transaction: an import is loaded entirely or not at all. Rows are streamed, so memory does not grow with the file.
 /// </summary>
@@ -15,8 +15,18 @@ public sealed class TransactionImporter(TimeProvider timeProvider)
 {
     public const int DefaultMaxRejectedListed = 10_000;
 
+    /// <summary>Rows per chunk the load moves into <c>transactions</c> while the next ones are read (<see cref="ChunkRows"/>).</summary>
+    public const int DefaultChunkRows = 100_000;
+
     /// <summary>How many rejected rows the report lists; the others are only counted.</summary>
     public int MaxRejectedListed { get; init; } = DefaultMaxRejectedListed;
+
+    /// <summary>
+    /// How many valid rows are staged before they are moved into <c>transactions</c>, while the file goes on being read:
+    /// more rows per move visit the indexes more in order, fewer let reading and moving overlap longer. At most one chunk
+    /// waits in memory.
+    /// </summary>
+    public int ChunkRows { get; init; } = DefaultChunkRows;
 
     /// <summary>Records a new import and runs it (the JSON batch API, or a file imported in one call).</summary>
     public async Task<ImportReport> ImportAsync(
@@ -93,7 +103,9 @@ public sealed class TransactionImporter(TimeProvider timeProvider)
         var rejected = new List<RejectedRow>();
         var rejectedNotListed = 0;
         int accepted;
-        await using (var load = await TransactionStore.BeginBulkLoadAsync(connection, transaction, cancellationToken))
+        await using (var load = await TransactionStore.BeginBulkLoadAsync(
+                         connection, transaction, importId, ChunkRows,
+                         (staged, token) => ImportStore.ReportStagedAsync(connection, transaction, importId, staged, token), cancellationToken))
         {
             await foreach (var row in rows.WithCancellation(cancellationToken))
             {
@@ -114,7 +126,7 @@ public sealed class TransactionImporter(TimeProvider timeProvider)
                 }
             }
 
-            accepted = await load.CompleteAsync(importId, cancellationToken);
+            accepted = await load.CompleteAsync(cancellationToken);
         }
 
         var report = new ImportReport(importId, totalRows, accepted, validRows - accepted, rejected, rejectedNotListed);

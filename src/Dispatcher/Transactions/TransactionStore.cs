@@ -178,12 +178,16 @@ public static class TransactionStore
     }
 
     /// <summary>
-    /// Starts a bulk load: valid rows are streamed with binary COPY into a temporary staging table (dropped at commit),
-    /// then <see cref="TransactionBulkLoad.CompleteAsync"/> moves them into <c>transactions</c>.
+    /// Starts a bulk load for import <paramref name="importId"/>: valid rows stream with binary COPY into a temporary staging
+    /// table (dropped at commit) and move into <c>transactions</c> every <paramref name="chunkRows"/> rows and at
+    /// <see cref="TransactionBulkLoad.CompleteAsync"/>. <paramref name="staged"/> is told how many rows earlier chunks
+    /// staged, on the load's connection, before each chunk's move (the import's progress).
     /// </summary>
     internal static async Task<TransactionBulkLoad> BeginBulkLoadAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long importId, int chunkRows,
+        Func<long, CancellationToken, Task> staged, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);
         await using (var staging = new NpgsqlCommand(
             """
             CREATE TEMP TABLE import_staging (
@@ -205,14 +209,13 @@ public static class TransactionStore
             await staging.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var copy = await connection.BeginBinaryImportAsync(
-            """
-            COPY import_staging (row, agency_id, procedure_id, dossier_code, phone, result_date, applicant_name, applicant_type,
-                                 result_at, received_on, due_on, dossier_status)
-            FROM STDIN (FORMAT BINARY)
-            """, cancellationToken);
-        copy.Timeout = TimeSpan.Zero;
-        return new TransactionBulkLoad(connection, transaction, copy);
+        // The sort that keeps each dossier's first row fits in memory with the session's budget for bulk work.
+        await using (var memory = new NpgsqlCommand("SELECT set_config('work_mem', current_setting('maintenance_work_mem'), true)", connection, transaction))
+            await memory.ExecuteScalarAsync(cancellationToken);
+
+        var load = new TransactionBulkLoad(connection, transaction, importId, chunkRows, staged);
+        await load.OpenCopyAsync(cancellationToken);
+        return load;
     }
 }
 
@@ -230,90 +233,189 @@ internal enum DossierOutcome
 }
 
 /// <summary>
-/// A bulk load of transactions in progress (<see cref="TransactionStore.BeginBulkLoadAsync"/>): the valid rows stream into
-/// the staging table, then <see cref="CompleteAsync"/> moves each dossier's first row into <c>transactions</c> with set
-/// operations (docs/design.md "Transactions import").
+/// A bulk load of transactions in progress (<see cref="TransactionStore.BeginBulkLoadAsync"/>; docs/design.md
+/// "Transactions import"). The valid rows stream into the staging table; every <c>chunkRows</c> rows the COPY ends and one
+/// statement moves that chunk into <c>transactions</c> while the caller goes on reading and validating the file (the rows
+/// it hands over meanwhile wait in memory, at most one chunk), so the client's work and the server's overlap.
 /// </summary>
-internal sealed class TransactionBulkLoad(NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlBinaryImporter copy)
-    : IAsyncDisposable
+/// <remarks>
+/// Each chunk's move inserts the first staged row (lowest row number) of each (agency, dossier code) that is not in
+/// <c>transactions</c> yet, in key order, with <c>INSERT … SELECT DISTINCT ON … ON CONFLICT DO NOTHING</c>: a dossier
+/// repeated in a later chunk, or stored meanwhile by another session, meets the row already there and is left as it is.
+/// Chunks move in file order, so the first valid occurrence of a dossier is the one kept.
+/// <para>
+/// PostgreSQL checks each inserted row's three foreign keys with a trigger, one query per key and row: half the load's
+/// time. The rows' agencies and procedures are the catalogue's (the validator resolved their codes in this transaction), so
+/// the load proves them once per chunk instead: it locks the few referenced rows <c>FOR KEY SHARE</c> (what each trigger
+/// would do, once per row) and checks they are all still there (the import's own row is locked already,
+/// <see cref="ImportStore.LockAsync"/>), then moves rows with <c>session_replication_role = replica</c>, which skips the
+/// table's triggers: the foreign keys' only, as it checks first. Only a superuser, or a role granted <c>SET</c> on that
+/// parameter, may; otherwise, or when <c>transactions</c> has other foreign keys or triggers of its own, PostgreSQL checks
+/// every row as usual.
+/// </para>
+/// </remarks>
+internal sealed class TransactionBulkLoad : IAsyncDisposable
 {
     /// <summary>
-    /// The foreign keys of <c>transactions</c> (column, referenced table and column) that <see cref="CompleteAsync"/> proves
-    /// itself; with any other, or a trigger of its own on the table, the load leaves the checks to PostgreSQL.
+    /// The foreign keys of <c>transactions</c> (column, referenced table and column) that the load proves itself; with any
+    /// other, or a trigger of its own on the table, it leaves the checks to PostgreSQL.
     /// </summary>
     internal const string ProvenForeignKeys = "agency_id>agencies.id,import_id>imports.id,procedure_id>procedures.id";
 
+    private readonly NpgsqlConnection _connection;
+    private readonly NpgsqlTransaction _transaction;
+    private readonly long _importId;
+    private readonly int _chunkRows;
+    private readonly Func<long, CancellationToken, Task> _staged;
     private readonly HashSet<long> _agencyIds = [];
     private readonly HashSet<long> _procedureIds = [];
-    private bool _copying = true;
+    private readonly List<ValidTransaction> _waiting = [];
 
-    /// <summary>
-    /// Whether the last <see cref="CompleteAsync"/> proved the rows' references itself and inserted without PostgreSQL's
-    /// per-row foreign-key checks (false when the session may not, or the table is not as expected).
-    /// </summary>
-    public bool ReferencesProvenBySet { get; private set; }
+    // Ends a chunk's move when the load is abandoned (the caller's transaction then rolls back).
+    private readonly CancellationTokenSource _abandon = new();
+    private CancellationTokenSource? _moveCancellation;
+    private NpgsqlBinaryImporter? _copy;
+    private Task<int>? _moving;
+    private int _copied;
+    private long _stagedBefore;
+    private int _inserted;
+    private bool? _provenBySet;
+    private bool _replica;
+
+    internal TransactionBulkLoad(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long importId, int chunkRows, Func<long, CancellationToken, Task> staged)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        _importId = importId;
+        _chunkRows = chunkRows;
+        _staged = staged;
+    }
 
     public async Task WriteAsync(ValidTransaction row, CancellationToken cancellationToken)
     {
+        if (_moving is not null)
+        {
+            if (!_moving.IsCompleted && _waiting.Count < _chunkRows)
+            {
+                _waiting.Add(row);
+                return;
+            }
+
+            await ResumeCopyAsync(cancellationToken);
+        }
+
+        await CopyAsync(row, cancellationToken);
+        if (_copied >= _chunkRows)
+            await StartMoveAsync(cancellationToken);
+    }
+
+    /// <summary>Moves the last rows and answers how many rows the load inserted in all.</summary>
+    /// <exception cref="InvalidOperationException">An agency or procedure named by the rows was deleted while the import ran.</exception>
+    public async Task<int> CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (_moving is not null && _waiting.Count == 0)
+        {
+            _inserted += await _moving;
+            _moving = null;
+        }
+        else if (_moving is not null)
+        {
+            await ResumeCopyAsync(cancellationToken);
+        }
+
+        if (_copied > 0)
+        {
+            await StartMoveAsync(cancellationToken);
+            _inserted += await _moving!;
+            _moving = null;
+        }
+        else
+        {
+            await EndCopyAsync(cancellationToken);
+        }
+
+        if (_replica)
+            await SetReplicationRoleAsync("origin", cancellationToken);
+        return _inserted;
+    }
+
+    internal async Task OpenCopyAsync(CancellationToken cancellationToken)
+    {
+        _copy = await _connection.BeginBinaryImportAsync(
+            """
+            COPY import_staging (row, agency_id, procedure_id, dossier_code, phone, result_date, applicant_name, applicant_type,
+                                 result_at, received_on, due_on, dossier_status)
+            FROM STDIN (FORMAT BINARY)
+            """, cancellationToken);
+        _copy.Timeout = TimeSpan.Zero;
+    }
+
+    private async Task CopyAsync(ValidTransaction row, CancellationToken cancellationToken)
+    {
+        var copy = _copy!;
         _agencyIds.Add(row.AgencyId);
         _procedureIds.Add(row.ProcedureId);
+        _copied++;
         await copy.StartRowAsync(cancellationToken);
         await copy.WriteAsync(row.Row, NpgsqlDbType.Integer, cancellationToken);
         await copy.WriteAsync(row.AgencyId, NpgsqlDbType.Bigint, cancellationToken);
         await copy.WriteAsync(row.ProcedureId, NpgsqlDbType.Bigint, cancellationToken);
         await copy.WriteAsync(row.DossierCode, NpgsqlDbType.Text, cancellationToken);
         await copy.WriteAsync(row.Phone, NpgsqlDbType.Text, cancellationToken);
-        await WriteNullableAsync(row.ResultDate, NpgsqlDbType.Date, cancellationToken);
-        await WriteNullableAsync(row.ApplicantName, NpgsqlDbType.Text, cancellationToken);
+        await WriteNullableAsync(copy, row.ResultDate, NpgsqlDbType.Date, cancellationToken);
+        await WriteNullableAsync(copy, row.ApplicantName, NpgsqlDbType.Text, cancellationToken);
         await copy.WriteAsync(row.ApplicantType, NpgsqlDbType.Text, cancellationToken);
-        await WriteNullableAsync(row.ResultAt, NpgsqlDbType.TimestampTz, cancellationToken);
-        await WriteNullableAsync(row.ReceivedOn, NpgsqlDbType.Date, cancellationToken);
-        await WriteNullableAsync(row.DueOn, NpgsqlDbType.Date, cancellationToken);
-        await WriteNullableAsync(row.DossierStatus, NpgsqlDbType.Text, cancellationToken);
+        await WriteNullableAsync(copy, row.ResultAt, NpgsqlDbType.TimestampTz, cancellationToken);
+        await WriteNullableAsync(copy, row.ReceivedOn, NpgsqlDbType.Date, cancellationToken);
+        await WriteNullableAsync(copy, row.DueOn, NpgsqlDbType.Date, cancellationToken);
+        await WriteNullableAsync(copy, row.DossierStatus, NpgsqlDbType.Text, cancellationToken);
     }
 
-    private Task WriteNullableAsync(string? value, NpgsqlDbType type, CancellationToken cancellationToken) =>
+    private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type, CancellationToken cancellationToken) =>
         value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value, type, cancellationToken);
 
-    private Task WriteNullableAsync(DateOnly? value, NpgsqlDbType type, CancellationToken cancellationToken) =>
+    private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, DateOnly? value, NpgsqlDbType type, CancellationToken cancellationToken) =>
         value is { } present ? copy.WriteAsync(present, type, cancellationToken) : copy.WriteNullAsync(cancellationToken);
 
-    private Task WriteNullableAsync(DateTimeOffset? value, NpgsqlDbType type, CancellationToken cancellationToken) =>
+    private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, DateTimeOffset? value, NpgsqlDbType type, CancellationToken cancellationToken) =>
         value is { } present ? copy.WriteAsync(present, type, cancellationToken) : copy.WriteNullAsync(cancellationToken);
 
-    /// <summary>
-    /// Ends the COPY and inserts the first staged row (lowest row number) of each (agency, dossier code) that is not in
-    /// <c>transactions</c> yet, in key order, with one <c>INSERT … SELECT DISTINCT ON … ON CONFLICT DO NOTHING</c> (a dossier
-    /// stored meanwhile by another session stays as it is). Returns how many were inserted.
-    /// </summary>
-    /// <remarks>
-    /// PostgreSQL checks each inserted row's three foreign keys with a trigger, one query per key and row: half the load's
-    /// time. The rows' agencies and procedures are the catalogue's (the validator resolved their codes in this
-    /// transaction), so the load proves them once for the whole set instead: it locks the few referenced rows
-    /// <c>FOR KEY SHARE</c> (what each trigger would do, once per row) and checks they are all still there (the import's own
-    /// row is locked already, <see cref="ImportStore.LockAsync"/>), then inserts with
-    /// <c>session_replication_role = replica</c> for that one statement, which skips the table's triggers: the foreign
-    /// keys' only, as it checks first. Only a superuser, or a role granted <c>SET</c> on that parameter, may; otherwise,
-    /// or when <c>transactions</c> has other foreign keys or triggers of its own, PostgreSQL checks every row as usual.
-    /// </remarks>
-    /// <exception cref="InvalidOperationException">An agency or procedure of the rows was deleted while the import ran.</exception>
-    public async Task<int> CompleteAsync(long importId, CancellationToken cancellationToken)
+    private async Task EndCopyAsync(CancellationToken cancellationToken)
     {
-        await copy.CompleteAsync(cancellationToken);
-        await copy.DisposeAsync();
-        _copying = false;
+        if (_copy is null)
+            return;
+        await _copy.CompleteAsync(cancellationToken);
+        await _copy.DisposeAsync();
+        _copy = null;
+    }
 
-        // The sort that keeps each dossier's first row fits in memory with the session's budget for bulk work.
-        await using (var memory = new NpgsqlCommand("SELECT set_config('work_mem', current_setting('maintenance_work_mem'), true)", connection, transaction))
-            await memory.ExecuteScalarAsync(cancellationToken);
+    /// <summary>Ends the COPY and starts moving the chunk; the caller goes on while the server works.</summary>
+    private async Task StartMoveAsync(CancellationToken cancellationToken)
+    {
+        await EndCopyAsync(cancellationToken);
+        _stagedBefore += _copied;
+        _copied = 0;
+        await _staged(_stagedBefore, cancellationToken);
 
-        ReferencesProvenBySet = _agencyIds.Count > 0 && await MaySkipRowChecksAsync(cancellationToken);
-        if (ReferencesProvenBySet)
+        _provenBySet ??= await MaySkipRowChecksAsync(cancellationToken);
+        if (_provenBySet == true)
         {
-            await ProveReferencesAsync(importId, cancellationToken);
-            await SetReplicationRoleAsync("replica", cancellationToken);
+            await ProveReferencesAsync(cancellationToken);
+            if (!_replica)
+            {
+                // Until the load ends: only its own statements run on the connection meanwhile.
+                await SetReplicationRoleAsync("replica", cancellationToken);
+                _replica = true;
+            }
         }
 
+        _moveCancellation ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _abandon.Token);
+        _moving = MoveAsync(_moveCancellation.Token);
+    }
+
+    private async Task<int> MoveAsync(CancellationToken cancellationToken)
+    {
         await using var insert = new NpgsqlCommand(
             """
             INSERT INTO transactions (agency_id, procedure_id, dossier_code, phone, result_date, applicant_name, applicant_type, import_id,
@@ -323,14 +425,23 @@ internal sealed class TransactionBulkLoad(NpgsqlConnection connection, NpgsqlTra
             FROM (SELECT DISTINCT ON (agency_id, dossier_code) * FROM import_staging ORDER BY agency_id, dossier_code, row) AS first_rows
             ORDER BY agency_id, dossier_code
             ON CONFLICT (agency_id, dossier_code) DO NOTHING
-            """, connection, transaction);
+            """, _connection, _transaction);
         insert.CommandTimeout = 0;
-        insert.Parameters.AddWithValue(importId);
-        var inserted = await insert.ExecuteNonQueryAsync(cancellationToken);
+        insert.Parameters.AddWithValue(_importId);
+        return await insert.ExecuteNonQueryAsync(cancellationToken);
+    }
 
-        if (ReferencesProvenBySet)
-            await SetReplicationRoleAsync("origin", cancellationToken);
-        return inserted;
+    /// <summary>Waits for the chunk being moved, empties the staging table and copies the rows that waited into it.</summary>
+    private async Task ResumeCopyAsync(CancellationToken cancellationToken)
+    {
+        _inserted += await _moving!;
+        _moving = null;
+        await using (var truncate = new NpgsqlCommand("TRUNCATE import_staging", _connection, _transaction))
+            await truncate.ExecuteNonQueryAsync(cancellationToken);
+        await OpenCopyAsync(cancellationToken);
+        foreach (var row in _waiting)
+            await CopyAsync(row, cancellationToken);
+        _waiting.Clear();
     }
 
     /// <summary>
@@ -353,7 +464,7 @@ internal sealed class TransactionBulkLoad(NpgsqlConnection connection, NpgsqlTra
                         WHERE c.conrelid = 'transactions'::regclass AND c.contype = 'f' AND cardinality(c.conkey) = 1)
                        IS NOT DISTINCT FROM $1
                    AND (SELECT count(*) FROM pg_constraint WHERE conrelid = 'transactions'::regclass AND contype = 'f') = 3
-            """, connection, transaction))
+            """, _connection, _transaction))
         {
             command.Parameters.AddWithValue(ProvenForeignKeys);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -369,26 +480,26 @@ internal sealed class TransactionBulkLoad(NpgsqlConnection connection, NpgsqlTra
         // PostgreSQL 15 lets a superuser grant the parameter to another role (GRANT SET ON PARAMETER).
         if (version < 150000)
             return false;
-        await using var granted = new NpgsqlCommand("SELECT has_parameter_privilege('session_replication_role', 'SET')", connection, transaction);
+        await using var granted = new NpgsqlCommand("SELECT has_parameter_privilege('session_replication_role', 'SET')", _connection, _transaction);
         return (bool)(await granted.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>
-    /// Locks every agency and procedure the rows name, and the import, <c>FOR KEY SHARE</c> until the transaction ends (none
-    /// can be deleted or change its id meanwhile), and checks none is gone.
+    /// Locks every agency and procedure the rows so far name, and the import, <c>FOR KEY SHARE</c> until the transaction
+    /// ends (none can be deleted or change its id meanwhile), and checks none is gone.
     /// </summary>
-    private async Task ProveReferencesAsync(long importId, CancellationToken cancellationToken)
+    private async Task ProveReferencesAsync(CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(
             """
             SELECT (SELECT count(*) FROM (SELECT FROM agencies WHERE id = ANY($1) FOR KEY SHARE) AS a),
                    (SELECT count(*) FROM (SELECT FROM procedures WHERE id = ANY($2) FOR KEY SHARE) AS p),
                    (SELECT count(*) FROM (SELECT FROM imports WHERE id = $3 FOR KEY SHARE) AS i)
-            """, connection, transaction);
+            """, _connection, _transaction);
         command.CommandTimeout = 0;
         command.Parameters.AddWithValue(_agencyIds.ToArray());
         command.Parameters.AddWithValue(_procedureIds.ToArray());
-        command.Parameters.AddWithValue(importId);
+        command.Parameters.AddWithValue(_importId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         if (reader.GetInt64(0) != _agencyIds.Count || reader.GetInt64(1) != _procedureIds.Count || reader.GetInt64(2) != 1)
@@ -397,15 +508,33 @@ internal sealed class TransactionBulkLoad(NpgsqlConnection connection, NpgsqlTra
 
     private async Task SetReplicationRoleAsync(string role, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT set_config('session_replication_role', $1, true)", connection, transaction);
+        await using var command = new NpgsqlCommand("SELECT set_config('session_replication_role', $1, true)", _connection, _transaction);
         command.Parameters.AddWithValue(role);
         await command.ExecuteScalarAsync(cancellationToken);
     }
 
-    /// <summary>A load abandoned before <see cref="CompleteAsync"/> cancels its COPY (the caller's transaction rolls back).</summary>
+    /// <summary>
+    /// A load abandoned before <see cref="CompleteAsync"/> stops the chunk being moved and cancels its COPY (the caller's
+    /// transaction rolls back).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (_copying)
-            await copy.DisposeAsync();
+        if (_moving is not null)
+        {
+            await _abandon.CancelAsync();
+            try
+            {
+                await _moving;
+            }
+            catch (Exception e) when (e is OperationCanceledException or NpgsqlException)
+            {
+                // The load is abandoned: the caller already has its own error.
+            }
+        }
+
+        if (_copy is not null)
+            await _copy.DisposeAsync();
+        _moveCancellation?.Dispose();
+        _abandon.Dispose();
     }
 }

@@ -14,11 +14,16 @@ public sealed class TransactionImportSetLoadTests(DatabaseFixture db) : IClassFi
 {
     private readonly TransactionImporter _importer = new(ImportTestData.Clock);
 
-    [Fact]
-    public async Task ImportAsync_Should_KeepEachDossiersFirstValidRow_When_DossiersRepeatOutOfKeyOrder()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(TransactionImporter.DefaultChunkRows)]
+    public async Task ImportAsync_Should_KeepEachDossiersFirstValidRow_When_DossiersRepeatOutOfKeyOrder(int chunkRows)
     {
-        const string p = "FIRST";
+        var p = "FIRST" + chunkRows;
         await ImportTestData.SeedCatalogueAsync(db.DataSource, p);
+        var importer = new TransactionImporter(ImportTestData.Clock) { ChunkRows = chunkRows };
         ImportRow[] rows =
         [
             Row(p, 2, "HS-B", "0912000002"),
@@ -30,7 +35,7 @@ public sealed class TransactionImportSetLoadTests(DatabaseFixture db) : IClassFi
             Row(p, 8, "HS-B", "0912000008"),
         ];
 
-        var report = await _importer.ImportAsync(db.DataSource, rows, ImportSource.Api, null, TestContext.Current.CancellationToken);
+        var report = await importer.ImportAsync(db.DataSource, rows, ImportSource.Api, null, TestContext.Current.CancellationToken);
 
         Assert.Equal((7, 3, 3, 1), (report.TotalRows, report.Accepted, report.Duplicates, report.RejectedCount));
         Assert.Equal(5, Assert.Single(report.Rejected).Row);
@@ -57,18 +62,24 @@ public sealed class TransactionImportSetLoadTests(DatabaseFixture db) : IClassFi
         Assert.Null(before.ImportId);
     }
 
-    [Fact]
-    public async Task ImportAsync_Should_LoadTheSameRowsAndReport_When_TheRoleMayNotSkipForeignKeyChecks()
+    [Theory]
+    [InlineData("SAMPLE1", false, 1)]
+    [InlineData("SAMPLE2", false, 2)]
+    [InlineData("SAMPLE5", false, 5)]
+    [InlineData("ROLE", true, TransactionImporter.DefaultChunkRows)]
+    [InlineData("ROLE2", true, 2)]
+    public async Task ImportAsync_Should_LoadTheSameRowsAndReport_When_ChunksOrTheRoleDiffer(string p, bool limitedRole, int chunkRows)
     {
-        const string p = "ROLE";
         await ImportTestData.SeedCatalogueAsync(db.DataSource, p);
         await ImportTestData.InsertExistingAsync(db.DataSource, p, "HS-900");
-        await using var limited = await LimitedRoleAsync();
+        // A role that may not skip PostgreSQL's per-row foreign-key checks loads the same rows.
+        await using var limited = limitedRole ? await LimitedRoleAsync() : null;
         var file = ImportTestData.Csv(ImportTestData.SnakeCaseHeader, ImportTestData.SampleRows(p), byteOrderMark: true);
+        var importer = new TransactionImporter(ImportTestData.Clock) { ChunkRows = chunkRows };
 
         using var stream = new MemoryStream(file);
-        var report = await _importer.ImportAsync(
-            limited.DataSource, CsvTransactionReader.ReadAsync(stream, TestContext.Current.CancellationToken), ImportSource.Csv, "a.csv",
+        var report = await importer.ImportAsync(
+            limited?.DataSource ?? db.DataSource, CsvTransactionReader.ReadAsync(stream, TestContext.Current.CancellationToken), ImportSource.Csv, "a.csv",
             TestContext.Current.CancellationToken);
 
         TransactionImporterTests.AssertReport(ImportTestData.ExpectedReport, report);
@@ -97,6 +108,42 @@ public sealed class TransactionImportSetLoadTests(DatabaseFixture db) : IClassFi
             Assert.Contains("was deleted while it ran", Assert.IsType<InvalidOperationException>(error).Message, StringComparison.Ordinal);
         Assert.Equal(0L, await ImportTestData.CountAsync(db.DataSource, "SELECT count(*) FROM transactions WHERE import_id = $1", importId));
         Assert.Equal(ImportStatus.Failed, (await new ImportStore(db.DataSource).GetAsync(importId, TestContext.Current.CancellationToken))!.Status);
+    }
+
+    [Fact]
+    public async Task RowsLoadedAsync_Should_CountTheRowsOfEveryChunkStaged_When_TheImportIsPausedAfterSomeChunks()
+    {
+        const string p = "PROGRESS";
+        await ImportTestData.SeedCatalogueAsync(db.DataSource, p);
+        var store = new ImportStore(db.DataSource);
+        var importId = await store.CreateAsync(ImportSource.Csv, "lon.csv", TestContext.Current.CancellationToken);
+        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var importer = new TransactionImporter(ImportTestData.Clock) { ChunkRows = 500 };
+
+        async IAsyncEnumerable<ImportRow> Rows()
+        {
+            for (var i = 0; i < 1_200; i++)
+                yield return new ImportRow(i + 2, new TransactionRow($"HS-{i}", $"{p}-A1", $"{p}-P1", $"09120{i:D5}", "2025-03-01"));
+            await paused.Task;
+            yield return new ImportRow(1_202, new TransactionRow("HS-last", $"{p}-A2", $"{p}-P1", "0912999999", "2025-03-01"));
+        }
+
+        var run = importer.RunAsync(db.DataSource, importId, Rows(), TestContext.Current.CancellationToken);
+        try
+        {
+            // Two chunks have been handed over; the 200 rows after them are in the next COPY or wait for the second move.
+            var loaded = await Eventually.UntilAsync(
+                () => store.RowsLoadedAsync(importId, TestContext.Current.CancellationToken), n => n >= 1_000,
+                "the import to report the rows of its first two chunks", cancellationToken: TestContext.Current.CancellationToken);
+            Assert.InRange(loaded!.Value, 1_000, 1_200);
+        }
+        finally
+        {
+            paused.SetResult();
+        }
+
+        Assert.Equal(1_201, (await run).Accepted);
+        Assert.Null(await store.RowsLoadedAsync(importId, TestContext.Current.CancellationToken));
     }
 
     private static ImportRow Row(string p, int row, string dossierCode, string phone) =>
