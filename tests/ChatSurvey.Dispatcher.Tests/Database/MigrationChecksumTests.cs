@@ -31,6 +31,7 @@ public sealed class MigrationChecksumTests
         ["0015_continuous_waves.sql"] = "59280f08ca2eaa2fbef0fff8ec09928bec90743173921bb99e8cfe0c13921eae",
         ["0016_integration_imports.sql"] = "603e6ec1ec415863522842256749a24c64cf8a08cf26e4bf951d9eaee22124b9",
         ["0018_volunteers.sql"] = "84944e6d2ccada39eb824a8205718b297bc2e5e47644d0681382d36b28e30b59",
+        ["0021_invitations_by_agency.sql"] = "eb2eb8e1ce68a39b8b92105abd08a9110891a9453cdf5e8ba093428df608260a",
     };
 
     [Fact]
