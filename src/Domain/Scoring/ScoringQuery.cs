@@ -8,9 +8,10 @@ namespace ChatSurvey.Domain.Scoring;
 /// <summary>
 /// SIPAS indices (docs/methodology.md#indices) from one SQL statement and arithmetic in C#. The statement picks the one
 /// questionnaire version behind the figures, then returns each valid ballot's scored answers as two short arrays
-/// (question position, value: 1–5, 0 for "không áp dụng"), the improvement choices per agency, ballot and delivered
-/// invitation counts, and the agencies. Figures and their clustered intervals (<see cref="Estimate"/>) are derived
-/// here from the ballots, so the public page, the API, the exports and the final snapshot read the same figures.
+/// (question position, value: 1–5, 0 for "không áp dụng") and its choices (question position, option), read together
+/// from its answers (one index look-up per ballot), ballot and delivered invitation counts, and the agencies. Figures,
+/// their clustered intervals (<see cref="Estimate"/>) and the improvement counts are derived here from the ballots, so
+/// the public page, the API, the exports and the final snapshot read the same figures.
 /// </summary>
 public static class ScoringQuery
 {
@@ -81,7 +82,7 @@ public static class ScoringQuery
             SELECT r.id, r.agency_id, r.questionnaire_id, r.transaction_id
             FROM responses r
             WHERE (@wave_id IS NULL OR r.wave_id = @wave_id)
-              AND (@agency_code IS NULL OR r.agency_id IN (SELECT a.id FROM agencies a WHERE a.code = @agency_code))
+              AND (@agency_code IS NULL OR r.agency_id = (SELECT a.id FROM agencies a WHERE a.code = @agency_code))
               AND (@period_from IS NULL OR r.completed_at >= @period_from)
               AND (@period_to IS NULL OR r.completed_at < @period_to)
               AND {{Ballots.Predicate}}
@@ -106,22 +107,17 @@ public static class ScoringQuery
             WHERE qn.id = (SELECT id FROM chosen)
         ),
         ballot AS (
-            SELECT f.id, f.agency_id, f.transaction_id,
-                   array_agg(q.position ORDER BY q.position) AS positions,
-                   array_agg(CASE WHEN a.kind = 'rating' THEN a.rating ELSE 0 END::smallint ORDER BY q.position) AS vals
-            FROM answers a
-            JOIN filtered f ON f.id = a.response_id
-            JOIN question q ON q.code = a.question_code
-            WHERE a.kind IN ('rating', 'not_applicable')
-            GROUP BY f.id, f.agency_id, f.transaction_id
-        ),
-        improvement AS (
-            SELECT f.agency_id, q.position, a.choice, count(*) AS ballots
-            FROM answers a
-            JOIN filtered f ON f.id = a.response_id
-            JOIN question q ON q.code = a.question_code
-            WHERE a.kind = 'choice'
-            GROUP BY f.agency_id, q.position, a.choice
+            SELECT f.id, f.agency_id, f.transaction_id, x.positions, x.vals, x.choice_positions, x.choices
+            FROM filtered f
+            CROSS JOIN LATERAL (
+                SELECT array_agg(q.position) FILTER (WHERE a.kind <> 'choice') AS positions,
+                       array_agg(CASE WHEN a.kind = 'rating' THEN a.rating ELSE 0 END::smallint) FILTER (WHERE a.kind <> 'choice') AS vals,
+                       array_agg(q.position) FILTER (WHERE a.kind = 'choice') AS choice_positions,
+                       array_agg(a.choice) FILTER (WHERE a.kind = 'choice') AS choices
+                FROM answers a
+                JOIN question q ON q.code = a.question_code
+                WHERE a.response_id = f.id AND a.kind IN ('rating', 'not_applicable', 'choice')
+            ) x
         ),
         response_stats AS (
             SELECT agency_id, count(*) AS ballots FROM filtered GROUP BY agency_id
@@ -134,7 +130,7 @@ public static class ScoringQuery
             LEFT JOIN responses r ON r.invitation_id = i.id
             WHERE NOT @open_ballots -- open answers have no invitation, so no response rate
               AND (@wave_id IS NULL OR i.wave_id = @wave_id)
-              AND (@agency_code IS NULL OR i.agency_id IN (SELECT a.id FROM agencies a WHERE a.code = @agency_code))
+              AND (@agency_code IS NULL OR i.agency_id = (SELECT a.id FROM agencies a WHERE a.code = @agency_code))
               AND (i.status = '{{InvitationStatus.Delivered}}' OR i.delivered_at IS NOT NULL OR r.id IS NOT NULL)
               AND (@period_from IS NULL OR coalesce(i.delivered_at, i.sent_at, i.created_at) >= @period_from)
               AND (@period_to IS NULL OR coalesce(i.delivered_at, i.sent_at, i.created_at) < @period_to)
@@ -142,10 +138,11 @@ public static class ScoringQuery
         )
         SELECT 'version'::text AS kind, v.questionnaire_id AS id, qn.code AS code, qn.title AS label,
                CASE WHEN v.questionnaire_id = (SELECT id FROM chosen) THEN qn.definition::text END AS extra,
-               qn.version::bigint AS n1, v.ballots AS n2, NULL::bigint AS n3, NULL::int[] AS positions, NULL::smallint[] AS vals
+               qn.version::bigint AS n1, v.ballots AS n2, NULL::bigint AS n3, NULL::int[] AS positions, NULL::smallint[] AS vals,
+               NULL::int[] AS choice_positions, NULL::text[] AS choices
         FROM version v JOIN questionnaires qn ON qn.id = v.questionnaire_id
         UNION ALL
-        SELECT 'chosen', qn.id, qn.code, qn.title, qn.definition::text, qn.version, 0, NULL, NULL, NULL
+        SELECT 'chosen', qn.id, qn.code, qn.title, qn.definition::text, qn.version, 0, NULL, NULL, NULL, NULL, NULL
         FROM questionnaires qn
         WHERE qn.id = (SELECT id FROM chosen) AND NOT EXISTS (SELECT 1 FROM version v WHERE v.questionnaire_id = qn.id)
         UNION ALL
@@ -153,21 +150,18 @@ public static class ScoringQuery
         SELECT 'ballot', b.agency_id,
                CASE WHEN t.due_on IS NULL OR t.result_date IS NULL THEN NULL
                     WHEN t.result_date > t.due_on THEN '{{Timeliness.LateValue}}' ELSE '{{Timeliness.OnTimeValue}}' END,
-               NULL, NULL, NULL, NULL, NULL, b.positions, b.vals
+               NULL, NULL, b.id, NULL, NULL, b.positions, b.vals, b.choice_positions, b.choices
         FROM ballot b
         LEFT JOIN transactions t ON t.id = b.transaction_id
         UNION ALL
-        SELECT 'improvement', i.agency_id, i.choice, NULL, NULL, i.position, i.ballots, NULL, NULL, NULL
-        FROM improvement i
-        UNION ALL
-        SELECT 'responses', r.agency_id, NULL, NULL, NULL, r.ballots, NULL, NULL, NULL, NULL
+        SELECT 'responses', r.agency_id, NULL, NULL, NULL, r.ballots, NULL, NULL, NULL, NULL, NULL, NULL
         FROM response_stats r
         UNION ALL
         SELECT 'invitations', CASE WHEN i.all_agencies = 1 THEN 0 ELSE i.agency_id END, NULL, NULL, NULL,
-               i.delivered, i.completed, NULL, NULL, NULL
+               i.delivered, i.completed, NULL, NULL, NULL, NULL, NULL
         FROM invitation_stats i
         UNION ALL
-        SELECT 'agency', a.id, a.code, a.name, a.block, NULL, NULL, NULL, NULL, NULL
+        SELECT 'agency', a.id, a.code, a.name, a.block, NULL, NULL, NULL, NULL, NULL, NULL, NULL
         FROM agencies a
         WHERE a.id IN (SELECT agency_id FROM response_stats UNION SELECT agency_id FROM invitation_stats)
         """;
@@ -224,13 +218,36 @@ public static class ScoringQuery
             throw new ArgumentException($"QuestionnaireId must be positive (was {filter.QuestionnaireId}).", nameof(filter));
     }
 
-    /// <summary>One ballot's scored answers: question position → 1–5, or 0 for "không áp dụng".</summary>
-    private sealed record BallotAnswers(int[] Positions, short[] Values, string? Timeliness = null)
+    /// <summary>
+    /// One ballot (its response id) and its scored answers: question position → 1–5, or 0 for "không áp dụng"; also by
+    /// position (<see cref="Missing"/> where the ballot has no scored answer), so that a look-up costs one read.
+    /// </summary>
+    private sealed record BallotAnswers(long Id, int[] Positions, short[] Values, short[] ByPosition, string? Timeliness)
     {
-        public short? ValueAt(int position)
+        private const short Missing = -1;
+
+        public static BallotAnswers Of(long id, int[] positions, short[] values, string? timeliness)
         {
-            var i = Array.BinarySearch(Positions, position);
-            return i >= 0 ? Values[i] : null;
+            var byPosition = new short[positions.Length == 0 ? 0 : positions.Max() + 1];
+            Array.Fill(byPosition, Missing);
+            for (var i = 0; i < positions.Length; i++)
+                byPosition[positions[i]] = values[i];
+            return new BallotAnswers(id, positions, values, byPosition, timeliness);
+        }
+
+        public short? ValueAt(int position) =>
+            position < ByPosition.Length && ByPosition[position] != Missing ? ByPosition[position] : null;
+
+        /// <summary>Whether the ballot has a valid answer (1–5) at one of <paramref name="positions"/>.</summary>
+        public bool AnswersAny(int[] positions)
+        {
+            foreach (var position in positions)
+            {
+                if (ValueAt(position) is { } value && value != NotApplicableValue)
+                    return true;
+            }
+
+            return false;
         }
     }
 
@@ -260,14 +277,25 @@ public static class ScoringQuery
                         _chosen = (id, definition);
                     break;
                 case "ballot":
-                    if (!_ballots.TryGetValue(id, out var list))
-                        _ballots[id] = list = [];
-                    list.Add(new BallotAnswers(reader.GetFieldValue<int[]>(8), reader.GetFieldValue<short[]>(9), Text(2)));
-                    break;
-                case "improvement":
-                    if (!_improvements.TryGetValue(id, out var choices))
-                        _improvements[id] = choices = [];
-                    choices[(checked((int)Number(5)), reader.GetString(2))] = Number(6);
+                    // A ballot with scored answers joins its agency's list (kept in ballot order: the figures sum over
+                    // it); its choices count for the improvement question whether or not it has any.
+                    if (!reader.IsDBNull(8))
+                    {
+                        if (!_ballots.TryGetValue(id, out var list))
+                            _ballots[id] = list = [];
+                        list.Add(BallotAnswers.Of(Number(5), reader.GetFieldValue<int[]>(8), reader.GetFieldValue<short[]>(9), Text(2)));
+                    }
+
+                    if (!reader.IsDBNull(10))
+                    {
+                        if (!_improvements.TryGetValue(id, out var choices))
+                            _improvements[id] = choices = [];
+                        var positions = reader.GetFieldValue<int[]>(10);
+                        var values = reader.GetFieldValue<string[]>(11);
+                        for (var i = 0; i < positions.Length; i++)
+                            choices[(positions[i], values[i])] = choices.GetValueOrDefault((positions[i], values[i])) + 1;
+                    }
+
                     break;
                 case "responses":
                     _responses[id] = Number(5);
@@ -285,6 +313,8 @@ public static class ScoringQuery
 
         public ScoreReport ToReport(ScoreFilter filter)
         {
+            foreach (var list in _ballots.Values)
+                list.Sort((a, b) => a.Id.CompareTo(b.Id));
             var minimum = filter.MinimumCount;
             var layout = _chosen is { } chosen ? Layout.Of(QuestionnaireCatalogue.Deserialize(chosen.Definition)) : null;
             var questionnaire = _chosen is { } c ? _versions.First(v => v.Id == c.Id) : null;
@@ -602,19 +632,12 @@ public static class ScoringQuery
         // The influences of the ballots with a valid answer among the positions (the ballots behind the figure).
         private static List<double> Behind(double[] influences, IReadOnlyList<BallotAnswers> ballots, IEnumerable<int> positions)
         {
-            var set = positions.ToHashSet();
+            var scored = positions.Distinct().ToArray();
             var behind = new List<double>();
             for (var b = 0; b < ballots.Count; b++)
             {
-                var ballot = ballots[b];
-                for (var i = 0; i < ballot.Positions.Length; i++)
-                {
-                    if (ballot.Values[i] != NotApplicableValue && set.Contains(ballot.Positions[i]))
-                    {
-                        behind.Add(influences[b]);
-                        break;
-                    }
-                }
+                if (ballots[b].AnswersAny(scored))
+                    behind.Add(influences[b]);
             }
 
             return behind;

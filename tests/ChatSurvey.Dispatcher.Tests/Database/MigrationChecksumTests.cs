@@ -32,6 +32,7 @@ public sealed class MigrationChecksumTests
         ["0016_integration_imports.sql"] = "603e6ec1ec415863522842256749a24c64cf8a08cf26e4bf951d9eaee22124b9",
         ["0018_volunteers.sql"] = "84944e6d2ccada39eb824a8205718b297bc2e5e47644d0681382d36b28e30b59",
         ["0019_durable_inbound.sql"] = "3197c0c178dce23e4110006e86bb4c7b96102249f9a4449bfd930d2752e6b9ab",
+        ["0021_invitations_by_agency.sql"] = "eb2eb8e1ce68a39b8b92105abd08a9110891a9453cdf5e8ba093428df608260a",
     };
 
     [Fact]
