@@ -189,14 +189,16 @@ public sealed class ImportStore(NpgsqlDataSource dataSource)
             LEFT JOIN pg_stat_progress_copy p ON p.pid = a.pid
             WHERE a.application_name = $1 OR starts_with(a.application_name, $1 || ':')
             """);
-        command.Parameters.AddWithValue(SessionName(importId));
+        var session = SessionName(importId);
+        command.Parameters.AddWithValue(session);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         long? loaded = null;
         while (await reader.ReadAsync(cancellationToken))
         {
+            // "chatsurvey-import-{id}:{staged}" once a chunk has been staged (ReportStagedAsync).
             var name = reader.GetString(0);
-            long? staged = name.Length > SessionName(importId).Length
-                && long.TryParse(name.AsSpan(SessionName(importId).Length + 1), System.Globalization.CultureInfo.InvariantCulture, out var count)
+            long? staged = name.Length > session.Length
+                && long.TryParse(name.AsSpan(session.Length + 1), System.Globalization.CultureInfo.InvariantCulture, out var count)
                 ? count
                 : null;
             long? copying = reader.IsDBNull(1) ? null : reader.GetInt64(1);
