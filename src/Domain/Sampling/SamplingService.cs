@@ -92,7 +92,8 @@ public static class SamplingService
     /// Draws the sample in the caller's transaction and leaves the drawn dossiers in the database, for a caller that
     /// creates invitations from them there: the temporary table <see cref="DrawnTable"/> (dropped at commit) holds one row
     /// per drawn dossier (<c>agency_id</c>, <c>agency_code</c>, <c>transaction_id</c>, <c>phone</c>, <c>draw_rank</c>: 1
-    /// for the agency's first in draw order) and a row without a <c>transaction_id</c> for an agency with none. The result
+    /// for the agency's first in draw order) and rows without a <c>transaction_id</c> that only carry an agency's counts
+    /// (an agency that draws none has one). The result
     /// gives each agency's counts; its <see cref="AgencySample.Transactions"/> are not read (empty). JIT compilation is off
     /// for the rest of the transaction. Throws as
     /// <see cref="DrawAsync(NpgsqlDataSource, SampleRequest, CancellationToken)"/>.

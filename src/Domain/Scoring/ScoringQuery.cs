@@ -536,25 +536,24 @@ public static class ScoringQuery
 
         public static AgencyLine Of(Layout layout, IReadOnlyList<BallotAnswers> ballots, int minimum)
         {
-            var tallies = new Dictionary<int, QuestionTally>();
+            // Per question position: its counts over the ballots.
+            var counts = new QuestionTally[ballots.Count == 0 ? 0 : ballots.Max(b => b.ByPosition.Length)];
             foreach (var ballot in ballots)
             {
                 for (var i = 0; i < ballot.Positions.Length; i++)
-                {
-                    var tally = tallies.GetValueOrDefault(ballot.Positions[i]);
-                    tallies[ballot.Positions[i]] = tally.With(ballot.Values[i]);
-                }
+                    counts[ballot.Positions[i]] = counts[ballot.Positions[i]].With(ballot.Values[i]);
             }
 
-            Figure Single(Positioned q) => tallies.GetValueOrDefault(q.Position).ToFigure(minimum);
+            QuestionTally Tally(int position) => position < counts.Length ? counts[position] : default;
+            Figure Single(Positioned q) => Tally(q.Position).ToFigure(minimum);
 
             // Per element: its figure and, per ballot, the ballot's influence on it (see Estimate.Linearised).
             var elementInfluences = new List<double[]?>();
             var elements = new List<ElementLine>();
             foreach (var element in layout.Elements)
             {
-                var scored = element.Scored.Where(q => tallies.GetValueOrDefault(q.Position).Valid > 0).ToList();
-                var notApplicable = element.Scored.Sum(q => tallies.GetValueOrDefault(q.Position).NotApplicable);
+                var scored = element.Scored.Where(q => Tally(q.Position).Valid > 0).ToList();
+                var notApplicable = element.Scored.Sum(q => Tally(q.Position).NotApplicable);
                 var criteria = element.Criteria.Select(Single).ToList();
                 var question = element.Question is { } eq ? Single(eq) : null;
                 if (scored.Count == 0)
@@ -564,7 +563,7 @@ public static class ScoringQuery
                     continue;
                 }
 
-                var t = scored.Select(q => (q.Position, Tally: tallies[q.Position])).ToList();
+                var t = scored.Select(q => (q.Position, Tally: Tally(q.Position))).ToList();
                 var pooled = element.Rule == ElementRule.PooledAnswers;
                 var validAll = t.Sum(x => x.Tally.Valid);
                 var index = pooled ? (double)t.Sum(x => x.Tally.Satisfied) / validAll : t.Average(x => x.Tally.Proportion);
