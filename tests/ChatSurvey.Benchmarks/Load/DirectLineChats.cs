@@ -149,16 +149,60 @@ public sealed class DirectLineChats(IChatEndpoint endpoint, SurveyScript script,
     }
 }
 
-/// <summary>The product's web chat: a token for an invitation's personal code, then BotHost's own Direct Line 3.0 endpoint.</summary>
-public sealed class ProductChatEndpoint(HttpClient http, Uri baseUrl, ItemPool<string> invitationCodes) : IChatEndpoint
+/// <summary>
+/// What the product and the floor share: Direct Line's activity post and watermark poll under <paramref name="conversations"/>
+/// (the path of the conversations collection), with the conversation's bearer token.
+/// </summary>
+public abstract class DirectLineShapedEndpoint(HttpClient http, Uri baseUrl, string conversations)
 {
     private int _variant;
 
+    protected HttpClient Http => http;
+
+    protected Uri BaseUrl => baseUrl;
+
+    /// <summary>The next variant number, so conversations answer differently.</summary>
+    protected int NextVariant() => Interlocked.Increment(ref _variant);
+
+    public Task<HttpResponseMessage> PostAsync(ChatConversation conversation, string text, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(conversation);
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, $"{conversations}/{conversation.Id}/activities"))
+        {
+            Content = DirectLineChats.Activity(text),
+        };
+        return SendAsync(request, conversation, cancellationToken);
+    }
+
+    public Task<HttpResponseMessage> PollAsync(ChatConversation conversation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(conversation);
+        var watermark = conversation.Watermark is null ? "" : "?watermark=" + Uri.EscapeDataString(conversation.Watermark);
+        return SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(baseUrl, $"{conversations}/{conversation.Id}/activities{watermark}")),
+            conversation, cancellationToken);
+    }
+
+    protected async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, ChatConversation conversation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(conversation);
+        using (request)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", conversation.Token);
+            return await http.SendAsync(request, cancellationToken);
+        }
+    }
+}
+
+/// <summary>The product's web chat: a token for an invitation's personal code, then BotHost's own Direct Line 3.0 endpoint.</summary>
+public sealed class ProductChatEndpoint(HttpClient http, Uri baseUrl, ItemPool<string> invitationCodes)
+    : DirectLineShapedEndpoint(http, baseUrl, "/v3/directline/conversations"), IChatEndpoint
+{
     public async Task<ChatConversation> OpenAsync(CancellationToken cancellationToken)
     {
         var code = await invitationCodes.TakeAsync();
         using var content = new StringContent(JsonSerializer.Serialize(new { invitationCode = code }), Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
-        using var response = await http.PostAsync(new Uri(baseUrl, "/api/webchat/token"), content, cancellationToken);
+        using var response = await Http.PostAsync(new Uri(BaseUrl, "/api/webchat/token"), content, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         if (response.StatusCode != HttpStatusCode.OK)
             throw new InvalidOperationException($"POST /api/webchat/token answered {(int)response.StatusCode}: {text}");
@@ -166,81 +210,23 @@ public sealed class ProductChatEndpoint(HttpClient http, Uri baseUrl, ItemPool<s
         return new ChatConversation(
             document.RootElement.GetProperty("conversationId").GetString()!,
             document.RootElement.GetProperty("token").GetString()!,
-            Interlocked.Increment(ref _variant));
+            NextVariant());
     }
 
-    public Task<HttpResponseMessage> StartAsync(ChatConversation conversation, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(conversation);
-        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, "/v3/directline/conversations"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", conversation.Token);
-        return SendAsync(request, cancellationToken);
-    }
-
-    public Task<HttpResponseMessage> PostAsync(ChatConversation conversation, string text, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(conversation);
-        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, $"/v3/directline/conversations/{conversation.Id}/activities"))
-        {
-            Content = DirectLineChats.Activity(text),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", conversation.Token);
-        return SendAsync(request, cancellationToken);
-    }
-
-    public Task<HttpResponseMessage> PollAsync(ChatConversation conversation, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(conversation);
-        var watermark = conversation.Watermark is null ? "" : "?watermark=" + Uri.EscapeDataString(conversation.Watermark);
-        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUrl, $"/v3/directline/conversations/{conversation.Id}/activities{watermark}"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", conversation.Token);
-        return SendAsync(request, cancellationToken);
-    }
-
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        using (request)
-            return await http.SendAsync(request, cancellationToken);
-    }
+    public Task<HttpResponseMessage> StartAsync(ChatConversation conversation, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUrl, "/v3/directline/conversations")), conversation, cancellationToken);
 }
 
 /// <summary>The Direct Line floor (<see cref="Floor.FloorServer"/>): the same shapes, a conversation per new id.</summary>
-public sealed class FloorChatEndpoint(HttpClient http, Uri baseUrl, string tokenKey) : IChatEndpoint
+public sealed class FloorChatEndpoint(HttpClient http, Uri baseUrl, string tokenKey)
+    : DirectLineShapedEndpoint(http, baseUrl, "/floor/directline/conversations"), IChatEndpoint
 {
-    private int _variant;
-
     public Task<ChatConversation> OpenAsync(CancellationToken cancellationToken)
     {
         var id = Convert.ToBase64String(Guid.NewGuid().ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        return Task.FromResult(new ChatConversation(id, Floor.FloorServer.Token(tokenKey, id), Interlocked.Increment(ref _variant)));
+        return Task.FromResult(new ChatConversation(id, Floor.FloorServer.Token(tokenKey, id), NextVariant()));
     }
 
     public Task<HttpResponseMessage> StartAsync(ChatConversation conversation, CancellationToken cancellationToken) =>
         PostAsync(conversation, "", cancellationToken);
-
-    public Task<HttpResponseMessage> PostAsync(ChatConversation conversation, string text, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(conversation);
-        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, $"/floor/directline/conversations/{conversation.Id}/activities"))
-        {
-            Content = DirectLineChats.Activity(text),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", conversation.Token);
-        return SendAsync(request, cancellationToken);
-    }
-
-    public Task<HttpResponseMessage> PollAsync(ChatConversation conversation, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(conversation);
-        var watermark = conversation.Watermark is null ? "" : "?watermark=" + Uri.EscapeDataString(conversation.Watermark);
-        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUrl, $"/floor/directline/conversations/{conversation.Id}/activities{watermark}"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", conversation.Token);
-        return SendAsync(request, cancellationToken);
-    }
-
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        using (request)
-            return await http.SendAsync(request, cancellationToken);
-    }
 }

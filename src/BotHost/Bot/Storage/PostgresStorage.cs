@@ -46,7 +46,7 @@ public sealed class PostgresStorage(
             foreach (var key in keys)
             {
                 if (ahead.TryGetPrefetched(key, out var row) && row is not null)
-                    Add(items, key, new PrefetchedState(row.Version, row.TypeName, row.ValueJson, row.ETag));
+                    Add(items, key, row);
             }
 
             return items;
