@@ -107,7 +107,14 @@ public sealed class WebChatInbound(
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var session = new BotStateSession(connection);
         var start = await SurveyTurnStore.BeginChatAsync(session, DirectLineAdapter.ChannelName, route, inbound, null, record: false, cancellationToken);
-        if (start.Processed || start.EarlierPending)
+        if (start.EarlierPending)
+        {
+            // An earlier message of the conversation became visible after the claim: it goes first; this one is given back.
+            await log.ReleaseAsync(pending.Id, cancellationToken);
+            return;
+        }
+
+        if (start.Processed)
             return;
         var activity = new Activity
         {

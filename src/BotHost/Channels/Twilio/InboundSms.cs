@@ -113,7 +113,15 @@ public sealed class InboundSms(
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var session = new BotStateSession(connection);
         var start = await turns.BeginSmsAsync(session, TwilioSmsAdapter.ChannelId, inbound, null, record: false, cancellationToken);
-        if (start.Processed || start.EarlierPending)
+        if (start.EarlierPending)
+        {
+            // An earlier message of the phone became visible after the claim (its insert committed late): it goes first,
+            // and this one is given back at once rather than waiting out its lease.
+            await log.ReleaseAsync(pending.Id, cancellationToken);
+            return null;
+        }
+
+        if (start.Processed)
             return null;
         var turn = new InboundTurn(pending.Id, pending.ProviderMessageId, ReplyRoute.Rest, LeaseSeconds);
         try
