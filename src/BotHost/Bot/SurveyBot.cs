@@ -82,11 +82,14 @@ public sealed class SurveyBot : ActivityHandler
             var (outcome, outgoing, firstTurn) = route.HasSurvey
                 ? await RunEngineAsync(turnContext, route, text, cancellationToken)
                 : NoSurvey(text, route.Channel);
+            // A channel that stores its replies writes them in the commit; the others are sent once it has committed.
+            var staging = turnContext.TurnState.Get<IReplyStaging>();
+            var staged = staging?.Stage(turnContext, outgoing.Select(r => ToActivity(r, route)).ToList());
             try
             {
                 await _store.CommitAsync(route, inbound, outcome, StoredReply.Join(outgoing.Select(r => r.Text)), firstTurn,
                     () => route.HasSurvey ? _conversationState.SaveChangesAsync(turnContext, false, cancellationToken) : Task.CompletedTask,
-                    cancellationToken);
+                    staged, cancellationToken);
             }
             catch (StorageConcurrencyException) when (attempt < MaxAttempts)
             {
@@ -95,8 +98,12 @@ public sealed class SurveyBot : ActivityHandler
                 continue;
             }
 
-            foreach (var reply in outgoing)
-                await turnContext.SendActivityAsync(ToActivity(reply, route), cancellationToken);
+            if (staging is null)
+            {
+                foreach (var reply in outgoing)
+                    await turnContext.SendActivityAsync(ToActivity(reply, route), cancellationToken);
+            }
+
             return;
         }
     }

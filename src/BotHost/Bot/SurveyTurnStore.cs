@@ -98,16 +98,20 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
 
     /// <summary>
     /// The first round trip of a web chat turn: like <see cref="BeginSmsAsync"/>, with the route the conversation was
-    /// bound to when it started (<paramref name="route"/>).
+    /// bound to when it started (<paramref name="route"/>) and, ahead of the insert, the citizen's message appended to the
+    /// transcript (<paramref name="echo"/>, a <see cref="DirectLineStore.Append(string, IReadOnlyList{Microsoft.Bot.Schema.Activity}, string?)"/>
+    /// statement; its seq is <see cref="InboundTurnStart.EchoSeq"/>).
     /// </summary>
     public static async Task<InboundTurnStart> BeginChatAsync(
         BotStateSession session, string channelId, SurveyRoute route, InboundMessage inbound, double? recordWithLeaseSeconds, bool record,
-        CancellationToken cancellationToken)
+        NpgsqlBatchCommand? echo, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(inbound);
         await using var batch = new NpgsqlBatch(session.Connection);
+        if (echo is not null)
+            batch.BatchCommands.Add(echo);
         if (record)
             batch.BatchCommands.Add(InboundMessageStore.Record(route.ChannelName, inbound, recordWithLeaseSeconds));
         var read = new NpgsqlBatchCommand(
@@ -129,7 +133,7 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
         {
             session.Prefetch(key, PostgresStorage.ReadRow(reader, 4));
             return route;
-        }, cancellationToken);
+        }, cancellationToken, echo is not null);
     }
 
     /// <summary>
@@ -137,9 +141,17 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
     /// that starts with <see cref="MessageColumns"/>, whose other columns <paramref name="readRoute"/> reads.
     /// </summary>
     private static async Task<InboundTurnStart> ReadStartAsync(
-        NpgsqlBatch batch, bool record, Func<NpgsqlDataReader, SurveyRoute> readRoute, CancellationToken cancellationToken)
+        NpgsqlBatch batch, bool record, Func<NpgsqlDataReader, SurveyRoute> readRoute, CancellationToken cancellationToken, bool echo = false)
     {
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        long? echoSeq = null;
+        if (echo)
+        {
+            var appended = await DirectLineStore.ReadAppendedAsync(reader, cancellationToken);
+            echoSeq = appended.Count > 0 ? appended[0].Seq : null;
+            await reader.NextResultAsync(cancellationToken);
+        }
+
         var created = false;
         if (record)
         {
@@ -150,14 +162,15 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
         await reader.ReadAsync(cancellationToken);
         return new InboundTurnStart(
             reader.IsDBNull(0) ? null : reader.GetInt64(0), record && !created, !reader.IsDBNull(1) && reader.GetBoolean(1),
-            reader.GetString(2), reader.GetBoolean(3), readRoute(reader));
+            reader.GetString(2), reader.GetBoolean(3), readRoute(reader)) { EchoSeq = echoSeq };
     }
 
     /// <summary>
     /// Writes the turn in one transaction on the turn's session (<see cref="BotStateSession.Current"/>; a session of its
     /// own when there is none, as for an interview): the bot state (<paramref name="saveBotState"/> runs with the state
     /// writes deferred into this batch, a stale ETag aborting everything), the conversation, the ballot and its answers,
-    /// an opt-out, and the inbound message marked processed with its replies — one batch and the commit.
+    /// an opt-out, the inbound message marked processed with its replies and, for a channel that stores its replies
+    /// (<see cref="IReplyStaging"/>), the statement appending them — one batch and the commit.
     /// </summary>
     /// <exception cref="DuplicateInboundMessageException">The inbound message was processed by someone else meanwhile.</exception>
     /// <exception cref="StorageConcurrencyException">The conversation changed since the turn read it: start the turn over.</exception>
@@ -168,6 +181,7 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
         string replyText,
         bool firstTurn,
         Func<Task> saveBotState,
+        NpgsqlBatchCommand? replies,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(route);
@@ -198,6 +212,8 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
             foreach (var write in stateWrites)
                 batch.BatchCommands.Add(write.Command);
             var (conversation, processed) = AddTurnCommands(batch, route, inbound, outcome, replyText, firstTurn);
+            if (replies is not null)
+                batch.BatchCommands.Add(replies);
 
             if (batch.BatchCommands.Count > 0)
                 await ExecuteAsync(batch, stateWrites, outcome, cancellationToken);
@@ -462,7 +478,11 @@ public sealed class SurveyTurnStore(NpgsqlDataSource dataSource, TimeProvider cl
 /// <param name="Reply">The stored replies of a processed message (<see cref="StoredReply"/>).</param>
 /// <param name="EarlierPending">An earlier message of the same sender is still pending: this one must wait its turn.</param>
 /// <param name="Route">Which survey the message belongs to.</param>
-public sealed record InboundTurnStart(long? LogId, bool Redelivered, bool Processed, string Reply, bool EarlierPending, SurveyRoute Route);
+public sealed record InboundTurnStart(long? LogId, bool Redelivered, bool Processed, string Reply, bool EarlierPending, SurveyRoute Route)
+{
+    /// <summary>The transcript seq of the web chat message appended in the same round trip (the first post's on a repost).</summary>
+    public long? EchoSeq { get; init; }
+}
 
 /// <summary>
 /// The inbound message a turn answers, as its commit marks it processed: the log row, the provider message id, how

@@ -132,7 +132,7 @@ public sealed class InterviewTurns(
         try
         {
             await store.CommitAsync(route, null, outcome, "", firstTurn: true,
-                () => SaveAsync(conversationId, result.Progress, null, cancellationToken), cancellationToken);
+                () => SaveAsync(conversationId, result.Progress, null, cancellationToken), replies: null, cancellationToken);
         }
         catch (BallotClaimRefusedException e)
         {
@@ -190,7 +190,7 @@ public sealed class InterviewTurns(
             try
             {
                 await store.CommitAsync(route, null, outcome, "", firstTurn: false,
-                    () => SaveAsync(conversationId, result.Progress, etag, cancellationToken), cancellationToken);
+                    () => SaveAsync(conversationId, result.Progress, etag, cancellationToken), replies: null, cancellationToken);
                 return true;
             }
             catch (StorageConcurrencyException) when (attempt < MaxAttempts)

@@ -190,6 +190,46 @@ public sealed class DirectLineProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Replies_Should_CommitWithTheAnswer_When_WritingThemFails()
+    {
+        var chat = await InvitationTokenAsync("+84912100012");
+        await StartAsync(chat.Token);
+        var greeted = (await ActivitiesAsync(chat.ConversationId, chat.Token, null)).Activities.Count;
+        // The first bot reply written after this point fails (a sequence counts across rolled-back transactions).
+        await ExecuteAsync(
+            """
+            CREATE SEQUENCE reply_failures;
+            CREATE FUNCTION fail_first_reply() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.activity -> 'from' ->> 'role' = 'bot' AND nextval('reply_failures') = 1 THEN
+                    RAISE EXCEPTION 'injected failure writing a reply';
+                END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER fail_first_reply BEFORE INSERT ON directline_activities FOR EACH ROW EXECUTE FUNCTION fail_first_reply();
+            """);
+
+        var id = await PostAsync(chat.ConversationId, chat.Token, Message("5", "answer-1"));
+
+        // The answer and its reply commit together or not at all: the failed turn left the message to the worker, which
+        // answers it once; the transcript then holds the citizen's message and exactly one reply after it.
+        await Eventually.UntilAsync(async () => await CountAsync(
+            $"SELECT count(*) FROM inbound_messages WHERE provider_message_id = '{chat.ConversationId}|answer-1' AND processed_at IS NOT NULL") == 1,
+            "the worker to answer the message whose reply failed", cancellationToken: Cancel);
+        var transcript = (await ActivitiesAsync(chat.ConversationId, chat.Token, null)).Activities;
+        Assert.Equal(greeted + 2, transcript.Count);
+        Assert.Equal(id, transcript[greeted].GetProperty("id").GetString());
+        Assert.Equal("bot", transcript[greeted + 1].GetProperty("from").GetProperty("role").GetString());
+        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM answers"));
+        Assert.Equal(2L, await CountAsync("SELECT last_value FROM reply_failures"));
+
+        // A repost of the same message gets the same id and adds nothing.
+        Assert.Equal(id, await PostAsync(chat.ConversationId, chat.Token, Message("5", "answer-1")));
+        Assert.Equal(greeted + 2, (await ActivitiesAsync(chat.ConversationId, chat.Token, null)).Activities.Count);
+        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM answers"));
+    }
+
+    [Fact]
     public async Task Reload_Should_ResumeTheConversation_When_InvitationLinkOpenedAgain()
     {
         var phone = "+84912100003";

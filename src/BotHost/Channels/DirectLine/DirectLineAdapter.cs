@@ -1,6 +1,7 @@
 using ChatSurvey.BotHost.Bot;
 using Microsoft.Bot.Builder;
 using Microsoft.Bot.Schema;
+using Npgsql;
 
 namespace ChatSurvey.BotHost.Channels.DirectLine;
 
@@ -9,7 +10,7 @@ namespace ChatSurvey.BotHost.Channels.DirectLine;
 /// turn of <see cref="SurveyBot"/>, and every activity the bot sends is appended to the conversation in PostgreSQL,
 /// where the browser's next poll (on any instance) picks it up.
 /// </summary>
-public sealed class DirectLineAdapter : BotAdapter
+public sealed class DirectLineAdapter : BotAdapter, IReplyStaging
 {
     /// <summary>The channel as the bot and the database know it (<c>conversations.channel</c>, dedup keys).</summary>
     public const string ChannelName = "webchat";
@@ -43,11 +44,28 @@ public sealed class DirectLineAdapter : BotAdapter
         turnContext.TurnState.Add(route);
         turnContext.TurnState.Add(inbound);
         turnContext.TurnState.Add(turn);
+        turnContext.TurnState.Add<IReplyStaging>(this);
         await RunPipelineAsync(turnContext, bot.OnTurnAsync, cancellationToken);
+    }
+
+    /// <summary>The bot's replies of a turn, appended in the turn's commit (<see cref="IReplyStaging"/>).</summary>
+    public NpgsqlBatchCommand Stage(ITurnContext turnContext, IReadOnlyList<Activity> replies)
+    {
+        ArgumentNullException.ThrowIfNull(turnContext);
+        return DirectLineStore.Append(turnContext.Activity.Conversation.Id, Prepare(turnContext, replies), null);
     }
 
     public override async Task<ResourceResponse[]> SendActivitiesAsync(
         ITurnContext turnContext, Activity[] activities, CancellationToken cancellationToken)
+    {
+        var outgoing = Prepare(turnContext, activities);
+        if (outgoing.Count > 0)
+            await _store.AppendAsync(turnContext.Activity.Conversation.Id, outgoing, null, cancellationToken);
+        return activities.Select(a => new ResourceResponse(a.Id ?? Guid.NewGuid().ToString("N"))).ToArray();
+    }
+
+    /// <summary>The activities a client is shown, addressed as Direct Line addresses them, in reply to the turn's message.</summary>
+    private List<Activity> Prepare(ITurnContext turnContext, IEnumerable<Activity> activities)
     {
         var incoming = turnContext.Activity;
         var outgoing = activities
@@ -67,9 +85,7 @@ public sealed class DirectLineAdapter : BotAdapter
             ShowLabels(activity);
         }
 
-        if (outgoing.Count > 0)
-            await _store.AppendAsync(incoming.Conversation.Id, outgoing, null, cancellationToken);
-        return activities.Select(a => new ResourceResponse(a.Id ?? Guid.NewGuid().ToString("N"))).ToArray();
+        return outgoing;
     }
 
     /// <summary>

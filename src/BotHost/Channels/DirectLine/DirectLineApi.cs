@@ -99,30 +99,28 @@ public static class DirectLineApi
             Timestamp = clock.GetUtcNow(),
             ChannelData = EchoChannelData(clientActivityId, posted.DisplayText),
         };
-        var id = (await store.AppendAsync(conversationId, [echo], clientActivityId, cancellationToken))[0];
-
-        // Reposts of the same client activity (or of the same stored id) are answered once: the dedup key is stable.
-        // The conversation is the sender whose messages keep their order.
-        var inbound = new InboundMessage($"{conversationId}|{clientActivityId ?? id}", conversationId, null, posted.Text);
+        // Reposts of the same client activity are answered once: the dedup key is stable. (A post without one cannot be
+        // told from a new message: it gets a key of its own.) The conversation is the sender whose messages keep their order.
+        var inbound = new InboundMessage($"{conversationId}|{clientActivityId ?? Guid.NewGuid().ToString("N")}", conversationId, null, posted.Text);
         var turn = new Activity
         {
             Type = ActivityTypes.Message,
-            Id = id,
             From = echo.From,
             Text = posted.Text,
             Locale = "vi-VN",
             Timestamp = echo.Timestamp,
         };
-        await webChat.ReceiveAsync(Route(binding!), inbound, turn, bot, cancellationToken);
-        return TypedResults.Ok(new ResourceId(id));
+        var id = await webChat.ReceiveAsync(Route(binding!), inbound, turn, bot, echo, clientActivityId, cancellationToken);
+        return TypedResults.Ok(new ResourceId(id!));
     }
 
     internal static async Task<ContentHttpResult> GetActivitiesAsync(
         string conversationId, string? watermark, HttpRequest request, WebChatTokens tokens, DirectLineStore store,
         CancellationToken cancellationToken)
     {
-        var (_, error) = await AuthorizeAsync(conversationId, request, tokens, store, cancellationToken);
-        if (error is not null)
+        // The token alone authorises a poll: it was signed for this conversation when the conversation was bound, and a
+        // poll only reads that conversation's transcript (empty when there is none), so it costs one round trip.
+        if (TokenError(conversationId, request, tokens) is { } error)
             return error;
         long after = 0;
         if (!string.IsNullOrEmpty(watermark) && (!long.TryParse(watermark, out after) || after < 0))
@@ -160,7 +158,7 @@ public static class DirectLineApi
             Text = "",
             Locale = "vi-VN",
         };
-        await webChat.ReceiveAsync(Route(binding), inbound, start, bot, cancellationToken);
+        await webChat.ReceiveAsync(Route(binding), inbound, start, bot, echo: null, clientActivityId: null, cancellationToken);
     }
 
     internal static SurveyRoute Route(DirectLineBinding binding) => new(
@@ -170,15 +168,23 @@ public static class DirectLineApi
     private static async Task<(DirectLineBinding? Binding, ContentHttpResult? Error)> AuthorizeAsync(
         string conversationId, HttpRequest request, WebChatTokens tokens, DirectLineStore store, CancellationToken cancellationToken)
     {
-        var granted = tokens.Validate(WebChatTokens.FromHeader(request));
-        if (granted is null)
-            return (null, Error(StatusCodes.Status403Forbidden, "TokenInvalid", "The token is missing, expired or not valid."));
-        if (!string.Equals(granted, conversationId, StringComparison.Ordinal))
-            return (null, Error(StatusCodes.Status403Forbidden, "TokenConversationMismatch", "The token is for another conversation."));
+        if (TokenError(conversationId, request, tokens) is { } error)
+            return (null, error);
         var binding = await store.FindAsync(conversationId, cancellationToken);
         return binding is null
             ? (null, Error(StatusCodes.Status404NotFound, "NotFound", "The conversation does not exist."))
             : (binding, null);
+    }
+
+    /// <summary>403 unless the request's bearer token is valid and for <paramref name="conversationId"/>.</summary>
+    private static ContentHttpResult? TokenError(string conversationId, HttpRequest request, WebChatTokens tokens)
+    {
+        var granted = tokens.Validate(WebChatTokens.FromHeader(request));
+        if (granted is null)
+            return Error(StatusCodes.Status403Forbidden, "TokenInvalid", "The token is missing, expired or not valid.");
+        return string.Equals(granted, conversationId, StringComparison.Ordinal)
+            ? null
+            : Error(StatusCodes.Status403Forbidden, "TokenConversationMismatch", "The token is for another conversation.");
     }
 
     private static ConversationInfo Info(string conversationId, WebChatTokens tokens) =>

@@ -151,7 +151,33 @@ public sealed class DirectLineStore(NpgsqlDataSource dataSource)
     private async Task<List<(long Seq, bool Inserted)>> AppendOnceAsync(
         string conversationId, string[] json, string? clientActivityId, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { Append(conversationId, json, clientActivityId) } };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        return await ReadAppendedAsync(reader, cancellationToken);
+    }
+
+    /// <summary>
+    /// The append as a statement of someone else's batch (a turn's first round trip for the citizen's echo, its commit for
+    /// the bot's replies): returns one row per activity, <c>(seq, inserted)</c> in order — the first post's rows when
+    /// <paramref name="clientActivityId"/> was stored before (inserted false), none when the conversation does not exist.
+    /// </summary>
+    public static NpgsqlBatchCommand Append(string conversationId, IReadOnlyList<Activity> activities, string? clientActivityId)
+    {
+        ArgumentNullException.ThrowIfNull(activities);
+        var json = new string[activities.Count];
+        for (var i = 0; i < activities.Count; i++)
+        {
+            activities[i].Id = null; // given by the statement, from the seq it takes
+            json[i] = JsonConvert.SerializeObject(activities[i], ActivityJson);
+        }
+
+        return Append(conversationId, json, clientActivityId);
+    }
+
+    private static NpgsqlBatchCommand Append(string conversationId, string[] json, string? clientActivityId)
+    {
+        var command = new NpgsqlBatchCommand(
             """
             WITH seen AS (
                 SELECT seq FROM directline_activities WHERE conversation_id = $1 AND client_activity_id = $3
@@ -174,11 +200,16 @@ public sealed class DirectLineStore(NpgsqlDataSource dataSource)
             SELECT seq, true FROM inserted
             ORDER BY 1
             """);
-        command.Parameters.AddWithValue(conversationId);
+        command.Parameters.Add(new NpgsqlParameter { Value = conversationId });
         command.Parameters.Add(new NpgsqlParameter { Value = json, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)clientActivityId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        return command;
+    }
+
+    /// <summary>Reads the rows of an <see cref="Append(string, IReadOnlyList{Activity}, string?)"/> statement, the reader on its result.</summary>
+    internal static async Task<List<(long Seq, bool Inserted)>> ReadAppendedAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
         var seqs = new List<(long, bool)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
             seqs.Add((reader.GetInt64(0), reader.GetBoolean(1)));
         return seqs;

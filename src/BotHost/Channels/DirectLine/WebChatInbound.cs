@@ -33,22 +33,33 @@ public sealed class WebChatInbound(
     public async Task<bool> IsRecordedAsync(InboundMessage inbound, CancellationToken cancellationToken) =>
         await log.FindAsync(DirectLineAdapter.ChannelName, inbound.ProviderMessageId, cancellationToken) is not null;
 
-    /// <summary>Records the message and runs its turn now, or leaves it to the worker when the host is saturated.</summary>
-    public async Task ReceiveAsync(SurveyRoute route, InboundMessage inbound, Activity activity, IBot bot, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the message and runs its turn now, or leaves it to the worker when the host is saturated. The citizen's
+    /// <paramref name="echo"/> (none for the invisible start) is appended to the transcript with the record, in the same
+    /// round trip, a repost of the same client activity id finding the first post's; returns its activity id. The turn's
+    /// replies are appended in its commit (<see cref="IReplyStaging"/>).
+    /// </summary>
+    public async Task<string?> ReceiveAsync(
+        SurveyRoute route, InboundMessage inbound, Activity activity, IBot bot, Activity? echo, string? clientActivityId,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(inbound);
+        ArgumentNullException.ThrowIfNull(activity);
         var slot = gate.TryEnter();
         var recorded = false;
+        string? echoId = null;
         if (slot is null)
         {
+            if (echo is not null)
+                echoId = (await store.AppendAsync(route.ConversationId, [echo], clientActivityId, cancellationToken))[0];
             var (id, earlierPending) = await log.RecordAsync(route.ChannelName, inbound, LeaseSeconds, cancellationToken);
             if (id is null)
-                return;
+                return echoId;
             if (earlierPending)
             {
                 await LeaveToWorkerAsync(id.Value, inbound, "an earlier message of the conversation is pending");
-                return;
+                return echoId;
             }
 
             recorded = true;
@@ -56,7 +67,7 @@ public sealed class WebChatInbound(
             if (slot is null)
             {
                 await LeaveToWorkerAsync(id.Value, inbound, "no turn slot free");
-                return;
+                return echoId;
             }
         }
 
@@ -64,17 +75,27 @@ public sealed class WebChatInbound(
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
             var session = new BotStateSession(connection);
-            var start = await SurveyTurnStore.BeginChatAsync(session, DirectLineAdapter.ChannelName, route, inbound, LeaseSeconds, record: !recorded, cancellationToken);
+            var append = echo is not null && echoId is null ? DirectLineStore.Append(route.ConversationId, [echo], clientActivityId) : null;
+            var start = await SurveyTurnStore.BeginChatAsync(
+                session, DirectLineAdapter.ChannelName, route, inbound, LeaseSeconds, record: !recorded, append, cancellationToken);
+            if (append is not null)
+            {
+                echoId = start.EchoSeq is { } seq
+                    ? DirectLineStore.ActivityId(route.ConversationId, seq)
+                    : throw new InvalidOperationException($"Direct Line conversation {route.ConversationId} does not exist.");
+            }
+
+            activity.Id = echoId;
             if (start.Redelivered)
             {
                 logger.LogInformation("Activity {Activity} was posted again; it is answered once", inbound.ProviderMessageId);
-                return;
+                return echoId;
             }
 
             if (start.EarlierPending)
             {
                 await LeaveToWorkerAsync(start.LogId!.Value, inbound, "an earlier message of the conversation is pending");
-                return;
+                return echoId;
             }
 
             try
@@ -91,6 +112,8 @@ public sealed class WebChatInbound(
                 logger.LogError(e, "Web chat activity {Activity}: the turn failed; the worker will retry it", inbound.ProviderMessageId);
                 await LeaveToWorkerAsync(start.LogId!.Value, inbound, "the turn failed");
             }
+
+            return echoId;
         }
     }
 
@@ -106,7 +129,7 @@ public sealed class WebChatInbound(
         using var slot = await gate.EnterAsync(cancellationToken);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var session = new BotStateSession(connection);
-        var start = await SurveyTurnStore.BeginChatAsync(session, DirectLineAdapter.ChannelName, route, inbound, null, record: false, cancellationToken);
+        var start = await SurveyTurnStore.BeginChatAsync(session, DirectLineAdapter.ChannelName, route, inbound, null, record: false, echo: null, cancellationToken);
         if (start.EarlierPending)
         {
             // An earlier message of the conversation became visible after the claim: it goes first; this one is given back.
