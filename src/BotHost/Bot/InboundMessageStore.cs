@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ChatSurvey.Domain.Statuses;
 using Npgsql;
 using NpgsqlTypes;
@@ -19,6 +20,12 @@ public sealed record InboundState(long Id, bool Processed, string Reply);
 /// </summary>
 public sealed class InboundMessageStore(NpgsqlDataSource dataSource)
 {
+    /// <summary>The most messages one group insert of <see cref="RecordForWorkerAsync"/> carries.</summary>
+    private const int MaxGroup = 256;
+
+    private readonly ConcurrentQueue<GroupedRecord> _group = new();
+    private int _recording;
+
     /// <summary>
     /// The narrow insert, for a batch: returns the new row's id, or no row when this provider message id is already
     /// recorded (a redelivery). <paramref name="leaseSeconds"/> null leaves it to the worker at once.
@@ -65,6 +72,88 @@ public sealed class InboundMessageStore(NpgsqlDataSource dataSource)
         await reader.NextResultAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return (id, reader.GetBoolean(0));
+    }
+
+    /// <summary>
+    /// Records a message the worker processes (no lease: it is pending at once), for a host too busy to run the turn
+    /// now; false when this provider message id is already recorded. Under overload many webhooks record at once:
+    /// their messages go into the database together, one insert and one commit for all that arrived while the previous
+    /// insert ran (each caller still waits for its own row), so recording stays cheap when the host is saturated.
+    /// </summary>
+    public Task<bool> RecordForWorkerAsync(string channel, InboundMessage inbound, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(inbound);
+        var record = new GroupedRecord(channel, inbound);
+        _group.Enqueue(record);
+        if (Interlocked.CompareExchange(ref _recording, 1, 0) == 0)
+            _ = Task.Run(RecordGroupsAsync, CancellationToken.None);
+        return record.Recorded.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Inserts what is queued, group after group, until the queue is empty; one runs at a time.</summary>
+    private async Task RecordGroupsAsync()
+    {
+        while (true)
+        {
+            var group = new List<GroupedRecord>(MaxGroup);
+            while (group.Count < MaxGroup && _group.TryDequeue(out var next))
+                group.Add(next);
+            if (group.Count > 0)
+            {
+                await InsertGroupAsync(group);
+                continue;
+            }
+
+            Volatile.Write(ref _recording, 0);
+            // A record queued after the queue looked empty and before the flag dropped would wait for nobody.
+            if (_group.IsEmpty || Interlocked.CompareExchange(ref _recording, 1, 0) != 0)
+                return;
+        }
+    }
+
+    private async Task InsertGroupAsync(List<GroupedRecord> group)
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand(
+                """
+                INSERT INTO inbound_messages (channel, provider_message_id, from_address, to_address, body)
+                SELECT m.channel, m.provider_message_id, m.from_address, m.to_address, m.body
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
+                    AS m(channel, provider_message_id, from_address, to_address, body, ord)
+                ORDER BY m.ord
+                ON CONFLICT ON CONSTRAINT inbound_messages_provider_message_key DO NOTHING
+                RETURNING channel, provider_message_id
+                """);
+            command.Parameters.Add(Texts(group.Select(r => r.Channel)));
+            command.Parameters.Add(Texts(group.Select(r => r.Inbound.ProviderMessageId)));
+            command.Parameters.Add(Texts(group.Select(r => r.Inbound.From)));
+            command.Parameters.Add(Texts(group.Select(r => r.Inbound.To)));
+            command.Parameters.Add(Texts(group.Select(r => r.Inbound.Body)));
+            var created = new HashSet<(string, string)>();
+            await using (var reader = await command.ExecuteReaderAsync(CancellationToken.None))
+            {
+                while (await reader.ReadAsync(CancellationToken.None))
+                    created.Add((reader.GetString(0), reader.GetString(1)));
+            }
+
+            // The same id twice in one group: the first is the new row, the second a redelivery.
+            foreach (var record in group)
+                record.Recorded.TrySetResult(created.Remove((record.Channel, record.Inbound.ProviderMessageId)));
+        }
+        catch (Exception e)
+        {
+            foreach (var record in group)
+                record.Recorded.TrySetException(e);
+        }
+    }
+
+    private static NpgsqlParameter Texts(IEnumerable<string?> values) =>
+        new() { Value = values.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
+
+    private sealed record GroupedRecord(string Channel, InboundMessage Inbound)
+    {
+        public TaskCompletionSource<bool> Recorded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>What the log holds for this provider message id, or null.</summary>

@@ -10,13 +10,31 @@ namespace ChatSurvey.BotHost.Bot;
 public sealed class TurnGate(IOptions<InboundOptions> options) : IDisposable
 {
     private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentTurns, options.Value.MaxConcurrentTurns);
+    private readonly int _maxWaiting = options.Value.MaxConcurrentTurns;
+    private int _waiting;
 
     /// <summary>A slot now, or null.</summary>
     public IDisposable? TryEnter() => _slots.Wait(0) ? new Slot(_slots) : null;
 
+    /// <summary>
+    /// Whether a webhook may still wait for a slot: at most as many wait as there are slots, so that under overload the
+    /// rest answer at once (their messages left to the worker) instead of holding requests that cannot be served soon.
+    /// </summary>
+    public bool CanWait => Volatile.Read(ref _waiting) < _maxWaiting;
+
     /// <summary>A slot within <paramref name="wait"/>, or null.</summary>
-    public async Task<IDisposable?> EnterAsync(TimeSpan wait, CancellationToken cancellationToken) =>
-        await _slots.WaitAsync(wait, cancellationToken) ? new Slot(_slots) : null;
+    public async Task<IDisposable?> EnterAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            return await _slots.WaitAsync(wait, cancellationToken) ? new Slot(_slots) : null;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+    }
 
     /// <summary>A slot, waiting as long as it takes (the worker).</summary>
     public async Task<IDisposable> EnterAsync(CancellationToken cancellationToken)

@@ -322,6 +322,52 @@ public sealed class SmsSurveyEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OverloadedHost_Should_RecordTogetherAndReplyByRest_When_EveryoneIsAlreadyWaiting()
+    {
+        var phones = Enumerable.Range(0, 20).Select(i => $"+849120001{i:D2}").ToList();
+        foreach (var phone in phones)
+            await InviteAsync(phone, "sipas-sms");
+        var gate = _factory.Services.GetRequiredService<TurnGate>();
+        var held = new List<IDisposable>();
+        while (gate.TryEnter() is { } slot)
+            held.Add(slot);
+        // Every slot taken and as many webhooks waiting for one as there are slots: the waiting room is full.
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        var waiters = Enumerable.Range(0, held.Count).Select(_ => gate.EnterAsync(TimeSpan.FromMinutes(5), waiting.Token)).ToList();
+        List<(HttpStatusCode Status, List<string> Replies)> answered;
+        var sids = phones.ToDictionary(p => p, _ => NextSid());
+        try
+        {
+            Assert.False(gate.CanWait);
+            answered = (await Task.WhenAll(phones.Select(p => PostSmsAsync(p, "4", sids[p])))).ToList();
+            // Recorded at once and pending, the worker's (which waits for a slot too): no webhook waited for a slot that
+            // could not come soon.
+            Assert.Equal(20L, await ScalarAsync<long>(
+                $"SELECT count(*) FROM inbound_messages WHERE provider_message_id IN ('{string.Join("','", sids.Values)}') AND processed_at IS NULL"));
+        }
+        finally
+        {
+            await waiting.CancelAsync();
+            await Task.WhenAll(waiters.Select(w => w.ContinueWith(_ => { }, TaskScheduler.Default)));
+            held.ForEach(slot => slot.Dispose());
+        }
+
+        Assert.All(answered, a => Assert.Equal(HttpStatusCode.OK, a.Status));
+        Assert.All(answered, a => Assert.Empty(a.Replies));
+        // The worker answers each once, by REST, and each answer is stored once.
+        await Eventually.UntilAsync(() => Task.FromResult(phones.All(p => _twilio.MessagesTo(p).Count == 2)), "a REST reply to every phone",
+            cancellationToken: Cancel);
+        Assert.All(phones, p => Assert.Contains("2/7", _twilio.MessagesTo(p)[1].Body, StringComparison.Ordinal));
+        Assert.Equal(20L, await ScalarAsync<long>(
+            $"SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response_id JOIN invitations i ON i.id = r.invitation_id WHERE i.phone IN ('{string.Join("','", phones)}') AND a.rating = 4"));
+
+        // A redelivery of one of them records nothing more and gets the stored reply.
+        var again = await PostSmsAsync(phones[0], "4", sids[phones[0]]);
+        Assert.Equal([_twilio.MessagesTo(phones[0])[1].Body], again.Replies);
+        Assert.Equal(1L, await ScalarAsync<long>($"SELECT count(*) FROM inbound_messages WHERE from_address = '{phones[0]}'"));
+    }
+
+    [Fact]
     public async Task Stranger_Should_GetOnePoliteLine_When_NoOpenInvitation()
     {
         var (status, replies) = await PostSmsAsync("+84912000007", "5");

@@ -185,7 +185,7 @@ public sealed class WebChatInbound(
 
     private async Task LeaveToWorkerAsync(long id, InboundMessage inbound, string reason)
     {
-        logger.LogWarning("Web chat activity {Activity} left to the worker ({Reason})", inbound.ProviderMessageId, reason);
+        logger.LogDebug("Web chat activity {Activity} left to the worker ({Reason})", inbound.ProviderMessageId, reason);
         try
         {
             await log.ReleaseAsync(id, CancellationToken.None);

@@ -35,6 +35,17 @@ public sealed class InboundSms(
         ArgumentNullException.ThrowIfNull(bot);
         var slot = gate.TryEnter();
         var recorded = false;
+        if (slot is null && !gate.CanWait)
+        {
+            // Overloaded: as many webhooks wait for a slot as there are slots; this one's message is the worker's at once.
+            if (!await log.RecordForWorkerAsync(TwilioSmsAdapter.ChannelId, inbound, cancellationToken))
+                return await RedeliveredAsync(inbound, cancellationToken);
+            logger.LogDebug("SMS {MessageSid} from {Phone} left to the worker (host saturated); its reply will follow by REST",
+                inbound.ProviderMessageId, PhoneMask.Mask(inbound.From));
+            signal.Notify();
+            return [];
+        }
+
         if (slot is null)
         {
             // Saturated: make the message durable before waiting for a slot.
@@ -145,7 +156,8 @@ public sealed class InboundSms(
 
     private async Task LeaveToWorkerAsync(long id, InboundMessage inbound, string reason)
     {
-        logger.LogWarning("SMS {MessageSid} from {Phone} left to the worker ({Reason}); its reply will follow by REST",
+        // Debug: under overload this is every message; the turn's failure, when that is the reason, is logged above it.
+        logger.LogDebug("SMS {MessageSid} from {Phone} left to the worker ({Reason}); its reply will follow by REST",
             inbound.ProviderMessageId, PhoneMask.Mask(inbound.From), reason);
         try
         {
